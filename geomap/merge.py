@@ -1,0 +1,155 @@
+"""Merge reports of the same incident, keeping every report as evidence.
+
+Two extracted incidents are the same event when they have the same event type, the same scope
+and cumulative flag, places that match (same gazetteer entry, or within ``radius_km``; for
+country figures the same country), dates within ``days`` (cumulative tolls: within a week) and
+compatible counts (fatalities within a factor of ``ratio``, or one unknown). Incidents from one
+report merge only when they repeat each other (same place, type and date).
+
+The merged incident keeps the sources of all, spans ``fatalities_low``/``fatalities_high``
+over the reports' figures, and gets a stable id derived from its earliest evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Iterable
+
+from geomap.schema import Incident
+
+
+def _km(a: Incident, b: Incident) -> float:
+    if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
+        return math.inf
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _days(a: Incident, b: Incident) -> float | None:
+    if not a.event_date or not b.event_date:
+        return None
+    return abs((dt.date.fromisoformat(a.event_date) - dt.date.fromisoformat(b.event_date)).days)
+
+
+def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    lo, hi = sorted((a, b))
+    return lo > 0 and hi / lo <= ratio
+
+
+def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: int = 1, ratio: float = 1.6) -> bool:
+    """Return True when two extracted incidents describe the same event."""
+    if (a.event_type, a.sub_event_type, a.scope, a.cumulative) != (b.event_type, b.sub_event_type, b.scope, b.cumulative):
+        return False
+    if a.scope == "country":
+        if a.country_code != b.country_code:
+            return False
+    elif a.place_id != b.place_id and _km(a, b) > radius_km:
+        return False
+    gap = _days(a, b)
+    limit = 7 if a.cumulative else days
+    if gap is not None and gap > limit:
+        return False
+    if (a.event_date is None) != (b.event_date is None) and not a.cumulative:
+        # one report dated, the other not: only merge when the counts agree exactly
+        if a.fatalities != b.fatalities:
+            return False
+    same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
+    if same_doc:
+        return a.place_id == b.place_id and a.event_date == b.event_date and (
+            a.fatalities is None or b.fatalities is None or a.fatalities == b.fatalities)
+    if a.scope == "country" and not a.cumulative and a.fatalities is not None and b.fatalities is not None:
+        return a.fatalities == b.fatalities or _counts_compatible(a.fatalities, b.fatalities, 1.25)
+    return _counts_compatible(a.fatalities, b.fatalities, 1.25 if a.cumulative else ratio)
+
+
+def _span(values: Iterable[int | None]) -> tuple[int | None, int | None]:
+    vals = [v for v in values if v is not None]
+    return (min(vals), max(vals)) if vals else (None, None)
+
+
+def _combine(group: list[Incident]) -> Incident:
+    group = sorted(group, key=lambda i: (i.sources[0].doc_id, i.sources[0].start))
+    base = group[0]
+    merged = Incident(**{f: getattr(base, f) for f in base.__dataclass_fields__})
+    merged.sources = sorted(
+        {(e.doc_id, e.start): e for i in group for e in i.sources}.values(),
+        key=lambda e: (e.doc_id, e.start),
+    )
+    if len(group) > 1:
+        lows = [i.fatalities_low if i.fatalities_low is not None else i.fatalities for i in group]
+        highs = [i.fatalities_high if i.fatalities_high is not None else i.fatalities for i in group]
+        lo, _ = _span(lows + [i.fatalities for i in group])
+        _, hi = _span(highs + [i.fatalities for i in group])
+        merged.fatalities_low, merged.fatalities_high = lo, hi
+        known = sorted(i.fatalities for i in group if i.fatalities is not None)
+        merged.fatalities = known[(len(known) - 1) // 2] if known else None  # median, low side
+        injured = sorted(i.injured for i in group if i.injured is not None)
+        merged.injured = injured[(len(injured) - 1) // 2] if injured else None
+        dates = sorted((i.time_precision, i.event_date) for i in group if i.event_date)
+        if dates:
+            merged.time_precision, merged.event_date = dates[0]
+        for f in ("actor1", "actor1_class", "actor2", "actor2_class", "admin1", "admin2"):
+            if getattr(merged, f) is None:
+                setattr(merged, f, next((getattr(i, f) for i in group if getattr(i, f)), None))
+        precise = min(group, key=lambda i: i.geo_precision)
+        if precise.geo_precision < merged.geo_precision:
+            for f in ("location", "lat", "lon", "place_id", "place_name", "admin1", "admin2", "geo_precision"):
+                setattr(merged, f, getattr(precise, f))
+    merged.id = incident_id(merged)
+    return merged
+
+
+def incident_id(inc: Incident) -> str:
+    """Return a stable id: a hash of the incident's type, place and earliest evidence."""
+    first = inc.sources[0] if inc.sources else None
+    key = "|".join(
+        str(x)
+        for x in (
+            inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative,
+            inc.place_id or inc.country_code, first.doc_id if first else "",
+            first.start if first else "",
+        )
+    )
+    return "gm-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
+    """Merge reports of the same incident.
+
+    Parameters
+    ----------
+    incidents : iterable of Incident
+        Extracted incidents, from one or many reports (order does not matter).
+    **kwargs
+        ``radius_km``, ``days``, ``ratio`` passed to :func:`same_incident`.
+
+    Returns
+    -------
+    list of Incident
+        Merged incidents with stable ids, sorted by date, then id. The result does not
+        depend on the input order.
+    """
+    items = sorted(incidents, key=lambda i: (i.sources[0].doc_id, i.sources[0].start, i.event_type, i.place_id or ""))
+    groups: list[list[Incident]] = []
+    buckets: dict[tuple, list[int]] = {}
+    for inc in items:
+        bkey = (inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative, inc.country_code)
+        target = None
+        for gi in buckets.get(bkey, []):
+            if all(same_incident(inc, other, **kwargs) for other in groups[gi]):
+                target = gi
+                break
+        if target is None:
+            buckets.setdefault(bkey, []).append(len(groups))
+            groups.append([inc])
+        else:
+            groups[target].append(inc)
+    merged = [_combine(g) for g in groups]
+    merged.sort(key=lambda i: (i.event_date or "9999", i.id))
+    return merged

@@ -1,0 +1,158 @@
+"""Name keys that make Arabic transliteration variants meet, without fuzzy matching.
+
+English news spells one Arabic place name many ways: *Maaret al-Numan*, *Ma'arrat an-Nu'man*,
+*Maarat al-Nouman*. geomap never uses edit distance (it invents places: *Deraa* is one letter away
+from nothing useful, but a few from *Darayya*). Instead each name gets up to three deterministic
+keys, from strict to loose:
+
+``key0``
+    lower case, no diacritics, no apostrophes/ayn/hamza marks, hyphens as spaces.
+``key1``
+    ``key0`` without Arabic article tokens (*al-*, *el-*, *an-*, *ez-*...) and with the spelling
+    variants of one Arabic sound folded: *ou*/*oo* -> *u*, *ee* -> *i*, doubled letters single,
+    final *h* after a vowel dropped (*Hamah* -> *hama*).
+``skeleton``
+    ``key1`` reduced to its consonants (vowels dropped except a word's first letter, *q* -> *k*).
+    Short vowels are what transliterations disagree on; consonants they agree on. The gazetteer
+    builds skeletons only for places in the Arabic-speaking region and lookups use them only as a
+    last resort, for skeletons of three or more consonants, so *Deraa* (``dr``) never reaches
+    *Darayya* (``dry``).
+
+Arabic script gets its own folding (alef and yeh forms, teh marbuta, diacritics, the article).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
+_APOS_RE = re.compile(f"[{_APOSTROPHES}]")
+_SEP_RE = re.compile(r"[\s\-\u2010-\u2015_/.,;:()\"\[\]]+")
+_ARTICLES = frozenset(
+    "al el il ul ad ar as az ash at ath adh an ed er es ez esh et en ech".split()
+)
+# "al" glued to a word in the form "al-X" is split by the separator rule; "Al'X" by the
+# apostrophe rule.  Glued forms without separator ("Alqusayr") are left alone.
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+_FINAL_H_RE = re.compile(r"(?<=[aeiou])h\b")
+_VOWELS_RE = re.compile(r"\B[aeiou]+")
+
+_AR_DIACRITICS_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_AR_CHARS_RE = re.compile("[\u0600-\u06ff]")
+_AR_FOLD = str.maketrans(
+    {
+        "\u0622": "\u0627",  # alef madda
+        "\u0623": "\u0627",  # alef hamza above
+        "\u0625": "\u0627",  # alef hamza below
+        "\u0671": "\u0627",  # alef wasla
+        "\u0649": "\u064a",  # alef maksura -> yeh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u0624": "\u0648",  # waw hamza
+        "\u0626": "\u064a",  # yeh hamza
+    }
+)
+
+
+def is_arabic(text: str) -> bool:
+    """Return True when ``text`` contains Arabic-script letters."""
+    return bool(_AR_CHARS_RE.search(text))
+
+
+def _strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _arabic_key(text: str) -> str:
+    text = _AR_DIACRITICS_RE.sub("", text).translate(_AR_FOLD)
+    words = []
+    for word in _SEP_RE.split(text):
+        if not word:
+            continue
+        if word.startswith("\u0627\u0644") and len(word) > 3:  # the article al-
+            word = word[2:]
+        words.append(word)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=262144)
+def key0(name: str) -> str:
+    """Return the strict key of a name: case, diacritics, apostrophes and hyphens folded.
+
+    Parameters
+    ----------
+    name : str
+        A place name in Latin or Arabic script.
+
+    Returns
+    -------
+    str
+        The key; ``""`` for a name with no letters.
+
+    Examples
+    --------
+    >>> key0("Ma'arrat an-Nu'man")
+    'maarrat an numan'
+    """
+    if is_arabic(name):
+        return _arabic_key(name)
+    text = _APOS_RE.sub("", _strip_diacritics(name)).lower()
+    text = text.replace("\u0131", "i").replace("\u00df", "ss").replace("\u00f8", "o")
+    text = text.replace("\u0142", "l").replace("\u00e6", "ae").replace("\u0111", "d")
+    return " ".join(w for w in _SEP_RE.split(text) if w)
+
+
+@lru_cache(maxsize=262144)
+def key1(name: str) -> str:
+    """Return the transliteration-folded key of a name (articles dropped, vowels folded).
+
+    Examples
+    --------
+    >>> key1("Maaret al-Numan") == key1("Ma'arrat an-Nu'man")
+    False
+    >>> key1("Deir ez-Zour")
+    'deir zur'
+    """
+    base = key0(name)
+    if not base or is_arabic(base):
+        return base
+    words = base.split()
+    if len(words) > 1:
+        kept = [w for w in words if w not in _ARTICLES]
+        # An "al" glued to the next word by the separator ("al-Bab") is the only article form
+        # dropped; a name that is all articles keeps its words.
+        words = kept or words
+    text = " ".join(words)
+    text = text.replace("ou", "u").replace("oo", "u").replace("ee", "i")
+    text = _DOUBLE_RE.sub(r"\1", text)
+    return _FINAL_H_RE.sub("", text)
+
+
+@lru_cache(maxsize=262144)
+def skeleton(name: str) -> str:
+    """Return the consonant skeleton of a name, used only as a last-resort lookup key.
+
+    Examples
+    --------
+    >>> skeleton("Maaret al-Numan") == skeleton("Ma'arrat an-Nu'man")
+    True
+    >>> skeleton("Deraa") == skeleton("Darayya")
+    False
+    """
+    base = key1(name)
+    if not base or is_arabic(base):
+        return base
+    text = _VOWELS_RE.sub("", base.replace("q", "k").replace("w", "w"))
+    return _DOUBLE_RE.sub(r"\1", text)
+
+
+def consonant_count(skel: str) -> int:
+    """Return the number of letters in a skeleton, ignoring spaces."""
+    return sum(1 for c in skel if c != " ")
+
+
+def keys(name: str) -> tuple[str, str, str]:
+    """Return ``(key0, key1, skeleton)`` of a name."""
+    return key0(name), key1(name), skeleton(name)

@@ -1,0 +1,727 @@
+"""Numbers of people (and other counted things) in English news text.
+
+:func:`find_quantities` finds every counting expression in a sentence or a whole report --
+digits (``"1,800"``), number words (``"ninety-nine"``, ``"two million"``), vague amounts
+(``"dozens"``, ``"tens of thousands"``), single people (``"a child"``) and small families
+(``"a couple and their child"``) -- together with the qualifier in front of it (``"at least"``,
+``"more than"``, ``"almost"``, ``"some"``, ``"up to"``, ``"between ... and ..."``).  It skips
+numbers that are not counts: years, dates, times, durations, ordinals, percentages, money,
+measurements, identifiers (``"Chapter 7"``, ``"MiG-21"``, ``"Resolution 2042"``) and compound
+modifiers (``"six-point plan"``, ``"16-month conflict"``).
+
+:func:`breakdown_of` / :func:`find_breakdowns` read the parts that follow a total
+(``"53 people were killed -- 35 civilians, 14 soldiers and four rebels"``), so a caller can tell
+a breakdown of the victims from additional victims.
+
+Conventions for :class:`Quantity`
+---------------------------------
+==============  =======  ======  ======  ===========  ==========================================
+expression      value    low     high    approximate  qualifier
+==============  =======  ======  ======  ===========  ==========================================
+``13``          13       13      13      False        None
+``at least 13`` 13       13      None    False        ``'at least'``
+``more than N`` N        N       None    False        ``'more than'`` (also "over", "above")
+``almost 400``  400      None    400     True         ``'almost'`` (also "nearly", "close to")
+``some N``      N        None    None    True         ``'about'`` (also "around", "roughly")
+``an estimated``N        None    None    True         ``'estimated'``
+``up to 30``    30       None    30      True         ``'up to'`` (also "as many as", "fewer than")
+``20 to 30``    20       20      30      True         ``'range'`` (value is the LOW end)
+``dozens``      None     24      99      True         None (see :data:`_VAGUE`)
+==============  =======  ======  ======  ===========  ==========================================
+
+A qualifier is part of the span (``text`` of ``"at least 13 people"`` is ``"at least 13"``);
+the counted noun is not, it is reported in ``noun``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Breakdown",
+    "Quantity",
+    "breakdown_of",
+    "find_breakdowns",
+    "find_quantities",
+    "parse_number",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One counting expression found in a text.
+
+    Attributes
+    ----------
+    start, end : int
+        Character span into the searched text; ``text[start:end] == self.text``.  The span
+        includes a leading qualifier ("at least") but not the counted noun.
+    text : str
+        The expression as written.
+    value : int or None
+        Best single number: the number itself, the bound for bounded expressions, the low end
+        of a range; None for vague amounts ("dozens").
+    low, high : int or None
+        Known lower and upper bounds (both equal ``value`` for an exact number).
+    approximate : bool
+        True when the true count may differ from ``value`` (about, almost, up to, ranges,
+        vague amounts).  "at least" and "more than" are firm bounds, so False.
+    qualifier : str or None
+        One of ``'at least'``, ``'more than'``, ``'almost'``, ``'about'``, ``'up to'``,
+        ``'estimated'``, ``'range'`` or None.
+    noun : str or None
+        Lowercased head noun that follows ("people", "civilians", "nations"), ``'family'`` for
+        family phrases, the person noun for "a child" / "a man"; None when none is found.
+    """
+
+    start: int
+    end: int
+    text: str
+    value: int | None
+    low: int | None
+    high: int | None
+    approximate: bool
+    qualifier: str | None
+    noun: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Parts listed after a total ("-- 35 civilians, 14 soldiers and four rebels").
+
+    Attributes
+    ----------
+    total : Quantity
+        The quantity being broken down.
+    parts : tuple of (str, int)
+        ``(noun, value)`` for each listed part, in order.
+    start, end : int
+        Span of the listed parts in the text.
+    """
+
+    total: Quantity
+    parts: tuple[tuple[str, int], ...]
+    start: int
+    end: int
+
+    @property
+    def part_sum(self) -> int:
+        """Sum of the part values."""
+        return sum(v for _, v in self.parts)
+
+    @property
+    def sums_to_total(self) -> bool:
+        """True when the parts add up exactly to the total's value (a full breakdown)."""
+        return self.total.value is not None and self.part_sum == self.total.value
+
+    @property
+    def within_total(self) -> bool:
+        """True when the parts do not exceed the total's upper bound (a breakdown or a subset)."""
+        return self.total.high is None or self.part_sum <= self.total.high
+
+
+# --------------------------------------------------------------------------------------------
+# vocabulary
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SMALL_WORDS = {**_UNITS, **_TEENS, **_TENS}
+
+#: Vague amounts: (low, high).
+_VAGUE: dict[str, tuple[int, int]] = {
+    "tens": (20, 99),
+    "dozens": (24, 99),
+    "dozen": (24, 99),  # "several dozen", "a few dozen"
+    "scores": (40, 199),
+    "hundreds": (200, 999),
+    "hundred": (200, 999),
+    "thousands": (2_000, 9_999),
+    "thousand": (2_000, 9_999),
+    "millions": (2_000_000, 9_999_999),
+    "million": (2_000_000, 9_999_999),
+    "tens of thousands": (20_000, 99_999),
+    "hundreds of thousands": (200_000, 999_999),
+}
+
+#: Nouns that certainly denote counted people (used to tell "2000 people" from a year and to
+#: pick the head noun out of a run of words).
+_PEOPLE_NOUNS = frozenset(
+    """
+    people persons person civilians civilian soldiers soldier troops troop men man women woman
+    children child kids kid boys boy girls girl babies baby infants infant toddlers teenagers
+    teenager youths youth students student protesters protester demonstrators demonstrator
+    rebels rebel fighters fighter militants militant insurgents insurgent gunmen gunman
+    militiamen militiaman policemen policeman police officers officer generals general
+    members member activists activist journalists journalist doctors doctor nurses medics
+    refugees refugee syrians syrian detainees detainee prisoners prisoner victims victim
+    bodies body defectors defector deserters observers observer monitors
+    monitor residents resident villagers worshippers mourners guards guard personnel staff
+    workers worker pilots pilot colonels colonel officials official ministers minister
+    diplomats diplomat hostages hostage families family relatives migrants
+    nationals citizens citizen shabiha jihadists jihadist volunteers recruits
+    """.split()
+)
+
+#: Participles that head a noun phrase on their own ("1,800 wounded").
+_PARTICIPLE_NOUNS = frozenset({"wounded", "injured", "displaced", "detained", "arrested"})
+
+_STOP_WORDS = frozenset(
+    """
+    a an the of in on at to from by with for and or but nor as that which who whom whose
+    were was are is be been being have has had having will would could should may might must
+    can cannot do does did done said say says saying told tell died die dies dead killed left
+    fled including among across since after before during than more most less least such each
+    this these those their its his her our my your they them it we he she you i me us not no
+    all per while when where whereas into onto over under near also still now then there here
+    yet so up out off down according what how if because though although until till within
+    without about around between against toward towards like just only even again ago
+    """.split()
+)
+
+_MONTHS_CS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+
+
+def _alt(words: object) -> str:
+    """Regex alternation of ``words``, longest first so prefixes never shadow."""
+    return "|".join(sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# regexes (all compiled once, at import)
+
+_SMALL = (
+    rf"(?:(?:{_alt(_TENS)})(?:(?:-|\s+)(?:{_alt(_UNITS)})\b)?|(?:{_alt({**_TEENS, **_UNITS})}))\b"
+)
+_HUND = rf"(?:(?:{_SMALL}|an?)\s+hundred\b(?:\s+(?:and\s+)?{_SMALL})?|{_SMALL})"
+_WORDNUM = (
+    rf"(?:(?:{_HUND}|an?)\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_HUND})?|{_HUND})"
+)
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+_NUM_SIMPLE = rf"(?:{_DIGITS}|{_SMALL})"
+_PERSON1 = (
+    r"child|man|woman|boy|girl|baby|infant|toddler|teenager|youth|civilian|soldier|policeman|"
+    r"protester|demonstrator|journalist|rebel|fighter"
+)
+
+_CORE_RE = re.compile(
+    rf"""
+    (?P<decscale>(?<![\w.,$£€¥#])\d{{1,3}}(?:\.\d+)?\s*(?:million|billion|thousand)\b)
+  | (?P<skip>
+        (?<![\w.,])\d{{4}}-\d{{1,2}}-\d{{1,2}}(?!\d)          # ISO date
+      | (?<![\w.,])\d+(?:[.:/]\d+)+                          # decimal, time, 18/02/2012
+    )
+  | (?P<fam>\ban?\s+(?P<fam_head>couple|man|woman|mother|father)\s+and\s+(?:his|her|their)\s+
+        (?:(?P<fam_n>{_NUM_SIMPLE})\s+)?
+        (?P<fam_tail>children|child|sons|son|daughters|daughter|babies|baby|kids|kid|infants|
+            infant|wife|husband)\b)
+  | (?P<famof>\ba\s+family\s+of\s+(?P<famof_n>{_NUM_SIMPLE})\b)
+  | (?P<vague>\b(?:
+        (?:tens|hundreds)\s+of\s+thousands
+      | (?:several|a\s+few)\s+(?:dozen|hundred|thousand|million)
+      | dozens|hundreds|thousands|millions
+      | (?:scores|tens)(?=\s+of\b)
+    )\b)
+  | (?P<dozen>\b(?:half\s+a|a|{_NUM_SIMPLE})\s+dozen\b(?!s))
+  | (?P<couple>\ba\s+couple\b)
+  | (?P<single>\ban?\s+(?P<single_n>{_PERSON1})\b(?![-'’]\w)
+        (?!\s+(?:protection|rights|care|labou?r|soldiers?|abuse|marriage|custody|welfare|
+            services?|support|benefits?|allowance)\b))
+  | (?P<digits>(?<![\w.,$£€¥#])(?<![A-Za-z]-){_DIGITS}(?![\w%$£€]|[.,:/]\d))
+  | (?P<words>\b{_WORDNUM})
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+#: Where a count can start: a digit, "a"/"an", or a number word.  Used both as the quick
+#: pre-check and to jump between candidate positions, so :data:`_CORE_RE` is only tried where
+#: it can match (about five times faster than searching with it directly).
+_TRIGGER_RE = re.compile(
+    r"(?<![A-Za-z])(?:\d|an?\s|(?:"
+    + _alt([*_SMALL_WORDS, "hundreds", "thousands", "millions", "dozens", "scores", "tens"])
+    + r"|half|several)(?![a-z]))",
+    re.IGNORECASE,
+)
+
+_QUALIFIER_RE = re.compile(
+    r"""(?<![\w-])(?P<q>
+        at\s+the\s+very\s+least|at\s+least|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than
+      | a\s+minimum\s+of|more\s+than|well\s+over|over|in\s+excess\s+of|upwards\s+of|above
+      | almost|nearly|close\s+to|just\s+under|some|about|around|approximately|roughly|circa
+      | an\s+estimated|estimated|up\s+to|as\s+many\s+as|fewer\s+than|less\s+than|under
+      | between
+    )\s+$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_QUALIFIER_KIND = {
+    "at the very least": "at least",
+    "at least": "at least",
+    "no fewer than": "at least",
+    "no less than": "at least",
+    "not less than": "at least",
+    "a minimum of": "at least",
+    "more than": "more than",
+    "well over": "more than",
+    "over": "more than",
+    "in excess of": "more than",
+    "upwards of": "more than",
+    "above": "more than",
+    "almost": "almost",
+    "nearly": "almost",
+    "close to": "almost",
+    "just under": "almost",
+    "some": "about",
+    "about": "about",
+    "around": "about",
+    "approximately": "about",
+    "roughly": "about",
+    "circa": "about",
+    "an estimated": "estimated",
+    "estimated": "estimated",
+    "up to": "up to",
+    "as many as": "up to",
+    "fewer than": "up to",
+    "less than": "up to",
+    "under": "up to",
+    "between": "range",
+}
+
+#: Continuation of a range after its first number: "-30", " to 30", " or 30", " and 30".
+_RANGE_RE = re.compile(
+    rf"(?:(?P<dash>[-–])|\s+(?P<word>to|or|and)\s+)(?P<n>{_DIGITS}(?![\w%]|[.,:/]\d)|\b{_WORDNUM})",
+    re.IGNORECASE,
+)
+
+#: Identifier labels right before a number ("Chapter 7", "Article 41", "Code : 1903714").
+_LABEL_RE = re.compile(
+    r"""(?<![\w-])(?:chapter|chapters|article|articles|resolution|resolutions|section|paragraph|
+        clause|rule|code\s*:?|route|highway|road|flight|room|page|pages|vol\.?|volume|issue|
+        item|no\.?|nos\.?|number|phase|stage|level|grade|channel|category|type|model|version|
+        annex|protocol|decree|law|act|bill|amendment|brigade|division|battalion|regiment|unit|
+        area|camp|block|gate|building|apartment|sector|zone|checkpoint|tier|size|aged|age|ages|
+        un|unsc|formula|day|week|ward|line|platform|terminal|district)\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CURRENCY_BEFORE_RE = re.compile(r"(?:[$£€¥]|\b(?:us\$|usd|eur|gbp|syp|rs\.?))\s*$", re.I)
+_MONTH_BEFORE_RE = re.compile(rf"(?<![\w-]){_MONTHS_CS}\.?,?\s*$")
+_MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS_CS}\b")
+_PRE_ONE_RE = re.compile(
+    r"(?<![\w-])(?:no|any|every|some|each|the|this|that|which|someone|anyone|a|an|only|by)\s+$",
+    re.IGNORECASE,
+)
+_POST_ONE_RE = re.compile(r"\s+(?:another|or\s+another|by\s+one|after\s+another)\b", re.I)
+
+#: Text after a number that shows it is not a count of things.
+_NOT_COUNT_AFTER_RE = re.compile(
+    r"""(?:
+        \s*(?:-\s*|\s+of\s+)?(?:seconds?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|
+            weekends?|months?|years?|yrs?|decades?|centur(?:y|ies))\b      # durations, ages
+      | \s*(?:%|per\s*cent\b|percent\b|percentage\s+points?\b)          # percentages
+      | \s*-?\s*(?:km2?|kms|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|m|cm|mm|kg|kilos?|
+            kilograms?|grams?|g|tonnes?|tons?|feet|foot|ft|inch(?:es)?|lit(?:re|er)s?|degrees?|
+            mph|kph|hectares?|acres?|sq|square|mw|gw|kw|barrels?|bpd)(?![\w-])  # measures
+      | \s*(?:of\s+)?(?:(?:us|u\.s\.|american|syrian|saudi)\s+)?(?:dollars?|euros?|pounds?|
+            lira|liras|lire|riyals?|dinars?|yuan|r[ou]bles?|cents?|pence|dirhams?|francs?|yen|
+            usd|eur|gbp|syp)\b                                           # money
+      | \s*(?:gmt|utc|am|pm|a\.m\.|p\.m\.|local\s+time)(?!\w)              # clock times
+      | \s+times\b | -?fold\b                                            # multipliers
+      | -(?!strong\b)[a-z]                                              # "six-point", "16-month"
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+#: Words after a number, for the head noun ("of the" skipped: "dozens of people").
+_TAIL_RE = re.compile(
+    r"(?:\s+of(?:\s+(?:the|them|those|these|whom))?(?=\s))?((?:[ \t]+[A-Za-z][A-Za-z'’-]*){1,4})"
+)
+_TAIL_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+_DIGITS_FULL_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_DECSCALE_FULL_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(million|billion|thousand|hundred)", re.I)
+_WORDNUM_FULL_RE = re.compile(_WORDNUM, re.IGNORECASE)
+_WORD_TOKEN_RE = re.compile(r"[a-z]+")
+_DOZEN_FULL_RE = re.compile(rf"(half\s+a|an?|{_NUM_SIMPLE})\s+dozen", re.IGNORECASE)
+_SPACES_RE = re.compile(r"\s+")
+
+_SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]|$)|\n")
+_BREAKDOWN_MARKER_RE = re.compile(
+    r"\s(?:--|-|—|–)\s|[—–:(]|\bincluding\b|\bamong\s+them\b|\bof\s+whom\b|\bof\s+them\b",
+    re.IGNORECASE,
+)
+#: Between two parts: the previous part's noun words, then a separator.
+_PART_GAP_RE = re.compile(
+    r"(?:[ \t]+[A-Za-z][\w'’-]*){0,4}[ \t]*(?:,[ \t]*(?:and[ \t]+)?|and[ \t]+|&[ \t]*|;[ \t]*)",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# parsing
+
+
+def parse_number(text: str) -> int | None:
+    """Parse a number written in digits or words.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"1,800"``, ``"16500"``, ``"ninety-nine"``, ``"a dozen"``, ``"two million"``,
+        ``"1.5 million"``, ``"a couple"``.
+
+    Returns
+    -------
+    int or None
+        The value, or None when ``text`` is not exactly one number (decimals without a scale
+        word, vague amounts like ``"dozens"``, anything else).
+    """
+    s = _SPACES_RE.sub(" ", text.strip()).lower()
+    if not s:
+        return None
+    if _DIGITS_FULL_RE.fullmatch(s):
+        return int(s.replace(",", ""))
+    m = _DECSCALE_FULL_RE.fullmatch(s)
+    if m:
+        return int(round(float(m.group(1)) * _SCALES[m.group(2).lower()]))
+    if s in ("a couple", "a couple of", "a pair of"):
+        return 2
+    m = _DOZEN_FULL_RE.fullmatch(s)
+    if m:
+        head = m.group(1)
+        if head.startswith("half"):
+            return 6
+        if head in ("a", "an"):
+            return 12
+        n = parse_number(head)
+        return None if n is None else n * 12
+    if _WORDNUM_FULL_RE.fullmatch(s):
+        return _eval_words(s)
+    return None
+
+
+def _eval_words(s: str) -> int | None:
+    """Evaluate number words already validated by the number-word grammar."""
+    total = 0
+    current = 0
+    for tok in _WORD_TOKEN_RE.findall(s):
+        if tok in _SMALL_WORDS:
+            current += _SMALL_WORDS[tok]
+        elif tok in ("a", "an"):
+            current += 1
+        elif tok == "hundred":
+            current = (current or 1) * 100
+        elif tok in _SCALES:
+            total += (current or 1) * _SCALES[tok]
+            current = 0
+        elif tok != "and":
+            return None
+    result = total + current
+    return result if result > 0 else None
+
+
+def _noun_after(text: str, pos: int) -> str | None:
+    """Head noun of the words right after ``pos`` (None when none)."""
+    m = _TAIL_RE.match(text, pos)
+    if not m:
+        return None
+    run: list[str] = []
+    participle: str | None = None
+    for raw in _TAIL_WORD_RE.findall(m.group(1)):
+        w = raw.lower()
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        w = w.strip("'’-")
+        if not w:
+            break
+        if w in _STOP_WORDS or w.endswith("ly"):
+            break
+        if w.endswith("ed"):
+            if run:
+                break
+            participle = participle or w
+            continue  # "35,000 displaced Syrians": participle used as a modifier
+        run.append(w)
+    if not run:
+        # "1,800 wounded", "700 detained"
+        return participle if participle in _PARTICIPLE_NOUNS else None
+    for w in run:
+        if w in _PEOPLE_NOUNS:
+            return w
+    for w in run:
+        if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            return w
+    return run[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# finding
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Find every counting expression in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        A sentence or a whole report.
+
+    Returns
+    -------
+    list of Quantity
+        In text order, non-overlapping.  See the module docstring for the value / low / high
+        conventions.  Never raises.
+
+    Examples
+    --------
+    >>> [(q.text, q.value, q.noun) for q in find_quantities("at least 13 people killed")]
+    [('at least 13', 13, 'people')]
+    """
+    if not text:
+        return []
+    trigger = _TRIGGER_RE.search(text)
+    out: list[Quantity] = []
+    while trigger is not None:
+        m = _CORE_RE.match(text, trigger.start())
+        if m is None:
+            trigger = _TRIGGER_RE.search(text, trigger.start() + 1)
+            continue
+        pos = m.end()
+        kind = m.lastgroup
+        if kind != "skip":
+            q, consumed = _build(text, m, kind)
+            pos = max(pos, consumed)
+            if q is not None:
+                out.append(q)
+        trigger = _TRIGGER_RE.search(text, pos)
+    return out
+
+
+def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | None, int]:
+    """Turn one core match into a Quantity (or None); also return where scanning resumes."""
+    s, e = m.start(), m.end()
+    core = m.group(0)
+    value: int | None
+    noun: str | None = None
+    vague: tuple[int, int] | None = None
+
+    if kind == "fam":
+        head = 2 if m.group("fam_head").lower() == "couple" else 1
+        tail = m.group("fam_tail").lower()
+        n_txt = m.group("fam_n")
+        if n_txt is not None:
+            extra = parse_number(n_txt)
+            if extra is None:
+                return None, e
+        elif tail.endswith(("ren", "s", "ies")):
+            # "a couple and their children": at least two children
+            v = head + 2
+            return Quantity(s, e, core, v, v, None, True, "at least", "family"), e
+        else:
+            extra = 1
+        value = head + extra
+        noun = "family"
+    elif kind == "famof":
+        value = parse_number(m.group("famof_n"))
+        noun = "family"
+    elif kind == "single":
+        value = 1
+        noun = m.group("single_n").lower()
+    elif kind == "couple":
+        value = 2
+    elif kind == "dozen":
+        value = parse_number(core)
+    elif kind == "vague":
+        key = _SPACES_RE.sub(" ", core.lower())
+        key = key.removeprefix("several ").removeprefix("a few ")
+        vague = _VAGUE.get(key)
+        if vague is None:
+            return None, e
+        value = None
+    elif kind == "decscale":
+        value = parse_number(core)
+    elif kind == "digits":
+        value = int(core.replace(",", ""))
+    elif kind == "words":
+        value = parse_number(core)
+        if value == 1 and core.lower() == "one":
+            if _PRE_ONE_RE.search(text, max(0, s - 12), s) or _POST_ONE_RE.match(text, e):
+                return None, e
+    else:  # pragma: no cover - every group is handled above
+        return None, e
+
+    if value is None and vague is None:
+        return None, e
+
+    # ---- qualifier before
+    qualifier: str | None = None
+    qm = _QUALIFIER_RE.search(text, max(0, s - 28), s)
+    if qm is not None:
+        qualifier = _QUALIFIER_KIND[_SPACES_RE.sub(" ", qm.group("q").lower())]
+        start = qm.start()
+    else:
+        start = s
+
+    # ---- range after ("20-30", "20 to 30", "two or three", "between 20 and 30")
+    end = e
+    high_range: int | None = None
+    if kind in ("digits", "words", "decscale") and value is not None:
+        rm = _RANGE_RE.match(text, e)
+        if rm is not None and ((rm.group("word") or "").lower() != "and" or qualifier == "range"):
+            second = parse_number(rm.group("n"))
+            if second is not None and second > value:
+                high_range = second
+                end = rm.end()
+    if qualifier == "range" and high_range is None:
+        qualifier = None  # "between 20 ..." without its second number
+        start = s
+
+    # ---- things that show it is not a count
+    if _NOT_COUNT_AFTER_RE.match(text, end):
+        return None, end
+    if kind in ("digits", "words", "decscale", "dozen"):
+        before_lo = max(0, s - 24)
+        if _LABEL_RE.search(text, before_lo, s) or _CURRENCY_BEFORE_RE.search(text, before_lo, s):
+            return None, end
+    if kind == "digits" and value is not None:
+        if value <= 31 and (
+            _MONTH_BEFORE_RE.search(text, max(0, s - 12), s) or _MONTH_AFTER_RE.match(text, e)
+        ):
+            return None, end
+        if _is_year(core, value) and qualifier is None:
+            if high_range is not None or _noun_after(text, end) not in _PEOPLE_NOUNS:
+                return None, end
+            if _MONTH_BEFORE_RE.search(text, max(0, s - 12), s):
+                return None, end
+
+    if noun is None:
+        noun = _noun_after(text, end)
+
+    # ---- value / low / high
+    low: int | None
+    high: int | None
+    approximate: bool
+    if vague is not None:
+        low, high = vague
+        approximate = True
+        if qualifier in ("at least", "more than"):
+            high = None
+        elif qualifier in ("almost", "up to"):
+            low = None
+    elif high_range is not None:
+        value, low, high = value, value, high_range
+        qualifier = "range"
+        approximate = True
+    elif qualifier in ("at least", "more than"):
+        low, high, approximate = value, None, False
+    elif qualifier in ("almost", "up to"):
+        low, high, approximate = None, value, True
+    elif qualifier in ("about", "estimated"):
+        low, high, approximate = None, None, True
+    else:
+        low = high = value
+        approximate = False
+    return Quantity(
+        start, end, text[start:end], value, low, high, approximate, qualifier, noun
+    ), end
+
+
+def _is_year(core: str, value: int) -> bool:
+    """A bare four-digit number that reads as a year (1900-2099, no thousands comma)."""
+    return len(core) == 4 and 1900 <= value <= 2099
+
+
+# --------------------------------------------------------------------------------------------
+# breakdowns
+
+
+def breakdown_of(text: str, quantity: Quantity, *, window: int = 300) -> Breakdown | None:
+    """Read the parts listed after ``quantity`` in the same sentence.
+
+    Recognised lead-ins: ``--``, dashes, ``:``, ``(``, "including", "among them", "of whom",
+    "of them"; the parts are counted nouns separated by commas / "and"
+    (``"35 civilians, 14 soldiers and four rebels"``).
+
+    Parameters
+    ----------
+    text : str
+        The text ``quantity`` was found in.
+    quantity : Quantity
+        The total.
+    window : int
+        How far (characters) after the total to look.
+
+    Returns
+    -------
+    Breakdown or None
+        None when no parts follow.  ``sums_to_total`` tells a complete breakdown,
+        ``within_total`` a subset ("six people, including a couple and their child").
+    """
+    lo = quantity.end
+    hi = min(len(text), lo + window)
+    if lo >= hi:
+        return None
+    sm = _SENTENCE_END_RE.search(text, lo, hi)
+    sent_end = sm.start() if sm else hi
+    mm = _BREAKDOWN_MARKER_RE.search(text, lo, sent_end)
+    if mm is None:
+        return None
+    segment = text[mm.end() : sent_end]
+    offset = mm.end()
+    found = find_quantities(segment)
+    # no other count between the total and the lead-in
+    if find_quantities(text[lo : mm.start()]):
+        return None
+    parts: list[tuple[str, int]] = []
+    first = last = -1
+    for q in found:
+        if parts:
+            if not _PART_GAP_RE.fullmatch(segment, last, q.start):
+                break
+        elif segment[: q.start].strip():
+            break
+        if q.value is None or q.noun is None:
+            break
+        parts.append((q.noun, q.value))
+        if first < 0:
+            first = q.start
+        last = q.end
+    if not parts:
+        return None
+    noun_at = segment.lower().find(parts[-1][0], last, last + 40)
+    if noun_at >= 0:
+        last = noun_at + len(parts[-1][0])
+    return Breakdown(quantity, tuple(parts), offset + first, offset + last)
+
+
+def find_breakdowns(text: str, quantity: Quantity) -> list[tuple[str, int]]:
+    """The ``(noun, value)`` parts listed after ``quantity`` (see :func:`breakdown_of`).
+
+    Parameters
+    ----------
+    text : str
+        The text ``quantity`` was found in.
+    quantity : Quantity
+        The total.
+
+    Returns
+    -------
+    list of (str, int)
+        E.g. ``[('civilians', 35), ('soldiers', 14), ('rebels', 4)]``; empty when none.  Use
+        :func:`breakdown_of` to know whether they sum to the total.
+    """
+    b = breakdown_of(text, quantity)
+    return list(b.parts) if b is not None else []

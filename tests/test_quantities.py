@@ -1,0 +1,361 @@
+"""Tests for geomap.quantities: counts of people in news text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geomap.quantities import (
+    Quantity,
+    breakdown_of,
+    find_breakdowns,
+    find_quantities,
+    parse_number,
+)
+
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _spell(n: int, sep: str = "-") -> str:
+    """English words for 1..99 (test oracle, independent of the module's tables)."""
+    if n < 10:
+        return _UNITS[n - 1]
+    if n < 20:
+        return _TEENS[n - 10]
+    tens, unit = divmod(n, 10)
+    return _TENS[tens - 2] + (sep + _UNITS[unit - 1] if unit else "")
+
+
+def _one(text: str) -> Quantity:
+    qs = find_quantities(text)
+    assert len(qs) == 1, (text, qs)
+    return qs[0]
+
+
+# ---------------------------------------------------------------------------- parse_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,800", 1800),
+        ("16,500", 16500),
+        ("2000", 2000),
+        ("ninety-nine", 99),
+        ("twenty one", 21),
+        ("a dozen", 12),
+        ("half a dozen", 6),
+        ("two dozen", 24),
+        ("a hundred", 100),
+        ("one hundred and twenty-five", 125),
+        ("two million", 2_000_000),
+        ("1.5 million", 1_500_000),
+        ("two thousand five hundred", 2500),
+        ("a couple", 2),
+        ("15.8", None),
+        ("dozens", None),
+        ("hundreds", None),
+        ("two three", None),
+        ("", None),
+        ("people", None),
+    ],
+)
+def test_parse_number(text: str, expected: int | None) -> None:
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("n", range(1, 100))
+def test_parse_number_words_up_to_ninety_nine(n: int) -> None:
+    assert parse_number(_spell(n)) == n
+    assert parse_number(_spell(n, " ")) == n
+
+
+@pytest.mark.parametrize("n", [1, 7, 13, 20, 21, 45, 68, 99])
+def test_number_words_found_in_sentence(n: int) -> None:
+    text = f"Activists said {_spell(n)} people were killed."
+    q = _one(text)
+    assert (q.value, q.noun, q.text) == (n, "people", _spell(n))
+
+
+# ------------------------------------------------------------------------ find_quantities
+
+
+#: text, expected span text, value, low, high, approximate, qualifier, noun
+_TABLE = [
+    # plain numbers
+    ("99 people died", "99", 99, 99, 99, False, None, "people"),
+    ("a medic said 1,800 have been wounded", "1,800", 1800, 1800, 1800, False, None, None),
+    ("16,500 people", "16,500", 16500, 16500, 16500, False, None, "people"),
+    ("2000 people fled", "2000", 2000, 2000, 2000, False, None, "people"),
+    ("two million emails", "two million", 2_000_000, 2_000_000, 2_000_000, False, None, "emails"),
+    ("1.5 million refugees", "1.5 million", 1_500_000, 1_500_000, 1_500_000, False, None, "refugees"),
+    ("Some 100 nations and organisations", "Some 100", 100, None, None, True, "about", "nations"),
+    ("three senior regime officers were killed", "three", 3, 3, 3, False, None, "officers"),
+    ("Around 35,000 displaced Syrians", "Around 35,000", 35000, None, None, True, "about", "syrians"),
+    ("1,800 wounded in Homs", "1,800", 1800, 1800, 1800, False, None, "wounded"),
+    # qualifiers
+    ("at least 13 people killed", "at least 13", 13, 13, None, False, "at least", "people"),
+    ("more than 16,500 people", "more than 16,500", 16500, 16500, None, False, "more than", "people"),
+    ("over 200 soldiers", "over 200", 200, 200, None, False, "more than", "soldiers"),
+    ("killed almost 400 people", "almost 400", 400, None, 400, True, "almost", "people"),
+    ("nearly 50 civilians", "nearly 50", 50, None, 50, True, "almost", "civilians"),
+    ("Some 15,800 people have died", "Some 15,800", 15800, None, None, True, "about", "people"),
+    ("about 30 rebels", "about 30", 30, None, None, True, "about", "rebels"),
+    ("an estimated 16,500 people", "an estimated 16,500", 16500, None, None, True, "estimated", "people"),
+    ("roughly 70 people", "roughly 70", 70, None, None, True, "about", "people"),
+    ("up to 30 people", "up to 30", 30, None, 30, True, "up to", "people"),
+    ("as many as 40 protesters", "as many as 40", 40, None, 40, True, "up to", "protesters"),
+    # ranges: value is the low end
+    ("between 20 and 30 soldiers", "between 20 and 30", 20, 20, 30, True, "range", "soldiers"),
+    ("killed 20 to 30 people", "20 to 30", 20, 20, 30, True, "range", "people"),
+    ("killed 20-30 people", "20-30", 20, 20, 30, True, "range", "people"),
+    ("two or three rebels", "two or three", 2, 2, 3, True, "range", "rebels"),
+    # vague amounts
+    ("dozens of people", "dozens", None, 24, 99, True, None, "people"),
+    ("a dozen soldiers", "a dozen", 12, 12, 12, False, None, "soldiers"),
+    ("scores of civilians", "scores", None, 40, 199, True, None, "civilians"),
+    ("hundreds of people", "hundreds", None, 200, 999, True, None, "people"),
+    ("thousands of refugees", "thousands", None, 2000, 9999, True, None, "refugees"),
+    ("tens of thousands of protesters poured into the streets", "tens of thousands", None, 20000, 99999, True, None, "protesters"),
+    ("more than a dozen people", "more than a dozen", 12, 12, None, False, "more than", "people"),
+    ("at least dozens of people", "at least dozens", None, 24, None, True, "at least", "people"),
+    # people phrases
+    ("a child was killed in Palmyra", "a child", 1, 1, 1, False, None, "child"),
+    ("a woman was shot", "a woman", 1, 1, 1, False, None, "woman"),
+    ("a couple and their child were killed", "a couple and their child", 3, 3, 3, False, None, "family"),
+    ("a mother and her two children", "a mother and her two children", 3, 3, 3, False, None, "family"),
+    ("a family of five", "a family of five", 5, 5, 5, False, None, "family"),
+    ("a couple of people", "a couple", 2, 2, 2, False, None, "people"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "qtext", "value", "low", "high", "approximate", "qualifier", "noun"), _TABLE
+)
+def test_find_quantities_table(
+    text: str,
+    qtext: str,
+    value: int | None,
+    low: int | None,
+    high: int | None,
+    approximate: bool,
+    qualifier: str | None,
+    noun: str | None,
+) -> None:
+    q = _one(text)
+    assert q.text == qtext
+    assert text[q.start : q.end] == qtext
+    assert (q.value, q.low, q.high) == (value, low, high)
+    assert q.approximate is approximate
+    assert q.qualifier == qualifier
+    assert q.noun == noun
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # years
+        "in 2011",
+        "since 2006",
+        "the uprising began in March 2011",
+        "dating from August 2006 to March 2012",
+        "the 2012 elections",
+        "2011-2012",
+        # plans, laws, identifiers
+        "Annan's six-point plan",
+        "under the UN Charter's Chapter 7",
+        "action under Article 41",
+        "landing his MiG-21 fighter",
+        "Resolution 2042",
+        "UN 1",
+        "Code : 1903714",
+        "No. 10",
+        # ordinals, anniversaries
+        "the 15th such officer",
+        "the 60th anniversary of Turkey joining",
+        # durations, ages
+        "for nearly 16 months",
+        "the 16-month conflict",
+        "an 11-month uprising",
+        "two weeks ago",
+        "a couple of days",
+        "nearly five decades of rule",
+        "a 10-year-old boy",
+        "Since she was 16-years-old",
+        # times and dates
+        "Last Modified: 18 Feb 2012 11:06",
+        "06 July 2012 | 18:39",
+        "the June 22 defection",
+        "Last updated: July 6, 2012",
+        "a February 26 referendum",
+        "on 25 May",
+        "at 0600 GMT",
+        "2012-08-25",
+        # decimals, percentages, money, measures
+        "15.8",
+        "15.800",
+        "50% of homes",
+        "12 per cent",
+        "$5 million",
+        "5 million dollars",
+        "40 km north of Homs",
+        "three times",
+        # pronoun "one", non-counting "a child"
+        "No one was hurt",
+        "they blamed one another",
+        "one by one",
+        "a child protection law",
+    ],
+)
+def test_not_quantities(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+def test_one_800_is_not_1800() -> None:
+    assert [q.value for q in find_quantities("1 800 people")] == [1, 800]
+
+
+def test_non_people_counts_are_kept_with_their_noun() -> None:
+    q = _one("More than 100 countries, known as Friends of Syria")
+    assert (q.value, q.qualifier, q.noun) == (100, "more than", "countries")
+
+
+def test_spans_and_order_in_a_paragraph() -> None:
+    text = (
+        "The Observatory said six people, including a couple and their child, were killed. "
+        "It also said a child was killed in Palmyra, and 99 people died on Wednesday."
+    )
+    qs = find_quantities(text)
+    assert [(q.text, q.value) for q in qs] == [
+        ("six", 6),
+        ("a couple and their child", 3),
+        ("a child", 1),
+        ("99", 99),
+    ]
+    assert all(text[q.start : q.end] == q.text for q in qs)
+    assert [q.start for q in qs] == sorted(q.start for q in qs)
+
+
+def test_empty_and_numberless_text() -> None:
+    assert find_quantities("") == []
+    assert find_quantities("Russia and China are not attending.") == []
+
+
+def test_quantity_is_frozen() -> None:
+    q = _one("at least 13 people")
+    with pytest.raises(AttributeError):
+        q.value = 3  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------ breakdowns
+
+
+def test_breakdown_sums_to_total() -> None:
+    text = (
+        "The Observatory said at least 53 people were killed across Syria on Friday -- "
+        "35 civilians, 14 soldiers and four rebels -- as protesters took to the streets."
+    )
+    total = find_quantities(text)[0]
+    assert total.value == 53
+    assert find_breakdowns(text, total) == [("civilians", 35), ("soldiers", 14), ("rebels", 4)]
+    b = breakdown_of(text, total)
+    assert b is not None
+    assert b.part_sum == 53
+    assert b.sums_to_total and b.within_total
+    assert text[b.start : b.end] == "35 civilians, 14 soldiers and four rebels"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "sums"),
+    [
+        ("six people, including a couple and their child, were killed", [("family", 3)], False),
+        (
+            "at least 20 people were killed, including 12 children and five women",
+            [("children", 12), ("women", 5)],
+            False,
+        ),
+        (
+            "12 people died: seven civilians and five soldiers",
+            [("civilians", 7), ("soldiers", 5)],
+            True,
+        ),
+        (
+            "the toll rose to 30 (20 civilians and 10 soldiers)",
+            [("civilians", 20), ("soldiers", 10)],
+            True,
+        ),
+    ],
+)
+def test_breakdown_table(text: str, parts: list[tuple[str, int]], sums: bool) -> None:
+    total = find_quantities(text)[0]
+    b = breakdown_of(text, total)
+    assert b is not None
+    assert list(b.parts) == parts
+    assert b.sums_to_total is sums
+    assert b.within_total
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "53 people were killed. 35 civilians died in Homs.",
+        "troops killed 10 people and wounded 20 in Homs",
+        "at least 13 people were killed on Thursday",
+    ],
+)
+def test_no_breakdown(text: str) -> None:
+    total = find_quantities(text)[0]
+    assert find_breakdowns(text, total) == []
+    assert breakdown_of(text, total) is None
+
+
+# ------------------------------------------------------------------------------ properties
+
+_VOCAB = st.sampled_from(
+    [
+        "at least", "more than", "almost", "some", "up to", "between", "and", "to", "-", "--",
+        "a", "an", "couple", "their", "child", "family of", "dozens", "tens of thousands",
+        "hundred", "ninety-nine", "twenty", "one", "1,800", "2011", "16", "15.8", "11:06",
+        "March", "June 22", "people", "civilians", "months", "six-point", "Chapter 7", "MiG-21",
+        "$", "%", ",", ".", "(", ")", ":", "including", "\n", "killed", "0", "99", "1.5 million",
+    ]
+)  # fmt: skip
+
+
+def _check_spans(text: str, qs: list[Quantity]) -> None:
+    prev_end = 0
+    for q in qs:
+        assert 0 <= q.start < q.end <= len(text)
+        assert text[q.start : q.end] == q.text
+        assert q.start >= prev_end  # in order, non-overlapping
+        prev_end = q.end
+        for bound in (q.value, q.low, q.high):
+            assert bound is None or bound >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_find_quantities_never_raises_on_arbitrary_text(text: str) -> None:
+    _check_spans(text, find_quantities(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_VOCAB, max_size=25).map(" ".join))
+def test_find_quantities_never_raises_on_newsy_text(text: str) -> None:
+    qs = find_quantities(text)
+    _check_spans(text, qs)
+    for q in qs:
+        find_breakdowns(text, q)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_parse_number_never_raises(text: str) -> None:
+    result = parse_number(text)
+    assert result is None or result >= 0
