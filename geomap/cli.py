@@ -212,7 +212,7 @@ def _cmd_eval(args) -> int:
     folder = Path(args.corpus)
     gold = read_eupeg(args.gold)
     texts = [decode_bytes((folder / str(i)).read_bytes()).text for i in range(len(gold))]
-    gold = [realign_to_text(g, t) for g, t in zip(gold, texts, strict=True)]
+    gold = realign_to_text(gold, texts)
     t0 = time.perf_counter()
     pred = []
     for t in texts:

@@ -38,7 +38,7 @@ TIER_NAME, TIER_ALIAS, TIER_VARIANT, TIER_SKELETON, TIER_DEMONYM = 0, 1, 2, 3, 4
 TIER_LABELS = {0: "name", 1: "alias", 2: "variant spelling", 3: "transliteration", 4: "demonym"}
 _TIER_WEIGHT = {0: 1.0, 1: 0.9, 2: 0.5, 3: 0.2, 4: 0.55}
 _KIND_PRIOR = {
-    "country": 1.6, "admin1": 0.55, "city": 0.35, "admin2": 0.3, "town": 0.15,
+    "continent": 1.5, "country": 1.6, "region": 0.9, "ocean": 0.9, "sea": 0.8, "admin1": 0.9, "city": 0.35, "admin2": 0.3, "town": 0.15,
     "neighbourhood": 0.15, "crossing": 0.1, "airbase": 0.1, "airport": 0.1, "camp": 0.1,
     "area": 0.12, "village": 0.0,
 }
@@ -353,6 +353,17 @@ class Gazetteer:
             cands = [c for c in cands if c.place.kind in set(kinds)]
         cands.sort(key=lambda c: (-c.score, c.place.id))
         return cands[:limit]
+
+    @cached_property
+    def common_words(self) -> frozenset[str]:
+        """One-word place names that are also common English words (``key0`` form)."""
+        import gzip
+
+        path = _data_file("common_words.txt.gz")
+        if not path.is_file():
+            return frozenset()
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return frozenset(w.strip() for w in fh if w.strip())
 
     # -- areas --------------------------------------------------------------------------------
     @cached_property

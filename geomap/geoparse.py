@@ -100,6 +100,7 @@ _STOP_PHRASES = frozenset(
         "Republican Guard", "Republican", "Democrat", "Democrats", "Baath", "Ba'ath",
     )
 )
+_LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
 _SENT_END_RE = re.compile(r"[.!?\u201d\"]\s*$|^\s*$|\n\s*$")
 _DATELINE_RE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40})(?:,[^\n(\u2014-]{0,40})?\s*(?:\([^)]{1,30}\))?\s*[\u2014\u2013-]")
@@ -254,7 +255,11 @@ def _prev_word(text: str, pos: int) -> str:
     return m.group(1).rstrip(".") if m else ""
 
 
-def _keep(span: _Span, text: str) -> bool:
+_LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|to|into|outside|around|of|across|toward|towards|via)\s+(?:the\s+)?$", re.I)
+_CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
+
+
+def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     """Decide whether a matched span is a place mention (recognition rules)."""
     run_start, run_end = span.run
     words = span.surface.split()
@@ -268,6 +273,8 @@ def _keep(span: _Span, text: str) -> bool:
         # acronyms count only as a country's known abbreviation (US, UK, UAE)
         return any(c.place.kind == "country" and c.tier <= 1 for c in span.cands)
     if len(span.surface) < 3 and not span.surface.isupper():
+        return False
+    if _CONTRACTION_RE.search(span.surface):
         return False
     # inside a longer capitalised name: a person, an organisation or a title
     before_words = text[run_start : span.start].split()
@@ -300,6 +307,9 @@ def _keep(span: _Span, text: str) -> bool:
         # "Turkish forces" counts; "the Syrian" at the end of a name does not
         return not after_words
     # single words that are also common English words
+    if len(words) == 1 and not strong and key0(span.surface) in common and not span.demonym:
+        if not _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) and span.head not in _PLACE_HEADS:
+            return False
     if len(words) == 1 and not strong:
         sentence_start = _sentence_initial(text, span.start)
         if sentence_start and _lowercase_elsewhere(text, span.surface):
@@ -343,16 +353,29 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             if c.place.kind == "admin1" and c.tier <= 1:
                 named_admin1[(c.place.country_code, c.place.admin1_code)] += 1
 
-    mentions: list[Mention] = []
-    for idx, sp in enumerate(spans):
-        container = _container_after(spans, idx, text)
+    containers = [_container_after(spans, idx, text) for idx in range(len(spans))]
+
+    def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
         best, best_score, why = None, -1e9, ""
+        home_admin1 = any(
+            c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3 for c in sp.cands
+        )
         for c in sp.cands:
             p = c.place
             score = c.score + 1.6 * share.get(p.country_code, 0.0)
             reason = c.match
+            if c.tier == TIER_DEMONYM or (c.tier <= 1 and p.kind in _LARGE_KINDS and not home_admin1):
+                score += 1.0  # "Canadian", "Mexico", "Atlantic": the large area, not a namesake
             if (p.country_code, p.admin1_code) in named_admin1 and p.kind != "admin1":
                 score += 0.35
+            if coherence is not None and p.kind not in _LARGE_KINDS:
+                a1_share, points = coherence
+                if p.kind != "admin1":
+                    score += 1.2 * a1_share.get((p.country_code, p.admin1_code), 0.0)
+                if any(j != idx and abs(p.lat - la) < 0.6 and abs(p.lon - lo) < 0.8 for j, la, lo in points):
+                    score += 0.5
+                    reason += ", near other places in the text"
+            container = containers[idx]
             if container is not None:
                 cp = container.place
                 if cp.kind == "country" and p.country_code == cp.country_code:
@@ -369,6 +392,25 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
                 reason += ", named as a province"
             if score > best_score:
                 best, best_score, why = c, score, reason
+        return best, best_score, why
+
+    # pass 1: priors, countries and containers; pass 2: adds admin-1 coherence and proximity
+    first = [choose(i, sp, None) for i, sp in enumerate(spans)]
+    a1_votes: Counter = Counter()
+    points = []
+    for i, (c, _, _) in enumerate(first):
+        p = c.place
+        if p.kind in _LARGE_KINDS:
+            continue
+        a1_votes[(p.country_code, p.admin1_code)] += 2.0 if p.kind == "admin1" else 1.0
+        if p.kind != "admin1":
+            points.append((i, p.lat, p.lon))
+    a1_total = sum(a1_votes.values()) or 1.0
+    a1_share = {k: v / a1_total for k, v in a1_votes.items()}
+
+    mentions: list[Mention] = []
+    for idx, sp in enumerate(spans):
+        best, best_score, why = choose(idx, sp, (a1_share, points))
         assert best is not None
         others = sorted((c for c in sp.cands if c is not best), key=lambda c: -c.score)
         conf = 1.0 / (1.0 + math.exp(-(best_score - (others[0].score if others else 0.0) - 0.5)))
@@ -433,7 +475,8 @@ def geoparse(
     if not text:
         return []
     gaz = gazetteer or default_gazetteer()
-    spans = [s for s in _lookup_spans(text, gaz) if _keep(s, text)]
+    common = gaz.common_words
+    spans = [s for s in _lookup_spans(text, gaz) if _keep(s, text, common)]
     if not spans:
         return []
     focus = list(focus)

@@ -1,46 +1,121 @@
 """Read news reports from files and folders into :class:`~geomap.schema.Document` records.
 
-Supported inputs: ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl`` (also ``.jsonl.gz``) and
-``.csv``. JSON Lines and CSV rows need a text column (``text``, ``body``, ``content`` or
-``article``) and may carry ``title``, ``date``, ``source``, ``url`` and ``id``.
+Supported inputs: ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl`` (also ``.jsonl.gz`` and
+``.ndjson``) and ``.csv``. JSON Lines and CSV rows need a text column (``text``, ``body``,
+``content``, ``article`` or ``full_text``; any case) and may carry ``title``, ``date``,
+``source``, ``url`` and ``id``.
 
 Reading never stops on a bad input: every file, line or row ends up either as a Document or as
 a :class:`Failure` with a reason, so the run report can account for all of them. Files are read
-in a stream; memory is bounded by ``max_bytes`` per report, not by the corpus.
+in a stream; memory is bounded by ``max_bytes`` per report, not by the corpus: a single-report
+file over the limit is refused from its size without being read, and JSON Lines and CSV files
+are read line by line with the limit applied to each line or row.
+
+Text encodings: UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM, UTF-16 without a BOM
+(detected from its NUL bytes), and cp1252/latin-1 as the fallback (bytes that are not valid
+UTF-8 in an otherwise UTF-8 file are read as cp1252). Binary data (images, archives, NUL bytes)
+is refused with a reason. Lone surrogates (from JSON ``"\\ud800"``) become U+FFFD and NUL
+characters are dropped, so every Document can be written as UTF-8.
+
+Folders are walked in sorted order without following symbolic links to folders (no loops);
+names starting with ``.`` are hidden and skipped, as are ``README.md`` and ``expected.json``
+(corpus documentation). Everything else that is not read is reported as a failure.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import html
 import io
 import json
 import os
 import re
+import stat
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import IO
 
 from geomap.schema import Document
 
 #: File name endings geomap reads; anything else in a folder is reported as skipped.
 SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".csv")
 DEFAULT_MAX_BYTES = 20_000_000
+_IGNORED_NAMES = frozenset({"readme.md", "expected.json"})
 _TEXT_KEYS = ("text", "body", "content", "article", "full_text")
+_META_KEYS = ("title", "date", "source", "url", "id")
 _SKIP_TAGS = frozenset(
     "script style nav header footer aside form noscript iframe svg button select template figure figcaption".split()
 )
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre hr dd dt".split()
 )
+_HTML_DOC_RE = re.compile(r"\s*(<!doctype html|<html)", re.I)
+#: Markup that makes a JSONL/CSV text field an HTML body (a bare ``<script>`` does not).
+_HTML_BODY_RE = re.compile(r"</?(p|div|br|html|body|article)\b", re.I)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SNIFF_BYTES = 65_536
+_SAMPLE_BYTES = 4096
+_SKIP_CHUNK = 1 << 20
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document (convert it to text first)"),
+    (b"PK\x03\x04", "a ZIP archive, e.g. .docx/.xlsx (export it as text or CSV first)"),
+    (b"\x1f\x8b", "gzip-compressed data (name it .jsonl.gz, or decompress it)"),
+    (b"\x7fELF", "an executable"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13))
+_ERRORS_CP1252 = "geomap-cp1252"
+#: Encoding label -> (codec, error handler) for decoding.
+_CODECS = {
+    "utf-8": ("utf-8", _ERRORS_CP1252),
+    "utf-8-sig": ("utf-8-sig", _ERRORS_CP1252),
+    "utf-8+cp1252": ("utf-8", _ERRORS_CP1252),
+    "cp1252": ("cp1252", "replace"),
+    "utf-16": ("utf-16", "replace"),
+    "utf-16-le": ("utf-16-le", "replace"),
+    "utf-16-be": ("utf-16-be", "replace"),
+    "utf-32": ("utf-32", "replace"),
+}
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read bytes that are not valid UTF-8 as cp1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return bytes(exc.object[exc.start:exc.end]).decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error(_ERRORS_CP1252, _cp1252_fallback)
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """An input that could not be read, with a reason a user can act on."""
+    """An input that could not be read, with a reason a user can act on.
+
+    Attributes
+    ----------
+    input : str
+        The file (``path``), JSON line or CSV row (``path:N``) that failed.
+    reason : str
+        Why, and what to do about it.
+    """
 
     input: str
     reason: str
@@ -54,36 +129,98 @@ class Decoded:
     encoding: str
 
 
+class _RowTooLong(Exception):
+    """A JSONL line or CSV row is over the size limit (its rest has been skipped)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _binary_reason(data: bytes) -> str | None:
+    """Return why ``data`` (a file's head, no BOM) is not text, or None when it may be text."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return f"{kind}, not a text report"
+    sample = data[:_SAMPLE_BYTES]
+    if b"\x00" in sample:
+        return "binary data (contains NUL bytes), not a text report"
+    control = sum(sample.count(b) for b in _CONTROL_BYTES)
+    if control > 0.05 * max(1, len(sample)):
+        return "binary data (control bytes), not a text report"
+    return None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """Return ``utf-16-le``/``utf-16-be`` when every other byte is NUL (BOM-less UTF-16)."""
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    tolerance = len(sample) // 200
+    if odd > len(sample) * 0.3 and even <= tolerance:
+        return "utf-16-le"
+    if even > len(sample) * 0.3 and odd <= tolerance:
+        return "utf-16-be"
+    return None
+
+
+def _detect_encoding(data: bytes, *, complete: bool = True) -> str:
+    """Return the encoding label (a key of ``_CODECS``) for ``data``.
+
+    ``data`` is a whole file, or its head when ``complete`` is False (a multi-byte character cut
+    at the end is then not taken as invalid UTF-8). Raises ValueError for binary data.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:_SAMPLE_BYTES]
+    if b"\x00" in sample:
+        utf16 = _utf16_without_bom(sample)
+        if utf16:
+            return utf16
+    reason = _binary_reason(data)
+    if reason:
+        raise ValueError(reason)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Not valid UTF-8: a UTF-8 file with a few stray cp1252 bytes, or a cp1252/latin-1 file.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return "utf-8+cp1252" if good > bad else "cp1252"
+
+
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode report bytes: BOMs first, then UTF-8, then UTF-16 heuristics, then cp1252.
+    """Decode report bytes: BOMs first, then BOM-less UTF-16, then UTF-8, then cp1252.
+
+    Parameters
+    ----------
+    data : bytes
+        A whole report.
+
+    Returns
+    -------
+    Decoded
+        The text and the encoding label: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-16-le``,
+        ``utf-16-be``, ``utf-32``, ``cp1252`` (the fallback; also reads latin-1) or
+        ``utf-8+cp1252`` (UTF-8 with a few bytes that were not, read as cp1252).
 
     Raises
     ------
     ValueError
-        For data that looks binary (NUL bytes outside UTF-16).
+        For data that looks binary (an image or archive header, NUL or control bytes).
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return Decoded(data.decode("utf-16", errors="replace"), "utf-16")
-    sample = data[:4096]
-    if sample and b"\x00" in sample:
-        # BOM-less UTF-16: every other byte NUL in ASCII-heavy text
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if odd > len(sample) * 0.3 and even == 0:
-            return Decoded(data.decode("utf-16-le", errors="replace"), "utf-16-le")
-        if even > len(sample) * 0.3 and odd == 0:
-            return Decoded(data.decode("utf-16-be", errors="replace"), "utf-16-be")
-        raise ValueError("binary file (contains NUL bytes); not a text report")
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1252", errors="replace")
-    control = sum(1 for c in text[:4096] if ord(c) < 9 or 13 < ord(c) < 32)
-    if control > 0.05 * max(1, min(len(text), 4096)):
-        raise ValueError("binary file (control bytes); not a text report")
-    return Decoded(text, "cp1252")
+    encoding = _detect_encoding(data)
+    codec, errors = _CODECS[encoding]
+    return Decoded(data.decode(codec, errors=errors), encoding)
+
+
+def _clean_text(s: str) -> str:
+    """Drop NUL characters and replace lone surrogates, so the text can be written as UTF-8."""
+    if "\x00" in s:
+        s = s.replace("\x00", "")
+    return _SURROGATE_RE.sub("\ufffd", s)
 
 
 class _TextExtractor(HTMLParser):
@@ -99,7 +236,7 @@ class _TextExtractor(HTMLParser):
         self._in_title = False
         self._article = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "title":
@@ -111,26 +248,28 @@ class _TextExtractor(HTMLParser):
             prop = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if prop in ("article:published_time", "datepublished", "date", "pubdate") and not self.date:
                 self.date = a.get("content", "")[:10] or None
+        if tag == "body" or tag in _BLOCK_TAGS:
+            self._in_title = False  # an unclosed <title> must not swallow the page
         if tag in _BLOCK_TAGS:
             self._emit("\n")
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self._emit("\n")
         elif tag == "meta":
             self.handle_starttag(tag, attrs)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
-        elif tag == "title":
+        elif tag in ("title", "head"):
             self._in_title = False
         elif tag == "article":
             self._article = max(0, self._article - 1)
         if tag in _BLOCK_TAGS:
             self._emit("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
         elif not self._skip:
@@ -143,16 +282,25 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, str | None, str | None]:
-    """Return ``(text, title, date)`` from an HTML page.
+    """Return the visible text, title and date of an HTML page.
 
-    The text is the ``<article>`` element's when the page has one, else the visible body text;
-    scripts, styles, navigation, headers, footers and asides are dropped.
+    Parameters
+    ----------
+    markup : str
+        An HTML page or fragment; malformed markup is read as far as possible, never raised on.
+
+    Returns
+    -------
+    tuple of (str, str or None, str or None)
+        ``(text, title, date)``. The text is the ``<article>`` element's when the page has one,
+        else the visible body text; scripts, styles, navigation, headers, footers and asides
+        are dropped. ``date`` comes from a ``<meta>`` published-date tag.
     """
     parser = _TextExtractor()
     try:
         parser.feed(markup)
         parser.close()
-    except Exception:  # html.parser is lenient; never let markup sink a report
+    except Exception:  # noqa: BLE001 - html.parser is lenient; never let markup sink a report
         pass
     parts = parser.article_parts if "".join(parser.article_parts).strip() else parser.parts
     text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
@@ -169,65 +317,236 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def iter_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[Path | Failure]:
-    """Yield the files named or contained (recursively) in ``inputs``, in sorted order.
+def _os_reason(exc: OSError) -> str:
+    """Return an actionable reason for an OS error on a file."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read: permission denied (check the file's permissions)"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop; not followed"
+    if exc.errno == errno.ENOENT:
+        return "no such file or folder (deleted while reading?)"
+    return f"cannot read: {exc.strerror or exc}"
 
-    Folders are walked without following symbolic links to folders (no loops); files with an
-    unsupported ending inside folders are reported as failures so nothing is silently dropped.
+
+def _classify_file(path: Path, is_link: bool) -> Path | Failure | None:
+    """Decide about a file found in a folder: read it (Path), report it, or skip it (None)."""
+    if is_link:
+        try:
+            target = path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return Failure(str(path), "symbolic link loop; not followed")
+            return Failure(str(path), "broken symbolic link (its target does not exist)")
+        if stat.S_ISDIR(target.st_mode):
+            return Failure(str(path), "symbolic link to a folder, not followed (avoids loops); "
+                                      "give the target folder as an input to read it")
+    if path.name.lower() in _IGNORED_NAMES:
+        return None
+    if _suffix(path) not in SUFFIXES:
+        return Failure(str(path), f"unsupported file type {path.suffix or '(no extension)'}; "
+                                  f"geomap reads {', '.join(SUFFIXES)}: convert or rename it")
+    return path
+
+
+def _scan(folder: Path) -> list[os.DirEntry] | Failure:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        return Failure(str(folder), f"cannot list folder: {_os_reason(exc).removeprefix('cannot read: ')}")
+
+
+def _walk(root: Path) -> Iterator[Path | Failure]:
+    """Yield the files under ``root`` depth-first in name order, never following folder links."""
+    listing = _scan(root)
+    if isinstance(listing, Failure):
+        yield listing
+        return
+    stack = [iter(listing)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue  # hidden files and folders (.git, .DS_Store, editor backups)
+        path = Path(entry.path)
+        try:
+            is_link = entry.is_symlink()
+            is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            yield Failure(str(path), _os_reason(exc))
+            continue
+        if is_dir:
+            sub = _scan(path)
+            if isinstance(sub, Failure):
+                yield sub
+            else:
+                stack.append(iter(sub))
+            continue
+        item = _classify_file(path, is_link)
+        if item is not None:
+            yield item
+
+
+def iter_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[Path | Failure]:
+    """Yield the files named or contained (recursively) in ``inputs``.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Files and folders. A file named here is read whatever its ending.
+
+    Yields
+    ------
+    Path or Failure
+        Each file to read, or a Failure for a missing input, a broken symbolic link, a link to a
+        folder (not followed, so no loops), an unreadable folder or a file with an unsupported
+        ending. Folders are walked depth-first in name order, so the order is deterministic.
     """
     for raw in inputs:
+        if str(raw) == "":
+            yield Failure("''", "empty path; give a file or folder")
+            continue
         path = Path(raw)
-        if not path.exists():
-            yield Failure(str(path), "no such file or folder")
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            reason = "broken symbolic link (its target does not exist)" if path.is_symlink() \
+                else "no such file or folder (check the path)"
+            yield Failure(str(path), reason)
             continue
-        if path.is_file():
+        except OSError as exc:
+            yield Failure(str(path), _os_reason(exc))
+            continue
+        if stat.S_ISREG(st.st_mode):
             yield path
-            continue
-        if not path.is_dir():
-            yield Failure(str(path), "not a regular file or folder")
-            continue
-        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            dirnames.sort()
-            for name in sorted(filenames):
-                f = Path(dirpath) / name
-                if name.startswith("."):
-                    continue
-                if _suffix(f) not in SUFFIXES:
-                    if name.lower() not in ("readme.md", "expected.json"):
-                        yield Failure(str(f), f"unsupported file type {f.suffix or '(none)'}; "
-                                              f"geomap reads {', '.join(SUFFIXES)}")
-                    continue
-                if f.is_symlink() and not f.exists():
-                    yield Failure(str(f), "broken symbolic link")
-                    continue
-                yield f
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk(path)
+        else:
+            yield Failure(str(path), "not a regular file or folder (a device, pipe or socket)")
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
+def _open_regular(path: Path) -> IO[bytes]:
+    """Open a regular file for reading; refuse pipes, devices and folders without blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file (a device, pipe, socket or folder)")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_bytes(fh: IO[bytes], max_bytes: int) -> bytes:
+    """Read a whole single-report file, refusing it from its size when over ``max_bytes``."""
+    size = os.fstat(fh.fileno()).st_size
     if size > max_bytes:
-        raise ValueError(f"file is {size:,} bytes, over --max-bytes {max_bytes:,}; skipped")
-    with open(path, "rb") as fh:
-        return fh.read(max_bytes + 1)
+        raise ValueError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+                         f"(--max-bytes); skipped without reading: split it or raise the limit")
+    data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"file grew over the {max_bytes:,}-byte limit (--max-bytes) while "
+                         f"being read; skipped")
+    return data
 
 
-def _record_doc(rec: dict, doc_id: str, default_source: str | None) -> Document:
+def _text_stream(fh: IO[bytes], newline: str) -> tuple[io.TextIOWrapper, str]:
+    """Sniff the encoding from the head of a seekable binary stream and wrap it as text."""
+    head = fh.read(_SNIFF_BYTES)
+    fh.seek(0)
+    encoding = _detect_encoding(head, complete=len(head) < _SNIFF_BYTES)
+    codec, errors = _CODECS[encoding]
+    return io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=newline), encoding
+
+
+def _skip_line(fh: IO[str], line: str) -> int:
+    """Skip the rest of a physical line whose start was ``line``; return the chars skipped."""
+    skipped = 0
+    while line and not line.endswith(("\n", "\r")):
+        line = fh.readline(_SKIP_CHUNK)
+        skipped += len(line)
+    return skipped
+
+
+def _bounded_lines(fh: IO[str], limit: int) -> Iterator[str | _RowTooLong]:
+    """Yield each line of a text stream, or a _RowTooLong for a line over ``limit`` chars."""
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            yield _RowTooLong(len(line) + _skip_line(fh, line))
+        else:
+            yield line
+
+
+class _RowSource:
+    """Line iterator for ``csv.reader`` that raises _RowTooLong when a record outgrows a budget."""
+
+    def __init__(self, fh: IO[str], limit: int) -> None:
+        self.fh = fh
+        self.limit = limit
+        self.used = 0
+
+    def __iter__(self) -> _RowSource:
+        return self
+
+    def __next__(self) -> str:
+        remaining = self.limit - self.used
+        line = self.fh.readline(remaining + 1)
+        if not line:
+            raise StopIteration
+        self.used += len(line)
+        if len(line) > remaining:
+            size = self.used + _skip_line(self.fh, line)
+            self.used = 0
+            raise _RowTooLong(size)
+        return line
+
+
+def _norm_keys(rec: dict) -> dict:
+    """Return a record with keys stripped and lower-cased (first one wins on a clash)."""
+    out: dict = {}
+    for k, v in rec.items():
+        if k is not None:
+            out.setdefault(str(k).strip().lower(), v)
+    return out
+
+
+def _record_doc(rec: object, doc_id: str, default_source: str | None) -> Document:
+    """Turn a JSON object or CSV row into a Document; raise ValueError with the reason."""
     if not isinstance(rec, dict):
-        raise ValueError("record is not a JSON object")
-    text = next((rec[k] for k in _TEXT_KEYS if isinstance(rec.get(k), str) and rec[k].strip()), None)
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(rec), "a number")
+        raise ValueError(f"JSON value is {kind}, not an object with a text field "
+                         f"(one of {', '.join(_TEXT_KEYS)})")
+    rec = _norm_keys(rec)
+    present = [k for k in _TEXT_KEYS if k in rec]
+    text = next((rec[k] for k in present if isinstance(rec[k], str) and rec[k].strip()), None)
     if text is None:
-        raise ValueError(f"no text column (one of {', '.join(_TEXT_KEYS)})")
-    if "<" in text and re.search(r"</?(p|div|br|script|html|body)\b", text, re.I):
+        if present:
+            raise ValueError(f"text field {present[0]!r} is empty or not a string")
+        fields = ", ".join(sorted(str(k) for k in rec)[:12]) or "none"
+        raise ValueError(f"no text field (one of {', '.join(_TEXT_KEYS)}); fields found: {fields}")
+    if "<" in text and _HTML_BODY_RE.search(text):
         text = html_to_text(text)[0]
+        if not text.strip():
+            raise ValueError("no visible text after removing the HTML markup")
 
     def _s(key: str) -> str | None:
         v = rec.get(key)
-        return str(v).strip() if v not in (None, "") else None
+        if v is None or isinstance(v, (dict, list)):
+            return None
+        s = _clean_text(str(v)).strip()
+        return s or None
 
     rid = _s("id")
     return Document(
         doc_id=f"{doc_id}#{rid}" if rid else doc_id,
-        text=text,
+        text=_clean_text(text),
         title=_s("title"),
         date=_s("date"),
         source=_s("source") or default_source,
@@ -235,65 +554,176 @@ def _record_doc(rec: dict, doc_id: str, default_source: str | None) -> Document:
     )
 
 
-def _iter_jsonl(path: Path, label: str, max_bytes: int) -> Iterator[Document | Failure]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            where = f"{label}:{n}"
-            if not raw.strip():
-                continue
-            if len(raw) > max_bytes:
-                yield Failure(where, f"line is {len(raw):,} bytes, over --max-bytes; skipped")
-                continue
-            try:
-                rec = json.loads(decode_bytes(raw).text)
-                yield _record_doc(rec, f"{label}:{n}", None)
-            except (ValueError, json.JSONDecodeError) as exc:
-                yield Failure(where, f"bad JSON line: {exc}")
+def _stream_error(label: str, where: str, done: int, exc: BaseException) -> Failure:
+    kind = "gzip data is truncated or corrupt" if isinstance(
+        exc, (EOFError, zlib.error, gzip.BadGzipFile)) else "reading stopped"
+    detail = _os_reason(exc) if isinstance(exc, OSError) and not isinstance(
+        exc, gzip.BadGzipFile) else str(exc) or type(exc).__name__
+    return Failure(label, f"{kind} {where} ({detail}); the {done:,} record(s) before it were kept")
 
 
-def _iter_csv(path: Path, label: str, max_bytes: int) -> Iterator[Document | Failure]:
-    decoded = decode_bytes(_read_bytes(path, max_bytes * 50))
-    csv.field_size_limit(max_bytes)
-    reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
-    if not reader.fieldnames or not any(k in reader.fieldnames for k in _TEXT_KEYS):
-        yield Failure(label, f"CSV has no text column (one of {', '.join(_TEXT_KEYS)})")
-        return
-    try:
-        for n, rec in enumerate(reader, start=2):
+def _iter_jsonl(path: Path, label: str, max_bytes: int,
+                encodings: dict[str, str] | None) -> Iterator[Document | Failure]:
+    with _open_regular(path) as raw:
+        fh: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+        try:
+            text, encoding = _text_stream(fh, newline="\n")
+        except (OSError, EOFError, zlib.error) as exc:
+            yield _stream_error(label, "at its start", 0, exc)
+            return
+        if encodings is not None:
+            encodings[label] = encoding
+        n = records = 0
+        try:
+            for line in _bounded_lines(text, max_bytes):
+                n += 1
+                where = f"{label}:{n}"
+                if isinstance(line, _RowTooLong):
+                    records += 1
+                    yield Failure(where, f"line is {line.size:,} characters, over the "
+                                         f"{max_bytes:,} limit (--max-bytes); skipped")
+                    continue
+                if not line.strip():
+                    continue
+                records += 1
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield Failure(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+                    continue
+                except RecursionError:
+                    yield Failure(where, "not valid JSON: nested too deeply")
+                    continue
+                except ValueError as exc:
+                    yield Failure(where, f"not valid JSON: {exc}")
+                    continue
+                try:
+                    yield _record_doc(rec, where, None)
+                except ValueError as exc:
+                    yield Failure(where, str(exc))
+        except (OSError, EOFError, zlib.error) as exc:
+            yield _stream_error(label, f"after line {n:,}", records, exc)
+            return
+        if not records:
+            yield Failure(label, f"empty JSON Lines file (no records; read as {encoding})")
+
+
+def _iter_csv(path: Path, label: str, max_bytes: int,
+              encodings: dict[str, str] | None) -> Iterator[Document | Failure]:
+    with _open_regular(path) as raw:
+        text, encoding = _text_stream(raw, newline="")
+        if encodings is not None:
+            encodings[label] = encoding
+        if csv.field_size_limit() <= max_bytes:
+            csv.field_size_limit(max_bytes + 1)  # rows are bounded by _RowSource instead
+        source = _RowSource(text, max_bytes)
+        reader = csv.reader(source)
+        header: list[str] = []
+        try:
+            while not any(h.strip() for h in header):
+                source.used = 0
+                header = next(reader)
+        except StopIteration:
+            yield Failure(label, f"empty CSV file (no header row; read as {encoding})")
+            return
+        except (_RowTooLong, csv.Error) as exc:
+            yield Failure(label, f"CSV header row is unreadable ({exc}); is this a CSV file?")
+            return
+        keys = [h.strip().lower() for h in header]
+        if not any(k in keys for k in _TEXT_KEYS):
+            cols = ", ".join(h.strip() for h in header[:12])
+            yield Failure(label, f"CSV has no text column (one of {', '.join(_TEXT_KEYS)}); "
+                                 f"its columns are: {cols}")
+            return
+        rows = 0
+        while True:
+            source.used = 0
+            start = reader.line_num + 1
             try:
-                yield _record_doc(rec, f"{label}:{n}", None)
+                row = next(reader)
+            except StopIteration:
+                break
+            except _RowTooLong as exc:
+                rows += 1
+                yield Failure(f"{label}:{start}", f"row is over {exc.size:,} characters, over the "
+                                                  f"{max_bytes:,} limit (--max-bytes); skipped")
+                continue
+            except csv.Error as exc:
+                rows += 1
+                yield Failure(f"{label}:{start}", f"malformed CSV row at line {reader.line_num}: {exc}")
+                continue
+            if not any(v.strip() for v in row):
+                continue
+            rows += 1
+            try:
+                yield _record_doc(dict(zip(keys, row, strict=False)), f"{label}:{start}", None)
             except ValueError as exc:
-                yield Failure(f"{label}:{n}", str(exc))
-    except csv.Error as exc:
-        yield Failure(label, f"CSV parsing stopped at line {reader.line_num}: {exc}")
+                yield Failure(f"{label}:{start}", str(exc))
+        if not rows:
+            yield Failure(label, "CSV has a header but no data rows")
 
 
-def read_path(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | Failure]:
-    """Yield the Documents (or Failures) of one file."""
+def read_path(
+    path: Path,
+    label: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    encodings: dict[str, str] | None = None,
+) -> Iterator[Document | Failure]:
+    """Yield the Documents (or Failures) of one file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    label : str
+        Its name in doc ids and failures (``label``, ``label:N`` for JSONL lines and CSV rows,
+        where N is the line the row starts on).
+    max_bytes : int
+        Size limit of one report (a whole text/HTML file, a JSONL line, a CSV row).
+    encodings : dict, optional
+        When given, ``encodings[label]`` is set to the encoding the file was read with.
+
+    Yields
+    ------
+    Document or Failure
+        Exceptions from the file system, the decoder or the parsers become Failures.
+    """
     suffix = _suffix(path)
     try:
         if suffix in (".jsonl", ".jsonl.gz", ".ndjson"):
-            yield from _iter_jsonl(path, label, max_bytes)
+            yield from _iter_jsonl(path, label, max_bytes, encodings)
             return
         if suffix == ".csv":
-            yield from _iter_csv(path, label, max_bytes)
+            yield from _iter_csv(path, label, max_bytes, encodings)
             return
-        decoded = decode_bytes(_read_bytes(path, max_bytes))
+        with _open_regular(path) as fh:
+            data = _read_bytes(fh, max_bytes)
+        decoded = decode_bytes(data)
+        if encodings is not None:
+            encodings[label] = decoded.encoding
         text, title, date = decoded.text, None, None
-        if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text[:200], re.I):
+        is_html = suffix in (".html", ".htm") or _HTML_DOC_RE.match(text[:200])
+        if is_html:
             text, title, date = html_to_text(text)
         if not text.strip():
-            yield Failure(label, "empty report (no text)")
+            what = "no visible text after removing the HTML markup" if is_html and decoded.text.strip() \
+                else "no text"
+            yield Failure(label, f"empty report: {what} (read as {decoded.encoding})")
             return
-        yield Document(doc_id=label, text=text, title=title, date=date)
-    except (OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        yield Failure(label, reason)
+        yield Document(doc_id=label, text=_clean_text(text), title=_clean_text(title) if title else None,
+                       date=_clean_text(date) if date else None)
+    except OSError as exc:
+        yield Failure(label, _os_reason(exc))
+    except ValueError as exc:
+        yield Failure(label, str(exc))
 
 
 def iter_documents(
-    inputs: Iterable[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES
+    inputs: Iterable[str | os.PathLike],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    encodings: dict[str, str] | None = None,
 ) -> Iterator[Document | Failure]:
     """Yield every report of the inputs as a Document, or a Failure saying why not.
 
@@ -302,18 +732,48 @@ def iter_documents(
     inputs : iterable of path
         Files and folders.
     max_bytes : int
-        Reports (files, JSONL lines) larger than this are skipped with a reason.
+        Reports (files, JSONL lines, CSV rows) larger than this are skipped with a reason; a
+        single-report file over it is never read.
+    encodings : dict, optional
+        When given, filled with ``{file label: encoding read with}``.
+
+    Yields
+    ------
+    Document or Failure
+        Never raises for a bad input: an unexpected error while reading a file becomes a
+        Failure for that file and reading goes on with the next one.
     """
     for item in iter_paths(inputs):
         if isinstance(item, Failure):
             yield item
             continue
-        yield from read_path(item, str(item), max_bytes)
+        label = str(item)
+        try:
+            yield from read_path(item, label, max_bytes, encodings=encodings)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a batch
+            yield Failure(label, f"unexpected error while reading ({type(exc).__name__}: {exc}); "
+                                 f"the rest of this file was skipped")
 
 
-def read_documents(inputs: Iterable[str | os.PathLike], **kwargs) -> tuple[list[Document], list[Failure]]:
-    """Read all inputs; return ``(documents, failures)``."""
-    docs, failures = [], []
+def read_documents(
+    inputs: Iterable[str | os.PathLike], **kwargs
+) -> tuple[list[Document], list[Failure]]:
+    """Read all inputs.
+
+    Parameters
+    ----------
+    inputs : iterable of path
+        Files and folders.
+    **kwargs
+        Passed to :func:`iter_documents` (``max_bytes``, ``encodings``).
+
+    Returns
+    -------
+    tuple of (list of Document, list of Failure)
+        In input order (folders in sorted order).
+    """
+    docs: list[Document] = []
+    failures: list[Failure] = []
     for item in iter_documents(inputs, **kwargs):
         (failures if isinstance(item, Failure) else docs).append(item)
     return docs, failures

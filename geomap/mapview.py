@@ -605,7 +605,7 @@ def _check_offline(page: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 _CSS = """
-.leaflet-container { background: #dfe8ef; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+.folium-map.leaflet-container { background: #dfe8ef; font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 .geomap-box { background: rgba(255,255,255,.95); padding: 6px 9px; border-radius: 5px;
   box-shadow: 0 1px 5px rgba(0,0,0,.35); max-width: 340px; }
 .geomap-title { font-weight: 600; font-size: 14px; margin-bottom: 4px; }
@@ -844,7 +844,7 @@ _JS = r"""
     });
     if (!D.types.length) { d.appendChild(el("div", "geomap-note", "No incidents to map.")); }
     d.appendChild(el("div", "geomap-note",
-      "Circle area \u221d fatalities; " + D.pins.length + " mapped, " + D.unpinned + " not mapped."));
+      "Circle radius grows with \u221afatalities; " + D.pins.length + " mapped, " + D.unpinned + " not mapped."));
     if (D.choropleth) {
       d.appendChild(el("div", "geomap-title", "Fatalities by admin-1"));
       D.choroLegend.forEach(function (c) {
@@ -944,11 +944,18 @@ _JS = r"""
   window.geomapShowIncident = function (i) {
     var m = markerOf(i), g = groups[D.types[D.pins[i][2]].name];
     return new Promise(function (resolve, reject) {
-      if (!m || !g.hasLayer(m)) { reject(new Error("incident not shown")); return; }
-      g.zoomToShowLayer(m, function () {
+      if (!m || !map.hasLayer(g) || !g.hasLayer(m)) { reject(new Error("incident not shown")); return; }
+      function done() {
         var p = map.latLngToContainerPoint(m.getLatLng());
         resolve({x: p.x, y: p.y});
-      });
+      }
+      if (map.hasLayer(m)) {  /* unclustered (circle markers have no _icon for zoomToShowLayer) */
+        if (map.getBounds().pad(-0.1).contains(m.getLatLng())) { done(); return; }
+        map.once("moveend", done);
+        map.panTo(m.getLatLng(), {animate: false});
+        return;
+      }
+      g.zoomToShowLayer(m, done);
     });
   };
   window.geomapOpenPopup = function (i) { var m = markerOf(i); if (m) { openPopup(m); } return !!m; };
@@ -956,7 +963,8 @@ _JS = r"""
   var start = performance.now();
   window.geomapReady = loadGroups(markersByType).then(function () {
     stats.ready = true;
-    stats.loadMs = performance.now() - start;
+    stats.clusterMs = performance.now() - start;
+    stats.readyAt = performance.now();
     return stats;
   });
 })();

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 
 #: Gazetteer entry kinds, coarsest first.
 KINDS = (
+    "continent",
+    "region",
+    "ocean",
+    "sea",
     "country",
     "admin1",
     "admin2",
