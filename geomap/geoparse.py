@@ -28,7 +28,7 @@ from geomap.schema import Mention
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
 _WORD_RE = re.compile(
-    r"(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff-]*"
+    r"(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
     r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % _ARTICLE
 )
 #: Lower-case words that may sit inside a multi-word name ("Bay of Pigs", "Deir ez Zor").
@@ -49,7 +49,7 @@ _STOP = frozenset(
     princess pope ambassador envoy chief commander officer deputy foreign defence defense state
     interior senator governor mayor judge council committee national international united
     republic democratic people peoples army forces force guard air navy police security
-    government regime opposition rebels rebel free syrian observatory human rights network
+    government regime opposition rebels rebel free observatory human rights network
     news agency press reuters afp ap bbc cnn tv television radio state media
     last updated modified published posted comments share image photo video reading related
     topics featured more read see click follow watch
@@ -66,6 +66,8 @@ _STOP = frozenset(
 #: Words that, after a name, make the run a person or an organisation, not a place.
 _ORG_HEADS = frozenset(
     """
+    post times herald tribune journal gazette senate house assembly department court police
+    supreme state university airlines airways
     observatory university college school hospital mosque church street road square airport
     council committee army force forces guard brigade brigades battalion front party movement
     network news times post journal agency ministry company corporation bank club fc united
@@ -277,19 +279,25 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     if _CONTRACTION_RE.search(span.surface):
         return False
     # inside a longer capitalised name: a person, an organisation or a title
-    before_words = text[run_start : span.start].split()
-    after_words = text[span.end : run_end].split()
+    before_text = text[run_start : span.start]
+    before_words = [] if before_text.endswith("-") else before_text.split()
+    for k in range(len(before_words) - 1, -1, -1):
+        if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
+            before_words = before_words[k + 1 :]
+            break
+    after_text = text[span.end : run_end]
+    after_words = [] if after_text.startswith("-") else after_text.split()
     lead = [w for w in before_words if w.lower().strip(",.") not in _STOP]
     if lead:
         return False
     if after_words:
         nxt = after_words[0].lower().strip(",.'\u2019")
-        if nxt in _PLACE_HEADS:
+        if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
             pass
-        elif span.demonym or nxt in _ORG_HEADS or not strong:
+        elif not (strong or span.demonym):
             return False
-        elif nxt not in _STOP:
-            return False
+        elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
+            return False  # "Jordan Peterson": a first name, not a place
     if before_words and before_words[-1].lower().strip(".") in _PERSON_TITLES:
         return False
     prev = _prev_word(text, run_start if not lead else span.start).lower()
@@ -304,8 +312,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     if span.surface[-1:] == "i" and best.tier >= TIER_SKELETON:
         return False
     if span.demonym:
-        # "Turkish forces" counts; "the Syrian" at the end of a name does not
-        return not after_words
+        return True
     # single words that are also common English words
     if len(words) == 1 and not strong and key0(span.surface) in common and not span.demonym:
         if not _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) and span.head not in _PLACE_HEADS:
@@ -369,9 +376,12 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             if (p.country_code, p.admin1_code) in named_admin1 and p.kind != "admin1":
                 score += 0.35
             if coherence is not None and p.kind not in _LARGE_KINDS:
-                a1_share, points = coherence
-                if p.kind != "admin1":
-                    score += 1.2 * a1_share.get((p.country_code, p.admin1_code), 0.0)
+                a1_votes, points, own = coherence
+                key = (p.country_code, p.admin1_code)
+                votes = a1_votes.get(key, 0.0) - (own[idx][1] if own[idx][0] == key else 0.0)
+                total = sum(a1_votes.values()) - own[idx][1]
+                if total > 0:
+                    score += 1.2 * votes / total
                 if any(j != idx and abs(p.lat - la) < 0.6 and abs(p.lon - lo) < 0.8 for j, la, lo in points):
                     score += 0.5
                     reason += ", near other places in the text"
@@ -398,19 +408,21 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
     first = [choose(i, sp, None) for i, sp in enumerate(spans)]
     a1_votes: Counter = Counter()
     points = []
+    own: list[tuple[tuple[str, str] | None, float]] = []
     for i, (c, _, _) in enumerate(first):
         p = c.place
         if p.kind in _LARGE_KINDS:
+            own.append((None, 0.0))
             continue
-        a1_votes[(p.country_code, p.admin1_code)] += 2.0 if p.kind == "admin1" else 1.0
+        w = 2.0 if p.kind == "admin1" else 1.0
+        a1_votes[(p.country_code, p.admin1_code)] += w
+        own.append(((p.country_code, p.admin1_code), w))
         if p.kind != "admin1":
             points.append((i, p.lat, p.lon))
-    a1_total = sum(a1_votes.values()) or 1.0
-    a1_share = {k: v / a1_total for k, v in a1_votes.items()}
 
     mentions: list[Mention] = []
     for idx, sp in enumerate(spans):
-        best, best_score, why = choose(idx, sp, (a1_share, points))
+        best, best_score, why = choose(idx, sp, (a1_votes, points, own))
         assert best is not None
         others = sorted((c for c in sp.cands if c is not best), key=lambda c: -c.score)
         conf = 1.0 / (1.0 + math.exp(-(best_score - (others[0].score if others else 0.0) - 0.5)))
