@@ -43,7 +43,8 @@ _STOP = frozenset(
     in on at by for from to of with without into onto over under after before during since until
     and or but nor so yet if when while where as than then also only just even still
     monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december
+    june july august september october november december jan feb mar apr jun jul aug sep sept
+    oct nov dec mon tue tues wed thu thur thurs fri sat sun city town county
     mr mrs ms dr gen brig col lt capt maj sgt prof sir sheikh imam president prime minister
     secretary spokesman spokeswoman general colonel captain major lieutenant king queen prince
     princess pope ambassador envoy chief commander officer deputy foreign defence defense state
@@ -102,6 +103,8 @@ _STOP_PHRASES = frozenset(
         "Republican Guard", "Republican", "Democrat", "Democrats", "Baath", "Ba'ath",
     )
 )
+_COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
+_ABBREV_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{0,3}")
 _LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
 _SENT_END_RE = re.compile(r"[.!?\u201d\"]\s*$|^\s*$|\n\s*$")
@@ -123,6 +126,7 @@ class _Span:
     head: str = ""  # a place-type word right after ("province")
     run: tuple[int, int] = (0, 0)  # the capitalised run the span lies in
     name_word: bool = False  # the word ends a person's or organisation's name elsewhere
+    county: bool = False  # "X County"
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -198,6 +202,9 @@ def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
         last = words[-1][2]
         last = re.sub(r"^%s[-\u2011]" % _ARTICLE, "", last)
         out.add(key0(last))
+        second = words[1][2].lower()
+        if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
+            out.add(key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
     return out
 
 
@@ -243,6 +250,19 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             i = j
     names = _name_words(runs)
     for sp in spans:
+        m = _COUNTY_RE.match(text, sp.end)
+        if m:  # "Laurel County": the county, named after its seat or a person
+            sp.end = m.end()
+            sp.surface = text[sp.start : sp.end]
+            sp.head = "county"
+            sp.county = True
+        elif (
+            text[sp.end : sp.end + 1] == "."
+            and _ABBREV_RE.fullmatch(sp.surface)
+            and any(c.place.kind == "admin1" and c.tier <= 1 for c in sp.cands)
+        ):
+            sp.end += 1  # "Ind.", "Kan.": the abbreviation includes its period
+            sp.surface = text[sp.start : sp.end]
         sp.name_word = " " not in sp.surface and key0(sp.surface) in names and sp.run[1] - sp.run[0] == len(sp.surface)
     return spans
 
@@ -257,7 +277,7 @@ def _prev_word(text: str, pos: int) -> str:
     return m.group(1).rstrip(".") if m else ""
 
 
-_LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|to|into|outside|around|of|across|toward|towards|via)\s+(?:the\s+)?$", re.I)
+_LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)\s+$", re.I)
 _CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
 
 
@@ -268,6 +288,8 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     low = span.surface.lower()
     best = max(span.cands, key=lambda c: c.score)
     strong = best.place.kind in ("country", "admin1") or best.place.population >= 100_000
+    if span.county:
+        return not text[max(0, span.start - 3) : span.start].lower().endswith(("al-", "el-"))
     if key0(span.surface) in _STOP or low in _STOP or key0(span.surface) in _STOP_PHRASES:
         return False
     letters = span.surface.replace(".", "")
@@ -278,6 +300,10 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         return False
     if _CONTRACTION_RE.search(span.surface):
         return False
+    if (text[span.end : span.end + 1] == "-" or text[span.start - 1 : span.start] == "-") and not (
+        strong or span.demonym
+    ):
+        return False  # "Wal-Mart", "Tri-State": part of a hyphenated word
     # inside a longer capitalised name: a person, an organisation or a title
     before_text = text[run_start : span.start]
     before_words = [] if before_text.endswith("-") else before_text.split()
@@ -396,6 +422,12 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
                 ):
                     score += 1.5
                     reason += f", in {cp.name}"
+            if sp.county and coherence is not None:
+                a1_votes_, _, _ = coherence
+                if a1_votes_ and (p.country_code, p.admin1_code) == a1_votes_.most_common(1)[0][0]:
+                    score += 1.5
+                if c.tier > 1:
+                    score -= 2.0
             province_of = re.search(r"\b(?:province|governorate|provinces)\s+of\s+$", text[max(0, sp.start - 30) : sp.start])
             if p.kind == "admin1" and (province_of or sp.head in _ADMIN_HEADS):
                 score += 1.2
