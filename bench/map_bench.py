@@ -56,7 +56,15 @@ TOWNS = [
     ("Amman", "JO", "Amman", 35.93, 31.95),
     ("Gaziantep", "TR", "Gaziantep", 37.38, 37.07),
 ]
-ACTORS = ["Government forces", "Opposition fighters", "Islamic State", "SDF", "Hezbollah", "Unidentified armed group", "Civilians"]
+ACTORS = [
+    "Government forces",
+    "Opposition fighters",
+    "Islamic State",
+    "SDF",
+    "Hezbollah",
+    "Unidentified armed group",
+    "Civilians",
+]
 SOURCES = ["SANA", "SOHR", "Reuters", "AFP", "Enab Baladi", "Al Jazeera"]
 
 
@@ -79,7 +87,9 @@ def make_incidents(n: int, seed: int = 1) -> gpd.GeoDataFrame:
         t = types[etype[i]]
         scope = "country" if kind[i] < 0.015 else "place"
         cumulative = bool(0.015 <= kind[i] < 0.03)
-        sentence = f"{fat[i]} people were killed in {name} on {dates[i]} according to local sources."
+        sentence = (
+            f"{fat[i]} people were killed in {name} on {dates[i]} according to local sources."
+        )
         src = SOURCES[i % len(SOURCES)]
         rows.append(
             {
@@ -123,7 +133,9 @@ def make_incidents(n: int, seed: int = 1) -> gpd.GeoDataFrame:
                 "n_sources": 1,
             }
         )
-    gdf = gpd.GeoDataFrame(rows, columns=list(INCIDENT_COLUMNS), geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        rows, columns=list(INCIDENT_COLUMNS), geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326"
+    )
     unlocated = rng.random(n) < 0.01
     gdf.loc[unlocated, "geometry"] = None
     return gdf
@@ -145,7 +157,9 @@ def make_boundaries() -> gpd.GeoDataFrame:
 
 def make_basemap() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"name": ["region"]}, geometry=[box(33, 29, 47, 39).buffer(0.5, quad_segs=64)], crs="EPSG:4326"
+        {"name": ["region"]},
+        geometry=[box(33, 29, 47, 39).buffer(0.5, quad_segs=64)],
+        crs="EPSG:4326",
     )
 
 
@@ -172,7 +186,9 @@ def browser_render(path: pathlib.Path) -> dict:
         t0 = time.perf_counter()
         page.goto(path.resolve().as_uri(), wait_until="load", timeout=120_000)
         t_load = time.perf_counter() - t0
-        page.wait_for_function("window.geomapStats && window.geomapStats.ready === true", timeout=120_000)
+        page.wait_for_function(
+            "window.geomapStats && window.geomapStats.ready === true", timeout=120_000
+        )
         t_ready = time.perf_counter() - t0
         perf = page.evaluate(
             """() => { const n = performance.getEntriesByType('navigation')[0];
@@ -186,7 +202,13 @@ def browser_render(path: pathlib.Path) -> dict:
         shot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(shot))
         browser.close()
-    return {"wall_load_s": t_load, "wall_ready_s": t_ready, "perf": perf, "blocked": blocked, "errors": errors}
+    return {
+        "wall_load_s": t_load,
+        "wall_ready_s": t_ready,
+        "perf": perf,
+        "blocked": blocked,
+        "errors": errors,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {len(gdf):,} incidents in {time.perf_counter() - t:.2f} s")
 
     t = time.perf_counter()
-    mapview.write_map(gdf, args.out, boundaries=make_boundaries(), basemap=make_basemap(), title="bench")
+    mapview.write_map(
+        gdf, args.out, boundaries=make_boundaries(), basemap=make_basemap(), title="bench"
+    )
     t_write = time.perf_counter() - t
     size = args.out.stat().st_size
     print(f"write_map: {t_write:.2f} s   (limit 20 s)")
@@ -210,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t = time.perf_counter()
     png = mapview.write_summary_png(gdf, args.out.with_suffix(".png"), boundaries=make_boundaries())
-    print(f"write_summary_png: {time.perf_counter() - t:.2f} s  ({png.stat().st_size / 1e3:.0f} kB)")
+    print(
+        f"write_summary_png: {time.perf_counter() - t:.2f} s  ({png.stat().st_size / 1e3:.0f} kB)"
+    )
 
     if args.no_browser:
         return 0
@@ -220,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         f"chromium: load event {p['load'] / 1000:.2f} s, markers ready {p['ready'] / 1000:.2f} s after navigation "
         f"(clustering {p['cluster'] / 1000:.2f} s)   (limit 5 s)"
     )
-    print(f"chromium wall clock: goto->load {r['wall_load_s']:.2f} s, goto->ready {r['wall_ready_s']:.2f} s")
+    print(
+        f"chromium wall clock: goto->load {r['wall_load_s']:.2f} s, goto->ready {r['wall_ready_s']:.2f} s"
+    )
     print(f"markers: {p['markers']:,} stats, {p['clustered']:,} in cluster groups")
     print(f"blocked requests: {len(r['blocked'])}, console/page errors: {len(r['errors'])}")
     for e in r["errors"][:5]:

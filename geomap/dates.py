@@ -152,6 +152,7 @@ _META_LABEL_RE = re.compile(
     r"(?:\s+(?:on|at))?\s*[:|\-–—]?\s*",
     re.IGNORECASE,
 )
+_NUMERIC_DATE_RE = re.compile(r"(?m)^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’)]*\s+|\n")
 
 
@@ -274,6 +275,12 @@ def find_report_date(text: str, head_chars: int = 600) -> date | None:
                 return d
     for m in _FULL_DATE_RE.finditer(head):
         d = _parse_full(m)
+        if d is not None:
+            return d
+    # numeric day/month/year on a line of its own ("15/01/2013 20:10 GMT"), day first
+    for m in _NUMERIC_DATE_RE.finditer(head):
+        day, month, year = (int(g) for g in m.groups())
+        d = _safe_date(year, month, day) if 1900 < year < 2100 else None
         if d is not None:
             return d
     return None

@@ -20,6 +20,17 @@ from pathlib import Path
 from geomap.errors import InputError
 from geomap.schema import CSV_COLUMNS, INCIDENT_COLUMNS, Incident
 
+#: Columns holding whole numbers (pandas stores them as float when some are missing).
+_INT_COLUMNS = frozenset({
+    "time_precision", "fatalities", "fatalities_low", "fatalities_high", "injured",
+    "geo_precision", "n_sources", "mentions", "incidents",
+})
+#: SQLite side files that a GeoPackage write may leave beside the database.
+_SIDECARS = ("-journal", "-wal", "-shm")
+#: ``last_change`` stamped into GeoPackages (fixed, so that equal data gives equal bytes;
+#: ``$SOURCE_DATE_EPOCH`` overrides it, as for reproducible builds).
+_GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
 
 def incident_record(inc: Incident) -> dict:
     """Return an incident's GeoJSON properties, in :data:`INCIDENT_COLUMNS` order."""
@@ -70,34 +81,57 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, *(tmp + side for side in _SIDECARS)):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
 
 
-def _clean(value):
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+def _clean(value, column: str | None = None):
+    """Return a JSON-ready plain Python value (None for NaN/NA; ints for count columns)."""
+    if value is None or isinstance(value, (list, dict, str, bool)):
+        return value
+    if hasattr(value, "item"):
         value = value.item()
-        if isinstance(value, float) and math.isnan(value):
+    else:
+        try:
+            import pandas as pd
+
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
             return None
+        if column in _INT_COLUMNS and value.is_integer():
+            return int(value)
     return value
 
 
 def _features(gdf) -> list[dict]:
+    """Return GeoJSON Features (Point or null geometry; ``id`` only when there is one)."""
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     feats = []
     for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry, strict=True):
-        props = {c: _clean(v) for c, v in zip(cols, row, strict=True)}
+        props = {c: _clean(v, c) for c, v in zip(cols, row, strict=True)}
         g = None
         if geom is not None and not geom.is_empty:
-            g = {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]}
-        feats.append({"type": "Feature", "id": props.get("id"), "geometry": g, "properties": props})
+            pt = geom if geom.geom_type == "Point" else geom.representative_point()
+            g = {"type": "Point", "coordinates": [round(pt.x, 6), round(pt.y, 6)]}
+        feat: dict = {"type": "Feature"}
+        fid = props.get("id")
+        if isinstance(fid, (str, int)) and not isinstance(fid, bool) and fid != "":
+            feat["id"] = fid  # RFC 7946 3.2: a string or number, else absent
+        feat["geometry"] = g
+        feat["properties"] = props
+        feats.append(feat)
     return feats
 
 
 def geojson_text(gdf) -> str:
     """Return an RFC 7946 FeatureCollection (no ``crs`` member) for a points GeoDataFrame."""
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs(4326)
     fc = {"type": "FeatureCollection", "features": _features(gdf)}
     return json.dumps(fc, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
 
@@ -133,7 +167,7 @@ def csv_text(gdf) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for _, r in flat.iterrows():
-        rec = {c: _clean(r.get(c)) for c in flat.columns}
+        rec = {c: _clean(r.get(c), c) for c in flat.columns}
         date = rec.get("event_date") or ""
         srcs = json.loads(rec.get("sources") or "[]") if isinstance(rec.get("sources"), str) else []
         rec["year"] = date[:4] if date else ""
@@ -193,9 +227,48 @@ def places_summary(incidents_gdf, mentions: Iterable | None = None):
     return gpd.GeoDataFrame(recs, columns=cols, geometry=[Point(r["lon"], r["lat"]) for r in recs], crs="EPSG:4326")
 
 
+@contextlib.contextmanager
+def _gpkg_stamp():
+    """Fix the GeoPackage ``last_change`` stamp while writing, so equal data gives equal bytes."""
+    from pyogrio import get_gdal_config_option, set_gdal_config_options
+
+    stamp = _GPKG_DATE
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        import datetime as dt
+
+        when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    before = get_gdal_config_option("OGR_CURRENT_DATE")
+    set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
+def _ordered(gdf):
+    """Return incidents with the schema's columns first (missing ones added as None)."""
+    geo = gdf.geometry.name
+    for c in INCIDENT_COLUMNS:
+        if c not in gdf:
+            gdf[c] = None
+    extra = [c for c in gdf.columns if c not in INCIDENT_COLUMNS and c != geo]
+    return gdf[[*INCIDENT_COLUMNS, *extra, geo]]
+
+
 def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
-    """Write GeoDataFrames as layers of one GeoPackage, atomically."""
-    with atomic_path(path, suffix=".gpkg") as tmp:
+    """Write GeoDataFrames as layers of one GeoPackage, atomically and reproducibly.
+
+    Parameters
+    ----------
+    layers : dict
+        Layer name -> GeoDataFrame (``incidents`` keeps rows without geometry; ``places``
+        drops them).
+    path : path
+        Target ``.gpkg``; replaced only once every layer is written.
+    """
+    with atomic_path(path, suffix=".gpkg") as tmp, _gpkg_stamp():
         tmp.unlink()
         for name, gdf in layers.items():
             flat = _flat(gdf)
@@ -204,8 +277,44 @@ def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+def _json_list(text, where: str) -> list:
+    if isinstance(text, list):
+        return text
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise InputError(f"{where}: the sources column is not JSON") from None
+    return value if isinstance(value, list) else []
+
+
+def _geometry(g, where: str):
+    from shapely.geometry import shape
+
+    if not g:
+        return None
+    try:
+        geom = shape(g)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"{where}: bad geometry ({exc})") from None
+    if geom.is_empty:
+        return None
+    return geom if geom.geom_type == "Point" else geom.representative_point()
+
+
 def read_incidents(path: str | os.PathLike):
     """Read incidents saved by geomap (GeoJSON or GeoPackage layer ``incidents``).
+
+    Parameters
+    ----------
+    path : path or "-"
+        ``.gpkg`` (layer ``incidents``), or GeoJSON; ``-`` reads GeoJSON from stdin.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, the schema's columns first; ``sources`` as lists of dicts.
 
     Raises
     ------
@@ -213,16 +322,22 @@ def read_incidents(path: str | os.PathLike):
         When the file is missing or not an incidents file.
     """
     import geopandas as gpd
-    from shapely.geometry import Point
 
     p = Path(path)
     if str(path) != "-" and not p.is_file():
         raise InputError(f"{path}: no such file")
     if p.suffix.lower() == ".gpkg":
-        gdf = gpd.read_file(p, layer="incidents", engine="pyogrio")
+        try:
+            gdf = gpd.read_file(p, layer="incidents", engine="pyogrio")
+        except Exception as exc:  # pyogrio raises several types (no layer, not a database...)
+            raise InputError(f"{path}: not a geomap GeoPackage with a layer 'incidents' ({exc})") from None
         if "sources" in gdf:
-            gdf["sources"] = gdf["sources"].map(lambda s: json.loads(s) if isinstance(s, str) and s else [])
-        return gdf
+            gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
+        if gdf.crs is None:
+            gdf = gdf.set_crs("EPSG:4326")
+        elif not gdf.crs.equals("EPSG:4326"):
+            gdf = gdf.to_crs(4326)
+        return _ordered(gdf)
     try:
         if str(path) == "-":
             import sys
@@ -230,16 +345,16 @@ def read_incidents(path: str | os.PathLike):
             data = json.loads(sys.stdin.read())
         else:
             data = json.loads(p.read_text(encoding="utf-8-sig"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not readable GeoJSON ({exc})") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(f"{path}: not a GeoJSON FeatureCollection")
     recs, geoms = [], []
-    for f in data.get("features") or []:
-        props = dict(f.get("properties") or {})
-        g = f.get("geometry")
-        geoms.append(Point(*g["coordinates"][:2]) if g and g.get("type") == "Point" else None)
-        recs.append(props)
+    for n, f in enumerate(data.get("features") or []):
+        if not isinstance(f, dict):
+            raise InputError(f"{path}: feature {n} is not an object")
+        recs.append(dict(f.get("properties") or {}))
+        geoms.append(_geometry(f.get("geometry"), f"{path}: feature {n}"))
     cols = list(INCIDENT_COLUMNS) + sorted({k for r in recs for k in r} - set(INCIDENT_COLUMNS))
     return gpd.GeoDataFrame(recs, columns=cols, geometry=geoms, crs="EPSG:4326")
 
@@ -247,34 +362,41 @@ def read_incidents(path: str | os.PathLike):
 def store_append(gdf, path: str | os.PathLike) -> int:
     """Add incidents to a GeoPackage store, skipping ids already there; return how many were added.
 
-    The store is rewritten through a temporary copy and renamed, so an interruption leaves the
-    previous store intact.
+    Idempotent: appending the same incidents again adds 0. The store is rewritten through a
+    temporary copy and renamed, so an interruption leaves the previous store intact.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is a folder or an existing file that is not a readable GeoPackage.
     """
     import pandas as pd
 
     p = Path(path)
     if p.exists() and p.is_dir():
         raise InputError(f"--store {path} is a folder; give a .gpkg file path")
+    if p.exists() and not _sqlite_ok(p):
+        raise InputError(f"--store {path} is not a readable GeoPackage; left untouched")
     existing = read_incidents(p) if p.exists() else None
+    new = gdf.drop_duplicates(subset="id", keep="first") if len(gdf) else gdf
     if existing is not None and len(existing):
-        known = set(existing["id"])
-        new = gdf[~gdf["id"].isin(known)]
+        new = new[~new["id"].isin(set(existing["id"]))]
         if not len(new):
             return 0
-        combined = pd.concat([existing, new], ignore_index=True)
-        combined = combined.set_geometry(combined.geometry.name).set_crs("EPSG:4326", allow_override=True)
+        combined = pd.concat([existing, _ordered(new.copy())], ignore_index=True)
+        combined = combined.set_geometry(existing.geometry.name).set_crs("EPSG:4326", allow_override=True)
+    elif existing is not None and not len(new):
+        return 0
     else:
-        new = gdf
-        combined = gdf
+        combined = _ordered(new.copy())
     write_gpkg({"incidents": combined}, p)
     return len(new)
 
 
 def _sqlite_ok(path: Path) -> bool:
+    """Return True when ``path`` is an SQLite database that passes a quick integrity check."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        ok = con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        con.close()
-        return ok
+        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as con:
+            return con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     except sqlite3.Error:
         return False

@@ -75,7 +75,7 @@ class Filter:
     def active(self) -> bool:
         """Return True when any filter is set."""
         return any(
-            v not in (None, (), False, "")
+            v is not None and not (isinstance(v, (str, tuple)) and not v)
             for k, v in self.__dict__.items()
             if k not in ("include_cumulative", "radius_km")
         )

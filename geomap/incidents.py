@@ -119,10 +119,12 @@ _PROTESTER_RE = re.compile(r"\b(protesters|demonstrators|mourners)\b", re.I)
 _PLACE_PREP_RE = re.compile(r"(?:\bin|\bat|\bnear|\bof|\bon|\bhit|\bbombarded|\bshelled|\bshelling|\bstormed|"
                             r"\bto|\binto|\baround|\boutside|\bacross)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _NOT_EVENT_PLACE_RE = re.compile(
-    r"(?:-based|\bfrom|\bby|\bwith|\bof the|\bsaid in|\btold reporters in|\bspeaking in|\bvisit to|"
+    r"(?:-based|\bsaid from|\bspeaking from|\bby|\bwith|\bof the|\bsaid in|\btold reporters in|\bspeaking in|\bvisit to|"
     r"\bsaid from|\bvisiting|\breported from|\bcorrespondent in)\s*(?:the\s+)?$",
     re.I,
 )
+#: Kinds too large for a map pin: incidents there are country/region-level figures.
+_UNPINNED_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _SPECIFICITY = {
     "neighbourhood": 0, "camp": 0, "crossing": 0, "airbase": 0, "airport": 0, "village": 1,
     "town": 1, "city": 2, "area": 2, "admin2": 3, "admin1": 4, "country": 5,
@@ -213,6 +215,9 @@ def _role(sentence: str, q: Quantity, offset: int) -> str | None:
             pass
         if mb is not None and len(before) - mb.end() < 25:
             candidates.append((len(before) - mb.end() + 5, role))
+    if re.search(r"\b(toll|number of (?:people |those )?(?:killed|dead)|dead|deaths)\b[^.;]{0,90}\b"
+                 r"(?:to|at|reached|hit|stands? at|passed|passes|topped)\s*$", sentence[:s], re.I):
+        return "killed"
     if best_after and not candidates:
         return best_after[1]
     if not candidates:
@@ -292,6 +297,8 @@ def _event_places(sent: Sentence, mentions: list[Mention], text: str) -> list[Me
             continue
         if text[m.end : m.end + 6].startswith("-based"):
             continue
+        if _SPEAKER_RE.match(text, m.end):
+            continue  # "the United States said...", "Turkey's foreign ministry": a speaker
         good.append(m)
     good = [m for m in good if not m.reason.startswith("demonym")] or []
     # "X in the province of Y": keep X; "the Homs neighbourhood of Bab Amr": keep Bab Amr
@@ -332,15 +339,28 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
-def _date_for(sent: Sentence, text: str, report_date: dt.date | None) -> tuple[str | None, int]:
+def _date_for(
+    sent: Sentence, text: str, report_date: dt.date | None, anchor: int = 0
+) -> tuple[str | None, int]:
+    """Return ``(ISO date, time_precision)`` of the event of a sentence.
+
+    The date expression closest to ``anchor`` (the casualty count or the place, as an offset
+    in the sentence) wins; without one, the report date with precision 2.
+    """
     refs = [
         r for r in find_dates(sent.text, report_date)
         if r.date is not None
         and not re.search(r"\b(since|began|begun|started|after|before|until|erupted)\b[^,;]{0,25}$",
                           sent.text[max(0, r.start - 40) : r.start], re.I)
     ]
+    event_refs = [
+        r for r in refs
+        if not re.search(r"\b(said|says|told|announced|reported|confirmed|added|stated)\s+(?:on\s+)?$",
+                         sent.text[max(0, r.start - 20) : r.start], re.I)
+    ]
+    refs = event_refs or refs
     if refs:
-        r = refs[0]
+        r = min(refs, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))
         return r.date.isoformat(), r.precision
     if report_date is not None:
         return report_date.isoformat(), 2
@@ -398,11 +418,16 @@ def extract_document(
             continue
         etype, sub = et
         nationwide = bool(_NATIONWIDE_RE.search(sent.text))
-        cumulative = bool(_CUMULATIVE_RE.search(sent.text)) and bool(roles & {"killed", "displaced"})
+        cumulative = _is_cumulative(sent.text, [q for r, q in counts if r in ("killed", "displaced")])
         if sub == "Diplomatic meeting":
             places = [m for m in places if _next_to_meeting(text, m) and m.place.kind in ("city", "town")]
             if not places or roles:
                 prev = (sent, places, [])
+                continue
+        if sub in ("Defection", "Displacement"):
+            places = _near_cue(sent, places, sub)
+            if not places and not cumulative and not nationwide:
+                prev = (sent, [], [])
                 continue
         own_cue = any(rx.search(sent.text) for rx, _, _ in _CUES)
         if not places and not nationwide and not cumulative and roles and same_para and prev:
@@ -414,6 +439,8 @@ def extract_document(
                     inc.notes = f"{inc.notes} {sent.text}"
                 continue
             places = prev[1]
+        if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
+            places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
         if nationwide or cumulative:
             scope = "country"
             locs = _country_target(sent, places, mentions, sub)
@@ -426,7 +453,8 @@ def extract_document(
         a1 = a1c = a2 = a2c = None
         if scope == "place":
             a1, a1c, a2, a2c = _actors(sent.text, etype)
-        date, precision = _date_for(sent, text, report_date)
+        anchor = (counts[0][1].start if counts else (places[0].start - sent.start if places else 0))
+        date, precision = _date_for(sent, text, report_date, anchor)
         if cumulative:
             date, precision = (report_date.isoformat() if report_date else None), 3
         elif re.search(r"\b(late|early|mid|last) (?:last )?month\b", sent.text, re.I):
@@ -439,8 +467,7 @@ def extract_document(
         kill_counts = [q for role, q in counts if role == "killed"]
         for i, m in enumerate(locs):
             place = m.place if m is not None else None
-            pinned = scope == "place" and place is not None and not (place.kind == "country" and roles
-                      and sub not in ("Displacement", "Defection"))
+            pinned = scope == "place" and place is not None and place.kind not in _UNPINNED_KINDS
             inc = Incident(
                 event_type=etype,
                 sub_event_type=sub,
@@ -481,6 +508,49 @@ def extract_document(
     return incidents
 
 
+_SPEAKER_RE = re.compile(
+    r"(?:\s+(?:has|have|had|also|officials?|authorities|government)){0,2}\s+(?:said|says|say|announced|estimated|"
+    r"reported|told|claimed|accused|denied|insisted|warned|urged|called)\b|['\u2019]s\s+(?:\w+\s+)?(?:assessment|"
+    r"government|ministry|foreign|officials?|president|prime|parliament|envoy|ambassador|intelligence)\b",
+    re.I,
+)
+_DESTINATION_RE = re.compile(r"\b(?:to|into|in|at|from|across|inside)\s+(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$", re.I)
+
+
+def _near_cue(sent: Sentence, places: list[Mention], sub: str) -> list[Mention]:
+    """Keep the places of a defection or displacement that its verb points at ("defected to Turkey")."""
+    rx = next(r for r, _, s_ in _CUES if s_ == sub) if sub != "Displacement" else _DISPLACE_RE
+    cues = [sent.start + m.start() for m in rx.finditer(sent.text)]
+    out = []
+    for m in places:
+        if not any(abs(m.start - c) <= 60 for c in cues):
+            continue
+        if _DESTINATION_RE.search(sent.text[: m.start - sent.start][-30:]):
+            out.append(m)
+    return out
+
+
+_SUPERLATIVE_RE = re.compile(
+    r"\b(deadliest|worst|bloodiest|largest|biggest|heaviest|highest|fiercest|first|most \w+)\b[\w\s-]{0,30}$", re.I
+)
+
+
+def _is_cumulative(sentence: str, counts: list[Quantity]) -> bool:
+    """True when a toll is a running total ("16,500 since the uprising began").
+
+    The "since ..." phrase must be close to a count, and not the tail of a superlative ("the
+    deadliest bombing since the uprising began" is one event).
+    """
+    if not counts:
+        return False
+    for m in _CUMULATIVE_RE.finditer(sentence):
+        if _SUPERLATIVE_RE.search(sentence[max(0, m.start() - 40) : m.start()]):
+            continue
+        if any(-120 <= m.start() - q.end <= 120 or -120 <= q.start - m.end() <= 120 for q in counts):
+            return True
+    return False
+
+
 def _copy_incident(inc: Incident) -> Incident:
     from dataclasses import replace
 
@@ -513,7 +583,11 @@ def _country_target(
         for m in named:
             if sent.start + nation.start() <= m.start < sent.start + nation.end():
                 return [m]
-    by_cc = Counter(m.place.country_code for m in mentions if m.place.country_code)
+    by_cc: Counter = Counter()
+    for m in mentions:
+        if m.place.country_code:
+            by_cc[m.place.country_code] += 0.5 if m.reason.startswith("demonym") else (
+                1.0 if m.place.kind == "country" else 2.0)
     if by_cc:
         top = by_cc.most_common(1)[0][0]
         country = [m for m in mentions if m.place.kind == "country" and m.place.country_code == top]
@@ -522,9 +596,51 @@ def _country_target(
     return named[:1] or [None]
 
 
+_ANOTHER_RE = re.compile(r"\s+[a-z]+,?\s+and\s+another\s+(?:man|woman|child|boy|girl|person|civilian)\b", re.I)
+_ENUM_GAP_RE = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+)(?:(?:her|his|their|another|and)\s+)*$", re.I)
+
+
+def _enumerations(sentence: str, quants: list[Quantity]) -> list[Quantity]:
+    """Sum victim lists ("a woman, her three children and another woman" = 5) into one count."""
+    out: list[Quantity] = []
+    i = 0
+    while i < len(quants):
+        q = quants[i]
+        j = i
+        total = q.value
+        while (
+            j + 1 < len(quants) and total is not None and quants[j + 1].value is not None
+            and q.noun in _PEOPLE and quants[j + 1].noun in _PEOPLE
+            and _ENUM_GAP_RE.match(_gap_after(sentence, quants[j], quants[j + 1]))
+        ):
+            j += 1
+            total += quants[j].value
+        if j > i:
+            last = quants[j]
+            end = last.end
+            tail = _ANOTHER_RE.match(sentence, end)
+            if tail and total is not None:
+                total += 1
+                end = tail.end()
+            q = Quantity(q.start, end, sentence[q.start : end], total, total, total, False, None, q.noun)
+        out.append(q)
+        i = j + 1
+    return out
+
+
+def _gap_after(sentence: str, a: Quantity, b: Quantity) -> str:
+    """Text between count ``a`` (with its noun) and count ``b``."""
+    gap = sentence[a.end : b.start]
+    if a.noun:
+        k = gap.lower().find(a.noun)
+        if k >= 0:
+            gap = gap[k + len(a.noun) :]
+    return gap
+
+
 def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     """Return ``(role, quantity)`` for the counts of people in a sentence, breakdown parts dropped."""
-    quants = find_quantities(sentence)
+    quants = _enumerations(sentence, find_quantities(sentence))
     out: list[tuple[str, Quantity]] = []
     skip: set[int] = set()
     for q in quants:

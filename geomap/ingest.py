@@ -137,13 +137,18 @@ class _RowTooLong(Exception):
         self.size = size
 
 
-def _binary_reason(data: bytes) -> str | None:
-    """Return why ``data`` (a file's head, no BOM) is not text, or None when it may be text."""
+def _binary_reason(data: bytes, strict: bool) -> str | None:
+    """Return why ``data`` (a file's head, no BOM) is not text, or None when it may be text.
+
+    ``strict`` refuses any NUL byte (a single report); JSONL and CSV files are refused only
+    when NUL bytes are frequent, so one corrupt line does not sink the others.
+    """
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return f"{kind}, not a text report"
     sample = data[:_SAMPLE_BYTES]
-    if b"\x00" in sample:
+    nul = sample.count(0)
+    if nul and (strict or nul > 0.05 * len(sample)):
         return "binary data (contains NUL bytes), not a text report"
     control = sum(sample.count(b) for b in _CONTROL_BYTES)
     if control > 0.05 * max(1, len(sample)):
@@ -162,11 +167,12 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _detect_encoding(data: bytes, *, complete: bool = True) -> str:
+def _detect_encoding(data: bytes, *, complete: bool = True, strict: bool = True) -> str:
     """Return the encoding label (a key of ``_CODECS``) for ``data``.
 
     ``data`` is a whole file, or its head when ``complete`` is False (a multi-byte character cut
-    at the end is then not taken as invalid UTF-8). Raises ValueError for binary data.
+    at the end is then not taken as invalid UTF-8). Raises ValueError for binary data (see
+    :func:`_binary_reason` for ``strict``).
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -176,7 +182,7 @@ def _detect_encoding(data: bytes, *, complete: bool = True) -> str:
         utf16 = _utf16_without_bom(sample)
         if utf16:
             return utf16
-    reason = _binary_reason(data)
+    reason = _binary_reason(data, strict)
     if reason:
         raise ValueError(reason)
     try:
@@ -226,21 +232,26 @@ def _clean_text(s: str) -> str:
 class _TextExtractor(HTMLParser):
     """Collect visible article text from HTML, skipping scripts, styles and page furniture."""
 
-    def __init__(self) -> None:
+    def __init__(self, rcdata_title: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.article_parts: list[str] = []
         self.title = ""
         self.date: str | None = None
+        self.rcdata_title = rcdata_title
         self._skip = 0
         self._in_title = False
+        self._title_done = False
         self._article = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
         elif tag == "title":
-            self._in_title = True
+            if not self._skip and not self._title_done:  # not an <svg> <title>
+                self._in_title = True
+                if self.rcdata_title:  # as browsers do: markup in a title is text
+                    self.set_cdata_mode("title")
         elif tag == "article":
             self._article += 1
         elif tag == "meta":
@@ -263,6 +274,7 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in ("title", "head"):
+            self._title_done = self._title_done or self._in_title
             self._in_title = False
         elif tag == "article":
             self._article = max(0, self._article - 1)
@@ -296,17 +308,25 @@ def html_to_text(markup: str) -> tuple[str, str | None, str | None]:
         else the visible body text; scripts, styles, navigation, headers, footers and asides
         are dropped. ``date`` comes from a ``<meta>`` published-date tag.
     """
-    parser = _TextExtractor()
+    parser = _parse_html(markup, rcdata_title=True)
+    if parser._in_title:  # <title> never closed: read its markup as tags after all
+        parser = _parse_html(markup, rcdata_title=False)
+    parts = parser.article_parts if "".join(parser.article_parts).strip() else parser.parts
+    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
+    text = re.sub(r" ?\n[ \n]*", "\n\n", text).strip()
+    title = html.unescape(parser.title) if parser.rcdata_title else parser.title
+    title = re.sub(r"\s+", " ", title).strip() or None
+    return text, title, parser.date
+
+
+def _parse_html(markup: str, rcdata_title: bool) -> _TextExtractor:
+    parser = _TextExtractor(rcdata_title)
     try:
         parser.feed(markup)
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient; never let markup sink a report
         pass
-    parts = parser.article_parts if "".join(parser.article_parts).strip() else parser.parts
-    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
-    text = re.sub(r" ?\n[ \n]*", "\n\n", text).strip()
-    title = html.unescape(parser.title).strip() or None
-    return text, title, parser.date
+    return parser
 
 
 def _suffix(path: Path) -> str:
@@ -317,10 +337,10 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _os_reason(exc: OSError) -> str:
-    """Return an actionable reason for an OS error on a file."""
+def _os_reason(exc: OSError, what: str = "file") -> str:
+    """Return an actionable reason for an OS error on a file or folder."""
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot read: permission denied (check the file's permissions)"
+        return f"cannot read: permission denied (check the {what}'s permissions)"
     if exc.errno == errno.ELOOP:
         return "symbolic link loop; not followed"
     if exc.errno == errno.ENOENT:
@@ -353,7 +373,7 @@ def _scan(folder: Path) -> list[os.DirEntry] | Failure:
         with os.scandir(folder) as it:
             return sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        return Failure(str(folder), f"cannot list folder: {_os_reason(exc).removeprefix('cannot read: ')}")
+        return Failure(str(folder), f"cannot list folder: {_os_reason(exc, 'folder').removeprefix('cannot read: ')}")
 
 
 def _walk(root: Path) -> Iterator[Path | Failure]:
@@ -457,7 +477,7 @@ def _text_stream(fh: IO[bytes], newline: str) -> tuple[io.TextIOWrapper, str]:
     """Sniff the encoding from the head of a seekable binary stream and wrap it as text."""
     head = fh.read(_SNIFF_BYTES)
     fh.seek(0)
-    encoding = _detect_encoding(head, complete=len(head) < _SNIFF_BYTES)
+    encoding = _detect_encoding(head, complete=len(head) < _SNIFF_BYTES, strict=False)
     codec, errors = _CODECS[encoding]
     return io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=newline), encoding
 
@@ -490,6 +510,7 @@ class _RowSource:
         self.fh = fh
         self.limit = limit
         self.used = 0
+        self.lines = 0  # physical lines consumed, including skipped over-long ones
 
     def __iter__(self) -> _RowSource:
         return self
@@ -499,6 +520,7 @@ class _RowSource:
         line = self.fh.readline(remaining + 1)
         if not line:
             raise StopIteration
+        self.lines += 1
         self.used += len(line)
         if len(line) > remaining:
             size = self.used + _skip_line(self.fh, line)
@@ -569,7 +591,10 @@ def _iter_jsonl(path: Path, label: str, max_bytes: int,
         try:
             text, encoding = _text_stream(fh, newline="\n")
         except (OSError, EOFError, zlib.error) as exc:
-            yield _stream_error(label, "at its start", 0, exc)
+            if fh is raw:
+                raise
+            yield Failure(label, f"not readable as gzip ({exc}); if it is not compressed, "
+                                 f"rename it without .gz")
             return
         if encodings is not None:
             encodings[label] = encoding
@@ -587,9 +612,9 @@ def _iter_jsonl(path: Path, label: str, max_bytes: int,
                     continue
                 records += 1
                 try:
-                    rec = json.loads(line)
+                    rec = json.loads(line.rstrip("\r\n"))
                 except json.JSONDecodeError as exc:
-                    yield Failure(where, f"not valid JSON: {exc.msg} at column {exc.colno}")
+                    yield Failure(where, f"not valid JSON: {exc.msg} (column {exc.colno})")
                     continue
                 except RecursionError:
                     yield Failure(where, "not valid JSON: nested too deeply")
@@ -638,7 +663,7 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
         rows = 0
         while True:
             source.used = 0
-            start = reader.line_num + 1
+            start = source.lines + 1
             try:
                 row = next(reader)
             except StopIteration:
@@ -650,7 +675,7 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
                 continue
             except csv.Error as exc:
                 rows += 1
-                yield Failure(f"{label}:{start}", f"malformed CSV row at line {reader.line_num}: {exc}")
+                yield Failure(f"{label}:{start}", f"malformed CSV row: {exc}")
                 continue
             if not any(v.strip() for v in row):
                 continue

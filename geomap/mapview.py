@@ -106,7 +106,9 @@ def _is_missing(value: Any) -> bool:
     """Return True for None, NaN, NaT and pandas NA (containers are never missing)."""
     if value is None:
         return True
-    if isinstance(value, str | bytes | bool | int | list | tuple | dict) or hasattr(value, "__len__"):
+    if isinstance(value, str | bytes | bool | int | list | tuple | dict) or hasattr(
+        value, "__len__"
+    ):
         return False
     try:
         return bool(value != value)  # NaN and NaT are not equal to themselves
@@ -254,7 +256,10 @@ def _as_wgs84(gdf: Any, what: str) -> geopandas.GeoDataFrame:
             lon = pd.to_numeric(gdf["longitude"], errors="coerce")
             lat = pd.to_numeric(gdf["latitude"], errors="coerce")
             geom = gpd.points_from_xy(lon, lat)
-            geom = [None if (pd.isna(x) or pd.isna(y)) else g for g, x, y in zip(geom, lon, lat, strict=True)]
+            geom = [
+                None if (pd.isna(x) or pd.isna(y)) else g
+                for g, x, y in zip(geom, lon, lat, strict=True)
+            ]
             return gpd.GeoDataFrame(gdf.copy(), geometry=geom, crs="EPSG:4326")
         raise UsageError(f"{what} must be a GeoDataFrame (got {type(gdf).__name__})")
     if gdf.geometry.name not in gdf.columns:  # pragma: no cover - defensive
@@ -388,9 +393,7 @@ def _round_geometry(geom: Any, ndigits: int) -> Any:
     return mapping(geom)
 
 
-def _polygon_features(
-    gdf: Any, tolerance: float, props: list[dict], ndigits: int = 4
-) -> dict:
+def _polygon_features(gdf: Any, tolerance: float, props: list[dict], ndigits: int = 4) -> dict:
     """Return a GeoJSON FeatureCollection of simplified polygons with the given properties."""
     features = []
     for geom, p in zip(gdf.geometry.values, props, strict=True):
@@ -399,7 +402,9 @@ def _polygon_features(
         simple = geom.simplify(tolerance, preserve_topology=True)
         if simple.is_empty:
             simple = geom
-        features.append({"type": "Feature", "properties": p, "geometry": _round_geometry(simple, ndigits)})
+        features.append(
+            {"type": "Feature", "properties": p, "geometry": _round_geometry(simple, ndigits)}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -476,13 +481,17 @@ def _panel_html(unpinned: Any) -> tuple[str, int]:
     for k in order[:_PANEL_MAX_ROWS]:
         etype = _text(cols["event_type"][k])
         sub = _text(cols["sub_event_type"][k])
-        where = _text(cols["place_name"][k]) or _text(cols["location"][k]) or _text(cols["admin1"][k])
+        where = (
+            _text(cols["place_name"][k]) or _text(cols["location"][k]) or _text(cols["admin1"][k])
+        )
         cc = _text(cols["country_code"][k])
         if cc:
             where = f"{where}, {cc}" if where else cc
         scope = _text(cols["scope"][k])
         cum = _truthy(cols["cumulative"][k])
-        fat = _fatalities_label(cols["fatalities"][k], cols["fatalities_low"][k], cols["fatalities_high"][k])
+        fat = _fatalities_label(
+            cols["fatalities"][k], cols["fatalities_low"][k], cols["fatalities_high"][k]
+        )
         ev_items = []
         for ev in _evidence_list(cols["sources"][k]):
             url = _text(ev.get("url"))
@@ -504,13 +513,13 @@ def _panel_html(unpinned: Any) -> tuple[str, int]:
         items.append(
             '<li class="geomap-panel-row">'
             f'<span class="geomap-date">{e(_text(cols["event_date"][k]) or "undated")}</span> '
-            f'<b>{e(etype or "Unknown")}</b>{" / " + e(sub) if sub else ""}'
+            f"<b>{e(etype or 'Unknown')}</b>{' / ' + e(sub) if sub else ''}"
             f'<br><span class="geomap-where">{e(where or "unlocated")}</span>'
-            f'{" (" + e(scope) + ")" if scope else ""}'
+            f"{' (' + e(scope) + ')' if scope else ''}"
             f" &middot; fatalities {e(fat)}"
-            f'{" &middot; <span class=geomap-cum>cumulative</span>" if cum else ""}'
-            f'{"<div class=geomap-notes>" + e(notes) + "</div>" if notes else ""}'
-            f'{"<ul class=geomap-ev>" + "".join(ev_items) + "</ul>" if ev_items else ""}'
+            f"{' &middot; <span class=geomap-cum>cumulative</span>' if cum else ''}"
+            f"{'<div class=geomap-notes>' + e(notes) + '</div>' if notes else ''}"
+            f"{'<ul class=geomap-ev>' + ''.join(ev_items) + '</ul>' if ev_items else ''}"
             "</li>"
         )
     more = n - len(items)
@@ -537,7 +546,9 @@ def _read_asset(base: pathlib.Path, name: str) -> str:
         raise GeomapError(
             f"cannot read {path}: reinstall xstatic-leaflet / xstatic-leaflet-markercluster"
         ) from exc
-    return re.sub(r"^\s*//[#@] sourceMappingURL=.*$|/\*[#@] sourceMappingURL=.*?\*/", "", text, flags=re.M)
+    return re.sub(
+        r"^\s*//[#@] sourceMappingURL=.*$|/\*[#@] sourceMappingURL=.*?\*/", "", text, flags=re.M
+    )
 
 
 def _inline_css_images(css: str, base: pathlib.Path) -> str:
@@ -581,10 +592,7 @@ def _offline_assets() -> str:
     js_leaflet = _script_safe(_read_asset(lbase, "leaflet.js"))
     js_cluster = _script_safe(_read_asset(cbase, "leaflet.markercluster.js"))
     css = css.replace("</", "<\\/")
-    return (
-        f"<style>{css}</style>\n"
-        f"<script>{js_leaflet}</script>\n<script>{js_cluster}</script>\n"
-    )
+    return f"<style>{css}</style>\n<script>{js_leaflet}</script>\n<script>{js_cluster}</script>\n"
 
 
 _EXTERNAL_ASSET = re.compile(
@@ -597,7 +605,9 @@ def _check_offline(page: str) -> None:
     """Raise GeomapError if the rendered page still loads an external asset."""
     m = _EXTERNAL_ASSET.search(page)
     if m:
-        raise GeomapError(f"internal error: the map would load an external asset: {m.group(0)[:120]}")
+        raise GeomapError(
+            f"internal error: the map would load an external asset: {m.group(0)[:120]}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -919,12 +929,12 @@ _JS = r"""
   if (D.bounds) {
     var b = L.latLngBounds(D.bounds);
     if (b.getNorth() - b.getSouth() < 1e-6 && b.getEast() - b.getWest() < 1e-6) {
-      map.setView(b.getCenter(), 9);
+      map.setView(b.getCenter(), 9, {animate: false});
     } else {
-      map.fitBounds(b, {padding: [30, 30], maxZoom: 12});
+      map.fitBounds(b, {padding: [30, 30], maxZoom: 12, animate: false});
     }
   } else {
-    map.setView([20, 20], 2);
+    map.setView([20, 20], 2, {animate: false});
   }
 
   /* ---- public API ---- */
@@ -978,44 +988,62 @@ def _build_page(
     panel: str,
     center: tuple[float, float],
 ) -> str:
-    """Assemble the HTML page with folium (Leaflet map skeleton) and our inline assets."""
+    """Assemble the HTML page: folium's Leaflet map skeleton plus our inline assets and data.
+
+    branca compiles every rendered fragment as a Jinja template again, so nothing derived from
+    the data (or the big third-party scripts) goes through folium: folium renders unique
+    placeholder comments, which are replaced by the real content afterwards.
+    """
+    import uuid
+
     import folium
     from branca.element import Element, MacroElement
     from jinja2 import Template
+
+    token = uuid.uuid4().hex
+    parts = {
+        f"<!--geomap-head-{token}-->": (
+            f"<title>{html.escape(title)}</title>\n{_offline_assets()}<style>{_CSS}</style>"
+        ),
+        f"<!--geomap-body-{token}-->": (
+            f'<script type="application/json" id="geomap-data">{data_json}</script>\n'
+            f'<div id="geomap-panel-src" hidden>{panel}</div>'
+        ),
+        f"/*geomap-script-{token}*/": "",  # filled below, needs the map variable name
+    }
 
     fmap = folium.Map(location=list(center), zoom_start=5, tiles=None, control_scale=True)
     # Drop folium's CDN assets (leaflet, jquery, bootstrap, awesome-markers, font-awesome).
     fmap.default_js = []
     fmap.default_css = []
     fig = fmap.get_root()
-    fig.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="geomap_title")
-    fig.header.add_child(Element(_offline_assets()), name="geomap_assets")
-    fig.header.add_child(Element(f"<style>{_CSS}</style>"), name="geomap_css")
+    fig.header.add_child(Element(f"<!--geomap-head-{token}-->"), name="geomap_head")
 
     class _GeomapLayer(MacroElement):
-        """Embeds the incident data, the side panel and the client-side map code."""
+        """Placeholders for the data, the side panel and the client-side code (after the map)."""
 
         _template = Template(
-            "{% macro html(this, kwargs) %}"
-            '<script type="application/json" id="geomap-data">{{ this.data_json }}</script>'
-            '<div id="geomap-panel-src" hidden>{{ this.panel }}</div>'
-            "{% endmacro %}"
-            "{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}"
+            "{% macro html(this, kwargs) %}<!--geomap-body-{{ this.token }}-->{% endmacro %}"
+            "{% macro script(this, kwargs) %}/*geomap-script-{{ this.token }}*/{% endmacro %}"
         )
 
         def __init__(self) -> None:
             super().__init__()
             self._name = "GeomapLayer"
-            self.data_json = data_json
-            self.panel = panel
-            self.js = _JS.replace("__MAP__", fmap.get_name())
+            self.token = token
 
     fmap.add_child(_GeomapLayer())
     for child in list(fmap._children.values()):  # no child may pull CDN assets either
         if hasattr(child, "default_js"):
             child.default_js = []
             child.default_css = []
-    page = fig.render()
+    skeleton = fig.render()
+    _check_offline(skeleton)
+    parts[f"/*geomap-script-{token}*/"] = _JS.replace("__MAP__", fmap.get_name())
+    pieces = re.split("(" + "|".join(re.escape(k) for k in parts) + ")", skeleton)
+    if sorted(p for p in pieces if p in parts) != sorted(parts):
+        raise GeomapError("internal error: unexpected folium page layout")
+    page = "".join(parts.get(p, p) for p in pieces)
     _check_offline(page)
     return page
 
@@ -1108,7 +1136,12 @@ def write_map(
     choropleth, _ = _choropleth(pins, xy, bnd)
     view = None
     if len(xy):
-        view = (float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max()))
+        view = (
+            float(xy[:, 0].min()),
+            float(xy[:, 1].min()),
+            float(xy[:, 0].max()),
+            float(xy[:, 1].max()),
+        )
     elif choropleth is None and bnd is not None and len(bnd):
         minx, miny, maxx, maxy = bnd.total_bounds
         view = (float(minx), float(miny), float(maxx), float(maxy))
@@ -1129,7 +1162,9 @@ def write_map(
     if choropleth is not None:
         bounds_txt = list(_CHORO_BREAKS[1:]) + [None]
         for lower, upper, col in zip(_CHORO_BREAKS, bounds_txt, _CHORO_COLORS, strict=True):
-            label = f"{lower}" if upper is None or upper - 1 == lower else f"{lower}\u2013{upper - 1}"
+            label = (
+                f"{lower}" if upper is None or upper - 1 == lower else f"{lower}\u2013{upper - 1}"
+            )
             choro_legend.append([label + ("+" if upper is None else ""), col])
 
     panel, n_unpinned = _panel_html(unpinned)
@@ -1147,7 +1182,9 @@ def write_map(
         "tiles": {"url": _TILE_URL, "attribution": _TILE_ATTRIBUTION},
     }
     center = ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2) if view else (20.0, 20.0)
-    page = _build_page(title=str(title), data_json=_json_for_script(data), panel=panel, center=center)
+    page = _build_page(
+        title=str(title), data_json=_json_for_script(data), panel=panel, center=center
+    )
     encoded = page.encode("utf-8", errors="replace")
     try:
         _atomic_write(path, lambda fh: fh.write(encoded))
@@ -1172,7 +1209,9 @@ def _period_counts(incidents: Any) -> tuple[list, dict[str, list[int]], str]:
         errors="coerce",
     )
     cum = pd.Series([_truthy(v) for v in _column(incidents, "cumulative")], dtype=bool)
-    types = pd.Series([_text(t) or "Unknown" for t in _column(incidents, "event_type")], dtype=object)
+    types = pd.Series(
+        [_text(t) or "Unknown" for t in _column(incidents, "event_type")], dtype=object
+    )
     keep = dates.notna().to_numpy() & ~cum.to_numpy()
     dates, types = dates[keep], types[keep]
     if dates.empty:
@@ -1182,7 +1221,9 @@ def _period_counts(incidents: Any) -> tuple[list, dict[str, list[int]], str]:
     periods = dates.dt.to_period("M" if unit == "month" else "W-SUN").dt.start_time
     frame = pd.DataFrame({"p": periods.to_numpy(), "t": types.to_numpy()})
     table = frame.groupby(["p", "t"]).size().unstack(fill_value=0)
-    full = pd.date_range(table.index.min(), table.index.max(), freq="MS" if unit == "month" else "W-MON")
+    full = pd.date_range(
+        table.index.min(), table.index.max(), freq="MS" if unit == "month" else "W-MON"
+    )
     table = table.reindex(full, fill_value=0)
     ordered = _ordered_types(table.columns)
     return list(table.index), {t: table[t].astype(int).tolist() for t in ordered}, unit
@@ -1226,6 +1267,7 @@ def write_summary_png(
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     path = pathlib.Path(path)
     gdf = _as_wgs84(incidents, "incidents")
@@ -1243,7 +1285,9 @@ def write_summary_png(
         fat = np.array(
             [
                 _best_fatalities(f, lo) or 0
-                for f, lo in zip(_column(pins, "fatalities"), _column(pins, "fatalities_low"), strict=True)
+                for f, lo in zip(
+                    _column(pins, "fatalities"), _column(pins, "fatalities_low"), strict=True
+                )
             ],
             dtype=float,
         )
@@ -1251,7 +1295,11 @@ def write_summary_png(
         if bnd is not None and len(bnd) and len(pins):
             _, props = _choropleth(pins, xy, bnd)
             sums = {p["id"]: p["f"] for p in props}
-            ids = [_text(v) for v in _column(bnd, "id")] if "id" in bnd.columns else [str(i) for i in range(len(bnd))]
+            ids = (
+                [_text(v) for v in _column(bnd, "id")]
+                if "id" in bnd.columns
+                else [str(i) for i in range(len(bnd))]
+            )
             shown = bnd.assign(_fat=[sums.get(i, np.nan) for i in ids])
             minx, miny, maxx, maxy = xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()
             pad = max(0.5, 0.1 * max(maxx - minx, maxy - miny))
@@ -1267,7 +1315,9 @@ def write_summary_png(
                     linewidth=0.6,
                     legend=True,
                     legend_kwds={"label": "fatalities", "shrink": 0.7},
+                    vmin=0,
                 )
+            ax_map.scatter(xy[:, 0], xy[:, 1], s=8, c="#222222", alpha=0.6, linewidths=0, zorder=3)
             ax_map.set_xlim(minx - pad, maxx + pad)
             ax_map.set_ylim(miny - pad, maxy + pad)
             ax_map.set_title("Fatalities by admin-1")
@@ -1290,7 +1340,7 @@ def write_summary_png(
             ax_map.set_title("Incidents (size \u221d fatalities)")
             drawn = True
         if drawn:
-            ax_map.set_aspect("equal", adjustable="datalim")
+            ax_map.set_aspect("equal", adjustable="box")
             ax_map.set_xlabel("longitude")
             ax_map.set_ylabel("latitude")
         else:
@@ -1307,7 +1357,11 @@ def write_summary_png(
             step = max(1, len(periods) // 12)
             ax_time.set_xticks(x[::step])
             fmt = "%Y-%m" if unit == "month" else "%Y-%m-%d"
-            ax_time.set_xticklabels([p.strftime(fmt) for p in periods[::step]], rotation=45, ha="right", fontsize=8)
+            ax_time.set_xticklabels(
+                [p.strftime(fmt) for p in periods[::step]], rotation=45, ha="right", fontsize=8
+            )
+            ax_time.set_ylim(0, max(1.0, float(bottom.max())) * 1.3)  # room for the legend
+            ax_time.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax_time.set_ylabel(f"incidents per {unit}")
             ax_time.set_title(f"Incidents per {unit}")
             ax_time.legend(fontsize=7, loc="upper left")
@@ -1320,5 +1374,7 @@ def write_summary_png(
     try:
         _atomic_write(path, lambda fh: fh.write(buf.getvalue()))
     except OSError as exc:
-        raise GeomapError(f"cannot write the summary figure to {path}: {exc.strerror or exc}") from exc
+        raise GeomapError(
+            f"cannot write the summary figure to {path}: {exc.strerror or exc}"
+        ) from exc
     return path

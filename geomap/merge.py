@@ -17,7 +17,39 @@ import hashlib
 import math
 from collections.abc import Iterable
 
-from geomap.schema import Incident
+from geomap.schema import Evidence, Incident
+
+
+def _doc_name(doc_id: str) -> str:
+    """Return a document id without its folder (``reports/a.txt#3`` -> ``a.txt#3``).
+
+    Ids must not change with the way the input folder was spelled on the command line
+    (``reports/``, ``./reports``, an absolute path).
+    """
+    return doc_id.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _first(inc: Incident) -> Evidence | None:
+    """Return the incident's earliest evidence (by document, then offset), or None."""
+    return min(inc.sources, key=lambda e: (e.doc_id, e.start, e.end)) if inc.sources else None
+
+
+def _num(value: float | None) -> float:
+    return -math.inf if value is None else float(value)
+
+
+def _order_key(inc: Incident) -> tuple:
+    """Return a total, content-only sort key (makes merging independent of input order)."""
+    first = _first(inc)
+    num = _num
+    return (
+        first.doc_id if first else "", first.start if first else -1,
+        inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative,
+        inc.place_id or "", inc.country_code or "", inc.event_date or "",
+        num(inc.fatalities), num(inc.fatalities_low), num(inc.fatalities_high), num(inc.injured),
+        num(inc.lat), num(inc.lon), inc.location or "", inc.notes or "",
+        tuple(sorted((e.doc_id, e.start, e.end) for e in inc.sources)),
+    )
 
 
 def _km(a: Incident, b: Incident) -> float:
@@ -42,9 +74,22 @@ def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
     return lo > 0 and hi / lo <= ratio
 
 
+_VIOLENT = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
+
+
+def _types_compatible(a: Incident, b: Incident) -> bool:
+    """Same type, or two violent types with casualty counts (outlets code one attack differently)."""
+    if (a.event_type, a.sub_event_type) == (b.event_type, b.sub_event_type):
+        return True
+    return (
+        a.event_type in _VIOLENT and b.event_type in _VIOLENT
+        and a.fatalities is not None and b.fatalities is not None
+    )
+
+
 def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: int = 1, ratio: float = 1.6) -> bool:
     """Return True when two extracted incidents describe the same event."""
-    if (a.event_type, a.sub_event_type, a.scope, a.cumulative) != (b.event_type, b.sub_event_type, b.scope, b.cumulative):
+    if (a.scope, a.cumulative) != (b.scope, b.cumulative) or not _types_compatible(a, b):
         return False
     if a.scope == "country":
         if a.country_code != b.country_code:
@@ -61,8 +106,12 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
             return False
     same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
     if same_doc:
-        return a.place_id == b.place_id and a.event_date == b.event_date and (
-            a.fatalities is None or b.fatalities is None or a.fatalities == b.fatalities)
+        # a headline and its story, or a toll repeated: same place and type, same count
+        dates_ok = a.event_date == b.event_date or max(a.time_precision, b.time_precision) >= 2
+        return (
+            a.place_id == b.place_id and dates_ok and a.event_type == b.event_type
+            and a.fatalities == b.fatalities and (a.injured is None or b.injured is None or a.injured == b.injured)
+        )
     if a.scope == "country" and not a.cumulative and a.fatalities is not None and b.fatalities is not None:
         return a.fatalities == b.fatalities or _counts_compatible(a.fatalities, b.fatalities, 1.25)
     return _counts_compatible(a.fatalities, b.fatalities, 1.25 if a.cumulative else ratio)
@@ -74,7 +123,7 @@ def _span(values: Iterable[int | None]) -> tuple[int | None, int | None]:
 
 
 def _combine(group: list[Incident]) -> Incident:
-    group = sorted(group, key=lambda i: (i.sources[0].doc_id, i.sources[0].start))
+    group = sorted(group, key=_order_key)
     base = group[0]
     merged = Incident(**{f: getattr(base, f) for f in base.__dataclass_fields__})
     merged.sources = sorted(
@@ -101,19 +150,26 @@ def _combine(group: list[Incident]) -> Incident:
         if precise.geo_precision < merged.geo_precision:
             for f in ("location", "lat", "lon", "place_id", "place_name", "admin1", "admin2", "geo_precision"):
                 setattr(merged, f, getattr(precise, f))
-    merged.id = incident_id(merged)
+    merged.id = incident_id(base)
     return merged
 
 
 def incident_id(inc: Incident) -> str:
-    """Return a stable id: a hash of the incident's type, place and earliest evidence."""
-    first = inc.sources[0] if inc.sources else None
+    """Return a stable id: a hash of the incident's type, place, figures and earliest evidence.
+
+    The evidence is identified by the document's file name (not its folder), the sentence and
+    its offset, so the id is the same whichever way the inputs are named on the command line.
+    The incident's own date and fatalities are part of the key, since one sentence can report
+    two incidents ("13 killed on Thursday, a day after 99 died").
+    """
+    first = _first(inc)
     key = "|".join(
         str(x)
         for x in (
             inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative,
-            inc.place_id or inc.country_code, first.doc_id if first else "",
-            first.start if first else "",
+            inc.place_id or inc.country_code, inc.event_date, inc.fatalities,
+            _doc_name(first.doc_id) if first else "", first.start if first else "",
+            first.sentence if first else inc.notes,
         )
     )
     return "gm-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
@@ -135,11 +191,12 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
         Merged incidents with stable ids, sorted by date, then id. The result does not
         depend on the input order.
     """
-    items = sorted(incidents, key=lambda i: (i.sources[0].doc_id, i.sources[0].start, i.event_type, i.place_id or ""))
+    items = sorted(incidents, key=_order_key)
     groups: list[list[Incident]] = []
     buckets: dict[tuple, list[int]] = {}
     for inc in items:
-        bkey = (inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative, inc.country_code)
+        family = "violent" if inc.event_type in _VIOLENT else f"{inc.event_type}/{inc.sub_event_type}"
+        bkey = (family, inc.scope, inc.cumulative, inc.country_code)
         target = None
         for gi in buckets.get(bkey, []):
             if all(same_incident(inc, other, **kwargs) for other in groups[gi]):
@@ -151,5 +208,12 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
         else:
             groups[target].append(inc)
     merged = [_combine(g) for g in groups]
+    merged.sort(key=lambda i: (i.id, _order_key(i)))
+    seen: dict[str, int] = {}
+    for inc in merged:  # two different incidents never share an id
+        n = seen.get(inc.id, 0)
+        seen[inc.id] = n + 1
+        if n:
+            inc.id = f"{inc.id}-{n + 1}"
     merged.sort(key=lambda i: (i.event_date or "9999", i.id))
     return merged
