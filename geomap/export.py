@@ -203,13 +203,14 @@ def places_summary(incidents_gdf, mentions: Iterable | None = None):
         })
         r["mentions"] += 1
     for _, inc in incidents_gdf.iterrows():
-        pid = inc.get("place_id")
-        if not pid or inc.get("latitude") is None or _clean(inc.get("latitude")) is None:
+        pid = _clean(inc.get("place_id"))
+        lat, lon = _clean(inc.get("latitude")), _clean(inc.get("longitude"))
+        if not isinstance(pid, str) or not pid or lat is None or lon is None:
             continue
         r = rows.setdefault(pid, {
-            "place_id": pid, "name": inc.get("place_name"), "kind": None,
-            "country_code": inc.get("country_code"), "admin1": inc.get("admin1"),
-            "admin2": inc.get("admin2"), "lat": inc["latitude"], "lon": inc["longitude"],
+            "place_id": pid, "name": _clean(inc.get("place_name")), "kind": None,
+            "country_code": _clean(inc.get("country_code")), "admin1": _clean(inc.get("admin1")),
+            "admin2": _clean(inc.get("admin2")), "lat": lat, "lon": lon,
             "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
             "first_date": None, "last_date": None,
         })

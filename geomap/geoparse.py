@@ -470,6 +470,14 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             and best.tier > 0
         ) or (" " not in sp.surface and p.kind == "village" and share.get(p.country_code, 0.0) < 0.05):
             continue  # a lone small place far from everything else the text is about
+        if (
+            " " not in sp.surface
+            and p.kind not in _LARGE_KINDS and p.kind != "admin1"
+            and share.get(p.country_code, 0.0) < 0.1
+            and re.match(r" [a-z]", text[sp.end : sp.end + 2])
+            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
+        ):
+            continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town
         mentions.append(Mention(sp.start, sp.end, sp.surface, p, round(conf, 3), reason))
     return mentions
 

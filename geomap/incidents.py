@@ -43,7 +43,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\bsuicide (?:bomb|attack|car bomb)\w*", re.I), "Explosions/Remote violence", "Suicide bomb"),
     (re.compile(r"\b(air ?strikes?|air raids?|warplanes?|jets?|helicopters?|bombing raids?|barrel bombs?|"
                 r"aircraft|air force)\b", re.I), "Explosions/Remote violence", "Air/drone strike"),
-    (re.compile(r"\b(car bomb\w*|bombings?|blasts?|explosions?|explosives?|roadside bomb|IEDs?|"
+    (re.compile(r"\b(car bomb\w*|bombs?|bombings?|blasts?|explosions?|explosives?|roadside bomb|IEDs?|"
                 r"booby-trapped|detonated|bomb attacks?|twin bombs?)\b", re.I),
      "Explosions/Remote violence", "Remote explosive/landmine/IED"),
     (re.compile(r"\b(shell(?:ing|ed|s)?|bombard(?:ed|ment|ing|s)?|barrages?|artillery|mortars?|rockets?|"
@@ -70,7 +70,7 @@ _CUMULATIVE_RE = re.compile(
     r"revolution|conflict|crisis|unrest|rebellion|protests|war)|since (?:mid-|early |late )?"
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)?"
     r"\s*(?:19|20)\d\d|in more than a year|over the past \w+ months|in (?:more than )?(?:a|\w+) years? of|"
-    r"so far|to date|in total|overall toll|in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
+    r"in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
     re.I,
 )
 _FURNITURE_RE = re.compile(
@@ -93,6 +93,7 @@ _PEOPLE = frozenset(
     residents villagers students workers journalists refugees syrians others family families
     bodies deserters defectors detainees prisoners victims worshippers mourners boys girls
     babies infants pilgrims staff doctors nurses personnel army generals general
+    deaths dead casualties fatalities wounded injured
     """.split()
 )
 _NOT_PEOPLE = frozenset(
@@ -439,6 +440,9 @@ def extract_document(
                     inc.notes = f"{inc.notes} {sent.text}"
                 continue
             places = prev[1]
+        if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
+            para_start = next(x.start for x in sentences if x.paragraph == sent.paragraph)
+            places = _recent_place(sent, mentions, para_start)
         if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
             places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
         if nationwide or cumulative:
@@ -551,6 +555,17 @@ def _is_cumulative(sentence: str, counts: list[Quantity]) -> bool:
     return False
 
 
+def _recent_place(sent: Sentence, mentions: list[Mention], para_start: int) -> list[Mention]:
+    """The last specific place named before a sentence in its paragraph (the story goes on there)."""
+    before = [
+        m for m in mentions
+        if para_start <= m.start < sent.start
+        and m.place.kind not in _UNPINNED_KINDS
+        and not m.reason.startswith("demonym")
+    ]
+    return before[-1:]
+
+
 def _copy_incident(inc: Incident) -> Incident:
     from dataclasses import replace
 
@@ -649,7 +664,11 @@ def _counts(sentence: str) -> list[tuple[str, Quantity]]:
         role = _role(sentence, q, 0)
         if role is None:
             continue
-        if q.noun and q.noun not in _PEOPLE and q.noun != "family" and role != "displaced":
+        if q.noun in ("deaths", "dead", "casualties", "fatalities"):
+            role = "killed"
+        if q.noun and q.noun not in _PEOPLE and q.noun != "family" and role != "displaced" and not re.match(
+            r"\s+of\b", sentence[q.end : q.end + 4]
+        ):
             if not re.match(r"\s+(?:have|has|were|was|are)\b", sentence[q.end : q.end + 10]):
                 continue
         bd = breakdown_of(sentence, q)
