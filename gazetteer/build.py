@@ -203,10 +203,22 @@ def _write_common_words(rows: dict[str, dict], path: Path) -> None:
             k = key0(n)
             if " " not in k and k in common:
                 names.add(k)
-    text = "\n".join(sorted(names)) + "\n"
-    with open(path, "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-            gz.write(text.encode("utf-8"))
+    _atomic_write(path, _gzip("\n".join(sorted(names)) + "\n"))
+
+
+def _gzip(text: str) -> bytes:
+    """Gzip ``text`` deterministically (no timestamp, no file name)."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as gz:
+        gz.write(text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write bytes through a temporary file and a rename (readers never see half a file)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supplement.csv") -> dict[str, int]:
@@ -478,9 +490,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
     buf.write("\t".join(PLACE_FIELDS) + "\n")
     for pid in sorted(rows, key=lambda k: (rows[k]["kind"] != "country", k)):
         buf.write(format_row(rows[pid]) + "\n")
-    (out_dir / "places.tsv.xz").write_bytes(
-        lzma.compress(buf.getvalue().encode("utf-8"), preset=6)
-    )
+    _atomic_write(out_dir / "places.tsv.xz", lzma.compress(buf.getvalue().encode("utf-8"), preset=6))
     features = [
         {"type": "Feature", "properties": {k: v for k, v in a.items() if k != "geometry"},
          "geometry": mapping(a["geometry"])}
@@ -488,9 +498,7 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
     ]
     text = json.dumps({"type": "FeatureCollection", "features": features},
                       separators=(",", ":"), ensure_ascii=False)
-    with open(out_dir / "areas.geojson.gz", "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
-            gz.write(text.encode("utf-8"))
+    _atomic_write(out_dir / "areas.geojson.gz", _gzip(text))
     _write_common_words(rows, out_dir / "common_words.txt.gz")
     counts = Counter(r["kind"] for r in rows.values())
     counts["polygons"] = len(features)

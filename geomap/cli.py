@@ -177,12 +177,19 @@ def _cmd_geoparse(args) -> int:
             raise _usage(f"--format eupeg needs a folder of documents named 0..N-1, got {folder}")
         names = sorted((p for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
         out = sys.stdout
+        failed = 0
         for p in names:
-            text = decode_bytes(p.read_bytes()).text
+            try:
+                text = decode_bytes(p.read_bytes()).text
+            except (OSError, ValueError) as exc:
+                print(f"geomap: {p}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+                out.write("\n")  # keep line n = document n
+                failed = 1
+                continue
             ms = geoparse(text, gaz)
             tops = [Toponym(m.place.name, m.surface, m.place.lat, m.place.lon, m.start, m.end) for m in ms]
             out.write(format_eupeg_line(tops) + "\n")
-        return 0
+        return failed
     from geomap.ingest import iter_documents
 
     failed = 0
@@ -211,7 +218,12 @@ def _cmd_eval(args) -> int:
     gaz = _gazetteer(args)
     folder = Path(args.corpus)
     gold = read_eupeg(args.gold)
-    texts = [decode_bytes((folder / str(i)).read_bytes()).text for i in range(len(gold))]
+    texts = []
+    for i in range(len(gold)):
+        try:
+            texts.append(decode_bytes((folder / str(i)).read_bytes()).text)
+        except (OSError, ValueError) as exc:
+            raise _usage(f"{folder / str(i)}: {getattr(exc, 'strerror', None) or exc}") from None
     gold = realign_to_text(gold, texts)
     t0 = time.perf_counter()
     pred = []

@@ -650,3 +650,104 @@ def format_report(metrics: dict[str, Any], title: str = "") -> str:
     if counts:
         lines.append("  ".join(counts))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Incidents
+# ---------------------------------------------------------------------------
+
+
+def score_incidents(expected: dict, incidents, docs, gazetteer, *, radius_km: float = 25.0) -> dict:
+    """Score extracted incidents against an answer file (the sample corpus' ``expected.json``).
+
+    An expected incident is found when an extracted one cites its report, lies at the expected
+    place (same name, or within ``radius_km`` of the gazetteer's best candidates for it; for
+    country figures, country scope) and has the expected fatalities (equal, or inside its
+    low-high span).
+
+    Parameters
+    ----------
+    expected : dict
+        ``{"incidents": [...], "merge_groups": [...], "non_incident_places": [...]}``.
+    incidents : GeoDataFrame
+        Merged incidents.
+    docs : list of Document
+        The reports (to map file names to document ids).
+    gazetteer : Gazetteer
+
+    Returns
+    -------
+    dict
+        Counts and recalls, plus ``missing`` (the expected incidents not found).
+    """
+    import pandas as pd
+
+    from geomap.names import key0
+
+    gaz = gazetteer
+    rows = [
+        {k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in r.items()}
+        for r in incidents.drop(columns=incidents.geometry.name).to_dict("records")
+    ]
+
+    def doc_of(file: str) -> str:
+        name = file.split("#")[0]
+        rid = file.split("#")[1] if "#" in file else None
+        for d in docs:
+            if __import__("pathlib").Path(d.doc_id.split("#")[0].split(":")[0]).name == name and (rid is None or d.doc_id.endswith("#" + rid)):
+                return d.doc_id
+        return file
+
+    def matches(exp, row) -> bool:
+        did = doc_of(exp["file"])
+        if not any(s["doc_id"] == did for s in row["sources"]):
+            return False
+        if exp["scope"] == "country" or row["scope"] == "country":
+            if exp["scope"] != row["scope"] and not (exp["scope"] == "country" and row["scope"] == "country"):
+                return False
+        else:
+            cands = gaz.lookup(exp["place"], limit=3)
+            same_name = key0(exp["place"]) in (key0(row["location"] or ""), key0(row["place_name"] or ""))
+            near = row["latitude"] is not None and any(
+                haversine_km(c.place.lat, c.place.lon, row["latitude"], row["longitude"]) <= radius_km for c in cands)
+            if not (same_name or near):
+                return False
+        if exp.get("fatalities") is not None:
+            lo = row["fatalities_low"] if row["fatalities_low"] is not None else row["fatalities"]
+            hi = row["fatalities_high"] if row["fatalities_high"] is not None else row["fatalities"]
+            vals = {v for v in (row["fatalities"], lo, hi) if v is not None}
+            if exp["fatalities"] not in vals and not (lo is not None and hi is not None and lo <= exp["fatalities"] <= hi):
+                return False
+        return True
+
+    found, casualty, casualty_found, missing = 0, 0, 0, []
+    for exp in expected["incidents"]:
+        ok = any(matches(exp, r) for r in rows)
+        found += ok
+        if exp.get("fatalities"):
+            casualty += 1
+            casualty_found += ok
+        if not ok:
+            missing.append(exp)
+    groups_ok = 0
+    for group in expected.get("merge_groups", []):
+        dids = {doc_of(m["file"]) for m in group}
+        if any(dids <= {s["doc_id"] for s in r["sources"]} for r in rows):
+            groups_ok += 1
+    bad_places = 0
+    for np_ in expected.get("non_incident_places", []):
+        did = doc_of(np_["file"])
+        for r in rows:
+            if r["fatalities"] and any(s["doc_id"] == did for s in r["sources"]) and key0(np_["place"]) in (
+                key0(r["location"] or ""), key0(r["place_name"] or "")):
+                bad_places += 1
+    out = {
+        "expected_incidents": len(expected["incidents"]), "found": found,
+        "recall": round(found / max(1, len(expected["incidents"])), 3),
+        "casualty_expected": casualty, "casualty_found": casualty_found,
+        "casualty_recall": round(casualty_found / max(1, casualty), 3),
+        "merge_groups": len(expected.get("merge_groups", [])), "merge_groups_found": groups_ok,
+        "extracted_incidents": len(rows), "casualty_incidents_at_non_incident_places": bad_places,
+    }
+    out["missing"] = missing
+    return out

@@ -59,7 +59,25 @@ def to_geodataframe(incidents: Iterable[Incident]):
     geoms = [
         Point(r["longitude"], r["latitude"]) if r["latitude"] is not None else None for r in recs
     ]
-    return gpd.GeoDataFrame(recs, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(recs, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs="EPSG:4326")
+    return _typed(gdf)
+
+
+#: Integer columns kept as pandas' nullable Int64 (missing stays missing, 6 stays 6).
+INT_COLUMNS = (
+    "time_precision", "fatalities", "fatalities_low", "fatalities_high", "injured",
+    "geo_precision", "n_sources",
+)
+
+
+def _typed(gdf):
+    """Give the schema's integer columns a nullable integer dtype and ``cumulative`` a bool."""
+    for col in INT_COLUMNS:
+        if col in gdf:
+            gdf[col] = gdf[col].astype("Int64")
+    if "cumulative" in gdf:
+        gdf["cumulative"] = gdf["cumulative"].fillna(False).astype(bool)
+    return gdf
 
 
 def empty_incidents():

@@ -427,8 +427,10 @@ class Gazetteer:
             row = code_hit.iloc[0]
             return self.get(row["id"]), row.geometry
         with_poly = set(areas["id"])
-        cands = [c for c in self.candidates(text, skeletons=False) if c.place.id in with_poly
+        cands = [c for c in self.candidates(text) if c.place.id in with_poly
                  and c.place.kind in kinds]
+        if not cands:
+            cands = self._area_of_namesake(text, with_poly, kinds)
         if not cands:
             raise RegionError(f"no region named {text!r}", self.suggest(text))
         best_tier = min(c.tier for c in cands)
@@ -449,6 +451,29 @@ class Gazetteer:
         place = cands[0].place
         geom = areas.loc[areas["id"] == place.id].geometry.iloc[0]
         return place, geom
+
+    def _area_of_namesake(self, text: str, with_poly: set, kinds: Sequence[str]) -> list[Candidate]:
+        """Areas named after a city that matches ``text`` ("Deir al-Zour" -> Deir ez-Zor governorate).
+
+        News spells a governorate like its capital; the gazetteer may know a spelling only for
+        the city. The area qualifies when it contains the city and its name has the same
+        consonant skeleton.
+        """
+        out = []
+        for c in self.candidates(text):
+            p = c.place
+            if p.kind not in ("city", "town") or c.tier > TIER_VARIANT:
+                continue
+            for kind, code in (("admin1", p.admin1_code), ("admin2", p.admin2_code)):
+                if kind not in kinds or not code:
+                    continue
+                rows = self.areas[(self.areas["kind"] == kind)
+                                  & ((self.areas["admin1_code"] if kind == "admin1" else self.areas["admin2_code"]) == code)]
+                for pid, name in zip(rows["id"], rows["name"], strict=True):
+                    if pid in with_poly and skeleton(name) == skeleton(p.name):
+                        area = self.get(pid)
+                        out.append(Candidate(area, c.tier, prior(area, c.tier)))
+        return out
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
         """Return up to ``n`` area names closest in spelling to ``text`` (for error messages)."""

@@ -259,7 +259,11 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         elif (
             text[sp.end : sp.end + 1] == "."
             and _ABBREV_RE.fullmatch(sp.surface)
-            and any(c.place.kind == "admin1" and c.tier <= 1 for c in sp.cands)
+            and any(
+                c.place.kind == "admin1" and c.tier <= 1 and key0(c.place.name) != key0(sp.surface)
+                and not any(key0(o.place.name) == key0(sp.surface) for o in sp.cands)
+                for c in sp.cands
+            )
         ):
             sp.end += 1  # "Ind.", "Kan.": the abbreviation includes its period
             sp.surface = text[sp.start : sp.end]
@@ -473,6 +477,7 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
         if (
             " " not in sp.surface
             and p.kind not in _LARGE_KINDS and p.kind != "admin1"
+            and p.population < 100_000
             and share.get(p.country_code, 0.0) < 0.1
             and re.match(r" [a-z]", text[sp.end : sp.end + 2])
             and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])

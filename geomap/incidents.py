@@ -211,9 +211,8 @@ def _role(sentence: str, q: Quantity, offset: int) -> str | None:
         m = rx.search(after)
         if m:
             candidates.append((m.start(), role))
-        mb = None
-        for mb in rx.finditer(before):
-            pass
+        last = list(rx.finditer(before))
+        mb = last[-1] if last else None
         if mb is not None and len(before) - mb.end() < 25:
             candidates.append((len(before) - mb.end() + 5, role))
     if re.search(r"\b(toll|number of (?:people |those )?(?:killed|dead)|dead|deaths)\b[^.;]{0,90}\b"
@@ -224,6 +223,10 @@ def _role(sentence: str, q: Quantity, offset: int) -> str | None:
     if not candidates:
         return None
     return min(candidates)[1]
+
+
+#: The type given to a toll whose sentence names no kind of violence (no type evidence).
+_DEFAULT_TYPE = ("Violence against civilians", "Attack")
 
 
 def _event_type(sentence: str, roles: set[str]) -> tuple[str, str] | None:
@@ -260,7 +263,7 @@ def _event_type(sentence: str, roles: set[str]) -> tuple[str, str] | None:
             return "Violence against civilians", "Attack"
         if re.search(r"\b(in combat|fighting|clashes)\b", sentence, re.I):
             return "Battles", "Armed clash"
-        return "Violence against civilians", "Attack"
+        return _DEFAULT_TYPE
     return None
 
 
@@ -418,6 +421,7 @@ def extract_document(
             prev = (sent, places, [])
             continue
         etype, sub = et
+        typed = et is not _DEFAULT_TYPE
         nationwide = bool(_NATIONWIDE_RE.search(sent.text))
         cumulative = _is_cumulative(sent.text, [q for r, q in counts if r in ("killed", "displaced")])
         if sub == "Diplomatic meeting":
@@ -491,6 +495,7 @@ def extract_document(
                 cumulative=cumulative,
                 notes=sent.text,
                 sources=[_evidence(doc, sent, report_date)],
+                typed=typed,
             )
             if i == 0:
                 _add_counts(inc, [(r, q) for r, q in counts if not (r == "killed" and kill_counts and q is not kill_counts[0])])

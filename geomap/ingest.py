@@ -447,7 +447,7 @@ def iter_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[Path | Failure]:
             yield Failure(str(path), "not a regular file or folder (a device, pipe or socket)")
 
 
-def _open_regular(path: Path) -> IO[bytes]:
+def _open_regular(path: Path) -> io.BufferedReader:
     """Open a regular file for reading; refuse pipes, devices and folders without blocking."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
@@ -460,7 +460,7 @@ def _open_regular(path: Path) -> IO[bytes]:
         raise
 
 
-def _read_bytes(fh: IO[bytes], max_bytes: int) -> bytes:
+def _read_bytes(fh: io.BufferedReader, max_bytes: int) -> bytes:
     """Read a whole single-report file, refusing it from its size when over ``max_bytes``."""
     size = os.fstat(fh.fileno()).st_size
     if size > max_bytes:
@@ -473,19 +473,32 @@ def _read_bytes(fh: IO[bytes], max_bytes: int) -> bytes:
     return data
 
 
-def _text_stream(fh: IO[bytes], newline: str) -> tuple[io.TextIOWrapper, str]:
-    """Sniff the encoding from the head of a seekable binary stream and wrap it as text."""
-    head = fh.read(_SNIFF_BYTES)
+def _text_stream(fh: io.BufferedIOBase, newline: str) -> tuple[io.TextIOWrapper, str]:
+    """Sniff the encoding from the head of a seekable binary stream and wrap it as text.
+
+    A stream that breaks inside its head (a truncated gzip file) is sniffed from what could
+    be read; the error comes back, in its place, while the lines are read.
+    """
+    head = b""
+    try:
+        while len(head) < _SNIFF_BYTES:
+            chunk = fh.read1(_SNIFF_BYTES - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except (OSError, EOFError, zlib.error):
+        if not head:
+            raise
     fh.seek(0)
     encoding = _detect_encoding(head, complete=len(head) < _SNIFF_BYTES, strict=False)
     codec, errors = _CODECS[encoding]
     return io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=newline), encoding
 
 
-def _skip_line(fh: IO[str], line: str) -> int:
+def _skip_line(fh: IO[str], line: str, ends: tuple[str, ...] = ("\n",)) -> int:
     """Skip the rest of a physical line whose start was ``line``; return the chars skipped."""
     skipped = 0
-    while line and not line.endswith(("\n", "\r")):
+    while line and not line.endswith(ends):
         line = fh.readline(_SKIP_CHUNK)
         skipped += len(line)
     return skipped
@@ -523,7 +536,7 @@ class _RowSource:
         self.lines += 1
         self.used += len(line)
         if len(line) > remaining:
-            size = self.used + _skip_line(self.fh, line)
+            size = self.used + _skip_line(self.fh, line, ("\n", "\r"))
             self.used = 0
             raise _RowTooLong(size)
         return line
@@ -587,7 +600,7 @@ def _stream_error(label: str, where: str, done: int, exc: BaseException) -> Fail
 def _iter_jsonl(path: Path, label: str, max_bytes: int,
                 encodings: dict[str, str] | None) -> Iterator[Document | Failure]:
     with _open_regular(path) as raw:
-        fh: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+        fh: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
         try:
             text, encoding = _text_stream(fh, newline="\n")
         except (OSError, EOFError, zlib.error) as exc:

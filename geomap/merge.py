@@ -13,6 +13,7 @@ over the reports' figures, and gets a stable id derived from its earliest eviden
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 from collections.abc import Iterable
@@ -61,10 +62,25 @@ def _km(a: Incident, b: Incident) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
-def _days(a: Incident, b: Incident) -> float | None:
-    if not a.event_date or not b.event_date:
+@functools.lru_cache(maxsize=65536)
+def _ordinal(date: str | None) -> int | None:
+    """Return the day number of an ISO date (``YYYY-MM`` and ``YYYY`` give the first day), or None."""
+    if not date:
         return None
-    return abs((dt.date.fromisoformat(a.event_date) - dt.date.fromisoformat(b.event_date)).days)
+    text = str(date).strip()[:10]
+    for form in (text, f"{text}-01", f"{text}-01-01"):
+        try:
+            return dt.date.fromisoformat(form).toordinal()
+        except ValueError:
+            continue
+    return None
+
+
+def _days(a: Incident, b: Incident) -> float | None:
+    da, db = _ordinal(a.event_date), _ordinal(b.event_date)
+    if da is None or db is None:
+        return None
+    return abs(da - db)
 
 
 def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
@@ -74,17 +90,15 @@ def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
     return lo > 0 and hi / lo <= ratio
 
 
-_VIOLENT = frozenset(("Battles", "Explosions/Remote violence", "Violence against civilians"))
-
-
 def _types_compatible(a: Incident, b: Incident) -> bool:
-    """Same type, or two violent types with casualty counts (outlets code one attack differently)."""
+    """Same event type and sub-event type: a shelling and an air strike are two incidents.
+
+    A report that gives only a toll ("92 dead in Houla", no word on how) has no type evidence;
+    it is compatible with a typed report of the same toll, place and day.
+    """
     if (a.event_type, a.sub_event_type) == (b.event_type, b.sub_event_type):
         return True
-    return (
-        a.event_type in _VIOLENT and b.event_type in _VIOLENT
-        and a.fatalities is not None and b.fatalities is not None
-    )
+    return (not a.typed or not b.typed) and a.fatalities is not None and b.fatalities is not None
 
 
 def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: int = 1, ratio: float = 1.6) -> bool:
@@ -126,6 +140,9 @@ def _combine(group: list[Incident]) -> Incident:
     group = sorted(group, key=_order_key)
     base = group[0]
     merged = Incident(**{f: getattr(base, f) for f in base.__dataclass_fields__})
+    typed = next((i for i in group if i.typed), None)
+    if not merged.typed and typed is not None:  # a bare toll takes the type another report gives
+        merged.event_type, merged.sub_event_type, merged.typed = typed.event_type, typed.sub_event_type, True
     merged.sources = sorted(
         {(e.doc_id, e.start): e for i in group for e in i.sources}.values(),
         key=lambda e: (e.doc_id, e.start),
@@ -194,19 +211,39 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     items = sorted(incidents, key=_order_key)
     groups: list[list[Incident]] = []
     buckets: dict[tuple, list[int]] = {}
+    # Index of each bucket's groups by the days of their dated members, and the set of groups
+    # with no dated member: a dated incident only needs to be compared with the groups that have
+    # a member within the date window, or none dated (every member must match, see same_incident).
+    window = max(int(kwargs.get("days", 1)), 7)
+    by_day: dict[tuple, dict[int, set[int]]] = {}
+    undated: dict[tuple, set[int]] = {}
     for inc in items:
-        family = "violent" if inc.event_type in _VIOLENT else f"{inc.event_type}/{inc.sub_event_type}"
-        bkey = (family, inc.scope, inc.cumulative, inc.country_code)
+        bkey = (inc.scope, inc.cumulative, inc.country_code)
+        day = _ordinal(inc.event_date)
+        days_index = by_day.setdefault(bkey, {})
+        if day is None:
+            cands: list[int] = buckets.get(bkey, [])
+        else:
+            near: set[int] = set(undated.get(bkey, ()))
+            for d in range(day - window, day + window + 1):
+                near.update(days_index.get(d, ()))
+            cands = sorted(near)
         target = None
-        for gi in buckets.get(bkey, []):
+        for gi in cands:
             if all(same_incident(inc, other, **kwargs) for other in groups[gi]):
                 target = gi
                 break
         if target is None:
-            buckets.setdefault(bkey, []).append(len(groups))
+            target = len(groups)
+            buckets.setdefault(bkey, []).append(target)
             groups.append([inc])
+            if day is None:
+                undated.setdefault(bkey, set()).add(target)
         else:
             groups[target].append(inc)
+        if day is not None:
+            undated.get(bkey, set()).discard(target)
+            days_index.setdefault(day, set()).add(target)
     merged = [_combine(g) for g in groups]
     merged.sort(key=lambda i: (i.id, _order_key(i)))
     seen: dict[str, int] = {}

@@ -80,7 +80,7 @@ def extract_incidents(
             failures.append(Failure(item.doc_id, str(exc)))
             inputs.append({"input": item.doc_id, "status": "failed", "reason": str(exc)})
             continue
-        except (ValueError, IndexError, KeyError, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one report must never sink the batch
             reason = f"internal error while extracting: {type(exc).__name__}: {exc}"
             failures.append(Failure(item.doc_id, reason))
             inputs.append({"input": item.doc_id, "status": "failed", "reason": reason})

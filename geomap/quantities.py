@@ -211,7 +211,7 @@ _HUND = rf"(?:(?:{_SMALL}|an?)\s+hundred\b(?:\s+(?:and\s+)?{_SMALL})?|{_SMALL})"
 _WORDNUM = (
     rf"(?:(?:{_HUND}|an?)\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_HUND})?|{_HUND})"
 )
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+_DIGITS = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,12})(?!\d)"
 _NUM_SIMPLE = rf"(?:{_DIGITS}|{_SMALL})"
 _PERSON1 = (
     r"child|man|woman|boy|girl|baby|infant|toddler|teenager|youth|civilian|soldier|policeman|"

@@ -176,6 +176,9 @@ class Incident:
     notes: str = ""
     sources: list[Evidence] = field(default_factory=list)
     id: str = ""
+    #: False when the report only gives a toll, with no word on the kind of violence; such an
+    #: incident may merge with a typed report of the same toll (not exported).
+    typed: bool = True
 
     @property
     def n_sources(self) -> int:

@@ -34,6 +34,7 @@ XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SVG = '"><svg onload=alert(1)>'
 XSS_CLOSE = "</script><script>alert(2)</script>"
 XSS_TYPE = "Riots<img src=x onerror=alert(3)>"
+JINJA = "{{ 7*7 }}{% if true %}jinja-ran{% endif %}"  # folium/branca re-render templates
 
 
 def _evidence(sentence, *, title="Report", url="https://example.org/a", source="Example News"):
@@ -86,33 +87,123 @@ def _row(event_type, lon, lat, **kw):
 def make_incidents() -> gpd.GeoDataFrame:
     """Synthetic incidents: 7 pins over 5 types (one hostile type name) and 3 non-pins."""
     rows = [
-        _row("Battles", 37.16, 36.20, id="b1", place_name="Aleppo", fatalities=5, fatalities_low=3, fatalities_high=7),
-        _row("Battles", 36.63, 35.93, id="b2", place_name="Idlib", fatalities=2, fatalities_low=2, fatalities_high=2,
-             event_date="2024-01-20"),
-        _row("Battles", 37.16, 36.20, id="b3", place_name="Aleppo", fatalities=None, fatalities_low=4,
-             fatalities_high=6, event_date="2024-02-02"),
         _row(
-            "Explosions/Remote violence", 36.72, 34.73, id="xss", event_date="2024-02-10",
-            sub_event_type="Air/drone strike", fatalities=10, fatalities_low=10, fatalities_high=12,
-            notes=XSS_SCRIPT, place_name=XSS_IMG, actor1=XSS_SVG, location=XSS_CLOSE, admin1="Homs",
+            "Battles",
+            37.16,
+            36.20,
+            id="b1",
+            place_name="Aleppo",
+            fatalities=5,
+            fatalities_low=3,
+            fatalities_high=7,
+        ),
+        _row(
+            "Battles",
+            36.63,
+            35.93,
+            id="b2",
+            place_name="Idlib",
+            fatalities=2,
+            fatalities_low=2,
+            fatalities_high=2,
+            event_date="2024-01-20",
+        ),
+        _row(
+            "Battles",
+            37.16,
+            36.20,
+            id="b3",
+            place_name="Aleppo",
+            fatalities=None,
+            fatalities_low=4,
+            fatalities_high=6,
+            event_date="2024-02-02",
+        ),
+        _row(
+            "Explosions/Remote violence",
+            36.72,
+            34.73,
+            id="xss",
+            event_date="2024-02-10",
+            sub_event_type="Air/drone strike",
+            fatalities=10,
+            fatalities_low=10,
+            fatalities_high=12,
+            notes=XSS_SCRIPT,
+            place_name=XSS_IMG,
+            actor1=XSS_SVG,
+            actor2=JINJA,
+            location=XSS_CLOSE,
+            admin1="Homs",
             sources=[
-                _evidence(XSS_SCRIPT + " killed ten", title=XSS_IMG, url="javascript:alert(1)", source="<b>bold</b>"),
+                _evidence(
+                    XSS_SCRIPT + " killed ten",
+                    title=XSS_IMG,
+                    url="javascript:alert(1)",
+                    source="<b>bold</b>",
+                ),
                 _evidence("A second report.", title="Safe title", url="https://example.org/safe"),
             ],
         ),
-        _row("Violence against civilians", 36.29, 33.51, id="v1", event_date="2024-03-01",
-             fatalities=None, fatalities_low=None, fatalities_high=None, admin1="Damascus"),
-        _row("Protests", 36.10, 32.62, id="p1", event_date=None, fatalities=0, fatalities_low=0,
-             fatalities_high=0, admin1="Daraa"),
+        _row(
+            "Violence against civilians",
+            36.29,
+            33.51,
+            id="v1",
+            event_date="2024-03-01",
+            fatalities=None,
+            fatalities_low=None,
+            fatalities_high=None,
+            admin1="Damascus",
+        ),
+        _row(
+            "Protests",
+            36.10,
+            32.62,
+            id="p1",
+            event_date=None,
+            fatalities=0,
+            fatalities_low=0,
+            fatalities_high=0,
+            admin1="Daraa",
+        ),
         _row(XSS_TYPE, 35.80, 35.52, id="weird", event_date="2024-01-10"),
         # not pinned: country scope (with a point), cumulative, no geometry
-        _row("Battles", 38.50, 35.00, id="country", scope="country", fatalities=100, fatalities_low=100,
-             fatalities_high=120, place_name="Syria", notes="Nationwide toll " + XSS_IMG),
-        _row("Battles", 36.72, 34.73, id="cum", scope="admin1", cumulative=True, fatalities=50,
-             fatalities_low=50, fatalities_high=60, place_name="Homs",
-             sources=[_evidence(XSS_CLOSE + " since January", title=XSS_SCRIPT, url="javascript:alert(1)")]),
-        _row("Protests", None, None, id="nogeo", place_name="Unknown village " + XSS_SCRIPT,
-             event_date="2024-02-15"),
+        _row(
+            "Battles",
+            38.50,
+            35.00,
+            id="country",
+            scope="country",
+            fatalities=100,
+            fatalities_low=100,
+            fatalities_high=120,
+            place_name="Syria",
+            notes="Nationwide toll " + XSS_IMG,
+        ),
+        _row(
+            "Battles",
+            36.72,
+            34.73,
+            id="cum",
+            scope="admin1",
+            cumulative=True,
+            fatalities=50,
+            fatalities_low=50,
+            fatalities_high=60,
+            place_name="Homs",
+            sources=[
+                _evidence(XSS_CLOSE + " since January", title=XSS_SCRIPT, url="javascript:alert(1)")
+            ],
+        ),
+        _row(
+            "Protests",
+            None,
+            None,
+            id="nogeo",
+            place_name="Unknown village " + XSS_SCRIPT,
+            event_date="2024-02-15",
+        ),
     ]
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
@@ -127,7 +218,11 @@ def make_boundaries() -> gpd.GeoDataFrame:
             "name": ["Aleppo", "<i>Homs</i>", "Empty desert"],
             "country_code": ["SY", "SY", "SY"],
         },
-        geometry=[box(36.5, 35.7, 38.5, 36.7), box(36.0, 34.0, 39.0, 35.3), box(40.0, 30.0, 41.0, 31.0)],
+        geometry=[
+            box(36.5, 35.7, 38.5, 36.7),
+            box(36.0, 34.0, 39.0, 35.3),
+            box(40.0, 30.0, 41.0, 31.0),
+        ],
         crs="EPSG:4326",
     )
 
@@ -150,7 +245,11 @@ def embedded_data(page: str) -> dict:
 def map_file(tmp_path_factory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("map") / "incidents.html"
     result = mapview.write_map(
-        make_incidents(), out, boundaries=make_boundaries(), basemap=make_basemap(), title="Test <map>"
+        make_incidents(),
+        out,
+        boundaries=make_boundaries(),
+        basemap=make_basemap(),
+        title="Test <map> " + JINJA,
     )
     assert result == out
     return out
@@ -179,7 +278,7 @@ def test_html_escapes_payloads(map_file):
         assert raw not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # side panel, html.escape
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page  # embedded JSON
-    assert "&lt;title&gt;" not in page and "<title>Test &lt;map&gt;</title>" in page
+    assert f"<title>Test &lt;map&gt; {JINJA}</title>" in page
     assert not re.search(r"href\s*=\s*['\"]?\s*javascript:", page, re.I)
     assert 'rel="noopener noreferrer"' in page or "noopener noreferrer" in page
 
@@ -205,6 +304,9 @@ def test_embedded_data(map_file):
     assert props["SY04"]["f"] == 10 and props["SY04"]["k"] == 1
     assert data["basemap"]["features"]
     assert data["dateRange"] == ["2024-01-05", "2024-03-01"]
+    # text that looks like a Jinja template is data, never rendered by folium/branca
+    assert JINJA in data["strings"] and "jinja-ran" not in data["strings"]
+    assert data["title"] == "Test <map> " + JINJA
 
 
 def test_write_is_atomic_and_overwrites(tmp_path):
@@ -282,9 +384,13 @@ class _Page:
         self.page.route("**/*", route)
         self.page.on(
             "request",
-            lambda req: None if req.url.startswith(("file:", "data:")) else self.blocked.append(req.url),
+            lambda req: (
+                None if req.url.startswith(("file:", "data:")) else self.blocked.append(req.url)
+            ),
         )
-        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None
+        )
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
         def dialog(d):
@@ -295,7 +401,9 @@ class _Page:
 
     def open(self, path: pathlib.Path):
         self.page.goto(path.resolve().as_uri(), wait_until="load")
-        self.page.wait_for_function("window.geomapStats && window.geomapStats.ready === true", timeout=20000)
+        self.page.wait_for_function(
+            "window.geomapStats && window.geomapStats.ready === true", timeout=20000
+        )
         return self.page
 
     def assert_clean(self):
@@ -315,6 +423,8 @@ COUNT_VISIBLE = """() => Object.values(window.geomapGroups)
 def test_browser_map(browser, map_file):
     p = _Page(browser)
     page = p.open(map_file)
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "map-screenshot.png"))
 
     stats = page.evaluate("window.geomapStats")
     assert stats["markers"] == N_PINS
@@ -337,8 +447,10 @@ def test_browser_map(browser, map_file):
     assert XSS_TYPE in page.locator(".geomap-legend").inner_text()
 
     # click the XSS incident's marker (a real click on its SVG circle) to open the popup
-    xss_index = page.evaluate("JSON.parse(document.getElementById('geomap-data').textContent).pins"
-                              ".findIndex(r => r[12] >= 0 && r[2] === 1)")
+    xss_index = page.evaluate(
+        "JSON.parse(document.getElementById('geomap-data').textContent).pins"
+        ".findIndex(r => r[12] >= 0 && r[2] === 1)"
+    )
     assert xss_index >= 0
     pt = page.evaluate(f"window.geomapShowIncident({xss_index})")
     page.wait_for_timeout(400)
@@ -347,7 +459,7 @@ def test_browser_map(browser, map_file):
     popup = page.locator(".leaflet-popup-content .geomap-popup")
     popup.wait_for(timeout=5000)
     text = popup.text_content()
-    for raw in (XSS_SCRIPT, XSS_IMG, XSS_SVG, XSS_CLOSE, "<b>bold</b>"):
+    for raw in (XSS_SCRIPT, XSS_IMG, XSS_SVG, XSS_CLOSE, "<b>bold</b>", JINJA):
         assert raw in text
     assert "10\u201312" in text and "Air/drone strike" in text
     assert popup.locator("script, img, svg, b, i").count() == 0
@@ -365,15 +477,18 @@ def test_browser_map(browser, map_file):
     assert "cumulative" in ptext and "50\u201360" in ptext
     assert panel.locator("script, img").count() == 0
     # no injected element anywhere in the page
-    assert page.evaluate("document.querySelectorAll('img[onerror], img[src=x], svg[onload]').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('img[onerror], img[src=x], svg[onload]').length")
+        == 0
+    )
     n_scripts = len(re.findall(r"<script\b", map_file.read_text(encoding="utf-8"), re.I))
     assert page.evaluate("document.scripts.length") == n_scripts
 
     # choropleth drawn with its 2 polygons, basemap outlines drawn
     assert page.evaluate("Object.keys(window.geomapMap._layers).length") > N_PINS
 
-    OUTPUT_DIR.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT_DIR / "map-screenshot.png"))
+    page.wait_for_timeout(500)  # popup fade-in
+    page.screenshot(path=str(OUTPUT_DIR / "map-popup-screenshot.png"))
     p.assert_clean()
     page.close()
 
@@ -418,7 +533,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.mark.parametrize("with_boundaries", [True, False])
 def test_summary_png(tmp_path, with_boundaries):
     out = mapview.write_summary_png(
-        make_incidents(), tmp_path / "summary.png", boundaries=make_boundaries() if with_boundaries else None
+        make_incidents(),
+        tmp_path / "summary.png",
+        boundaries=make_boundaries() if with_boundaries else None,
     )
     data = out.read_bytes()
     assert data.startswith(PNG_MAGIC)

@@ -1,0 +1,273 @@
+"""GeoJSON (RFC 7946), CSV (ACLED order), GeoPackage, read-back, the store, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from geomap.errors import InputError
+from geomap.export import (
+    csv_text,
+    empty_incidents,
+    geojson_text,
+    places_summary,
+    read_incidents,
+    store_append,
+    to_geodataframe,
+    write_csv,
+    write_geojson,
+    write_gpkg,
+)
+from geomap.schema import CSV_COLUMNS, INCIDENT_COLUMNS, Evidence, Incident
+
+
+def _ev(doc: str, start: int = 0, source: str | None = "Wire") -> Evidence:
+    return Evidence(doc, source, f"Title of {doc}", f"https://example.org/{doc}", "2012-07-06",
+                    f"Sentence in {doc} at {start}, with “quotes” and عربي.", start, start + 40)
+
+
+def _incidents() -> list[Incident]:
+    return [
+        Incident("Explosions/Remote violence", "Shelling/artillery/missile attack", "place", "Bab Amr",
+                 34.71083, 36.69111, place_id="sup:sy-homs-bab-amr", place_name="Bab Amr", admin1="Homs",
+                 admin2="Homs", country_code="SY", geo_precision=1, event_date="2012-02-18", time_precision=1,
+                 actor1="Government forces", actor1_class="state forces", fatalities=12, fatalities_low=10,
+                 fatalities_high=15, injured=30, notes="Shelling of Bab Amr.",
+                 sources=[_ev("a.txt", 10, "AFP"), _ev("b.txt", 5, "Al Jazeera")], id="gm-000000000001"),
+        Incident("Strategic developments", "Diplomatic meeting", "place", "Paris", 48.85341, 2.3488,
+                 place_id="2988507", place_name="Paris", admin1="Île-de-France", country_code="FR",
+                 event_date="2012-07-06", time_precision=1, sources=[_ev("c.txt")], id="gm-000000000002"),
+        Incident("Violence against civilians", "Attack", "country", "Syria", None, None, place_id="163843",
+                 place_name="Syria", country_code="SY", geo_precision=3, event_date="2012-07-06",
+                 time_precision=1, fatalities=16500, fatalities_low=15800, fatalities_high=16500,
+                 cumulative=True, sources=[_ev("c.txt", 100), _ev("d.txt", 7, None)], id="gm-000000000003"),
+        Incident("Battles", "Armed clash", "place", "Suva", -18.13683, 178.42531, country_code="FJ",
+                 event_date=None, time_precision=3, sources=[_ev("e.txt")], id="gm-000000000004"),
+    ]
+
+
+@pytest.fixture()
+def gdf() -> gpd.GeoDataFrame:
+    return to_geodataframe(_incidents())
+
+
+def _no_nan(text: str):
+    def bad(token):
+        raise AssertionError(f"non-JSON number {token}")
+
+    return json.loads(text, parse_constant=bad)
+
+
+# -- GeoJSON --------------------------------------------------------------------------------------
+def test_geojson_is_rfc7946(gdf):
+    fc = _no_nan(geojson_text(gdf))
+    assert set(fc) == {"type", "features"} and fc["type"] == "FeatureCollection"
+    assert "crs" not in fc and "bbox" not in fc
+    assert len(fc["features"]) == len(gdf)
+    for feat, inc in zip(fc["features"], _incidents(), strict=True):
+        assert feat["type"] == "Feature"
+        assert set(feat) <= {"type", "id", "geometry", "properties"}
+        assert isinstance(feat["id"], str) and feat["id"] == inc.id
+        assert list(feat["properties"]) == list(INCIDENT_COLUMNS)
+        geom = feat["geometry"]
+        if inc.lat is None:
+            assert geom is None  # country-scope rows: null geometry
+            continue
+        assert geom["type"] == "Point" and len(geom["coordinates"]) == 2
+        lon, lat = geom["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+        assert (lon, lat) == pytest.approx((inc.lon, inc.lat))  # lon/lat order
+        assert feat["properties"]["longitude"] == pytest.approx(lon)
+
+
+def test_geojson_values(gdf):
+    props = {f["properties"]["location"]: f["properties"] for f in _no_nan(geojson_text(gdf))["features"]}
+    bab = props["Bab Amr"]
+    assert bab["fatalities"] == 12 and isinstance(bab["fatalities"], int)
+    assert props["Paris"]["fatalities"] is None and isinstance(props["Syria"]["fatalities_low"], int)
+    assert props["Syria"]["cumulative"] is True and bab["cumulative"] is False
+    assert [s["doc_id"] for s in bab["sources"]] == ["a.txt", "b.txt"] and bab["n_sources"] == 2
+    assert props["Paris"]["admin1"] == "Île-de-France"  # UTF-8, not escaped
+    assert "Île-de-France" in geojson_text(gdf)
+
+
+def test_geojson_without_ids_omits_id(gdf):
+    gdf = gdf.copy()
+    gdf["id"] = None
+    assert all("id" not in f for f in _no_nan(geojson_text(gdf))["features"])
+
+
+def test_geojson_from_projected_frame_is_wgs84(gdf):
+    fc = _no_nan(geojson_text(gdf.to_crs(3857)))
+    lon, lat = fc["features"][1]["geometry"]["coordinates"]
+    assert (lon, lat) == pytest.approx((2.3488, 48.85341), abs=1e-6)
+
+
+def test_geojson_empty_and_stdout(capsys, tmp_path):
+    assert _no_nan(geojson_text(empty_incidents())) == {"type": "FeatureCollection", "features": []}
+    write_geojson(empty_incidents(), "-")
+    assert json.loads(capsys.readouterr().out)["features"] == []
+    path = write_geojson(empty_incidents(), tmp_path / "sub" / "empty.geojson")
+    assert len(read_incidents(path)) == 0
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+def test_csv_acled_order_first(gdf):
+    rows = list(csv.reader(io.StringIO(csv_text(gdf))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert rows[0][:8] == ["id", "event_date", "year", "time_precision", "event_type", "sub_event_type",
+                           "actor1", "actor2"]
+    recs = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert len(recs) == len(gdf)
+    bab = recs[0]
+    assert bab["year"] == "2012" and bab["country"] == "SY" and bab["fatalities"] == "12"
+    assert bab["source"] == "AFP; Al Jazeera" and bab["latitude"] == "34.71083"
+    assert json.loads(bab["sources"])[1]["doc_id"] == "b.txt"
+    syria = recs[2]
+    assert syria["latitude"] == "" and syria["fatalities_low"] == "15800" and syria["cumulative"] == "True"
+    assert recs[3]["event_date"] == "" and recs[3]["year"] == ""
+
+
+def test_csv_empty(tmp_path):
+    path = write_csv(empty_incidents(), tmp_path / "e.csv")
+    assert path.read_text(encoding="utf-8") == ",".join(CSV_COLUMNS) + "\n"
+
+
+# -- GeoPackage and read-back ---------------------------------------------------------------------
+def test_gpkg_layers_and_read_back(gdf, tmp_path):
+    path = tmp_path / "incidents.gpkg"
+    write_gpkg({"incidents": gdf, "places": places_summary(gdf)}, path)
+    layers = {name for name, _ in pyogrio.list_layers(path)}
+    assert layers == {"incidents", "places"}
+    raw = pyogrio.read_dataframe(path, layer="incidents")
+    assert len(raw) == len(gdf) and raw.crs.to_epsg() == 4326
+    places = pyogrio.read_dataframe(path, layer="places")
+    assert set(places["place_id"]) == {"sup:sy-homs-bab-amr", "2988507"}
+    back = read_incidents(path)
+    assert list(back.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+    assert list(back["id"]) == list(gdf["id"])
+    assert geojson_text(back) == geojson_text(gdf)  # same rows, same values
+    assert back.loc[0, "sources"] == [e.as_dict() for e in _incidents()[0].sources]
+
+
+def test_read_incidents_round_trips_geojson(gdf, tmp_path):
+    path = write_geojson(gdf, tmp_path / "i.geojson")
+    back = read_incidents(path)
+    assert geojson_text(back) == geojson_text(gdf)
+    assert [len(s) for s in back["sources"]] == [2, 1, 2, 1]
+    assert back["geometry"].iloc[2] is None and back.crs.to_epsg() == 4326
+
+
+def test_read_incidents_errors(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_incidents(tmp_path / "missing.geojson")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError):
+        read_incidents(bad)
+    bad.write_text('{"type": "Feature"}', encoding="utf-8")
+    with pytest.raises(InputError, match="FeatureCollection"):
+        read_incidents(bad)
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+                   '{"type": "Point", "coordinates": "x"}, "properties": {}}]}', encoding="utf-8")
+    with pytest.raises(InputError):
+        read_incidents(bad)
+    notgpkg = tmp_path / "x.gpkg"
+    notgpkg.write_bytes(b"not a database")
+    with pytest.raises(InputError):
+        read_incidents(notgpkg)
+
+
+# -- the store ------------------------------------------------------------------------------------
+def test_store_append_is_idempotent(gdf, tmp_path):
+    store = tmp_path / "store.gpkg"
+    assert store_append(gdf.iloc[:2], store) == 2
+    assert store_append(gdf.iloc[:2], store) == 0
+    assert store_append(gdf, store) == 2
+    assert store_append(gdf, store) == 0
+    back = read_incidents(store)
+    assert sorted(back["id"]) == sorted(gdf["id"])
+    assert geojson_text(back) == geojson_text(gdf)
+    assert store_append(empty_incidents(), store) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]
+
+
+def test_store_append_skips_duplicate_ids_in_one_batch(gdf, tmp_path):
+    store = tmp_path / "store.gpkg"
+    doubled = gpd.GeoDataFrame(
+        gpd.pd.concat([gdf, gdf.iloc[:1]], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    assert store_append(doubled, store) == len(gdf)
+    assert read_incidents(store)["id"].is_unique
+
+
+def test_store_append_crash_leaves_previous_store(gdf, tmp_path, monkeypatch):
+    store = tmp_path / "store.gpkg"
+    store_append(gdf.iloc[:2], store)
+    before = store.read_bytes()
+    real = gpd.GeoDataFrame.to_file
+
+    def crash(self, filename, *args, **kwargs):
+        real(self.iloc[:1], filename, *args, **kwargs)  # part of the data is on disk...
+        raise OSError("disk full")  # ...then the write dies
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", crash)
+    with pytest.raises(OSError, match="disk full"):
+        store_append(gdf, store)
+    monkeypatch.undo()
+    assert store.read_bytes() == before
+    assert sorted(read_incidents(store)["id"]) == sorted(gdf["id"].iloc[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]  # no temp files left
+    assert store_append(gdf, store) == 2
+
+
+def test_write_crash_leaves_no_output(gdf, tmp_path, monkeypatch):
+    def crash(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_gpkg({"incidents": gdf}, tmp_path / "out.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_store_refuses_folder_and_corrupt_file(gdf, tmp_path):
+    with pytest.raises(InputError, match="folder"):
+        store_append(gdf, tmp_path)
+    corrupt = tmp_path / "corrupt.gpkg"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x01" * 200)
+    with pytest.raises(InputError):
+        store_append(gdf, corrupt)
+    assert corrupt.read_bytes() == b"SQLite format 3\x00" + b"\x01" * 200
+
+
+# -- reproducible bytes ---------------------------------------------------------------------------
+def test_outputs_are_byte_identical_across_writes(gdf, tmp_path):
+    places = places_summary(gdf)
+    out = {}
+    for run in ("one", "two"):
+        d = tmp_path / run
+        write_geojson(gdf, d / "incidents.geojson")
+        write_csv(gdf, d / "incidents.csv")
+        write_gpkg({"incidents": gdf, "places": places}, d / "incidents.gpkg")
+        store_append(gdf, d / "store.gpkg")
+        out[run] = {p.name: p.read_bytes() for p in d.iterdir()}
+        time.sleep(0.05)  # a GeoPackage stamps its last change time
+    assert out["one"].keys() == {"incidents.geojson", "incidents.csv", "incidents.gpkg", "store.gpkg"}
+    for name, data in out["one"].items():
+        assert data == out["two"][name], name
+
+
+def test_to_geodataframe_schema():
+    gdf = to_geodataframe(_incidents())
+    assert list(gdf.columns) == [*INCIDENT_COLUMNS, "geometry"]
+    assert gdf.crs.to_epsg() == 4326 and gdf.geometry.iloc[2] is None
+    assert math.isclose(gdf.geometry.iloc[0].x, 36.69111)
+    empty = empty_incidents()
+    assert len(empty) == 0 and list(empty.columns) == [*INCIDENT_COLUMNS, "geometry"]

@@ -1,0 +1,130 @@
+"""The bundled gazetteer: acceptance lookups, ids, reverse geocoding, polygons, user places."""
+
+import json
+import math
+
+import pytest
+
+from geomap.cli import main
+from geomap.errors import GazetteerError, RegionError
+from geomap.gazetteer import Gazetteer
+
+# Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
+REAL = {
+    "Maaret al-Numan": (35.6431, 36.6717),
+    "Palmyra": (34.5560, 38.2680),
+    "Bab Amr": (34.7200, 36.6900),
+    "Mazzeh": (33.5040, 36.2530),
+    "Rastan": (34.9267, 36.7324),
+    "Sarmada": (36.1780, 36.7220),
+    "Deir ez-Zour": (35.3360, 40.1410),
+    "Deraa": (32.6189, 36.1021),
+    "حمص": (34.7300, 36.7100),
+}
+
+
+def _km(a, b):
+    (la1, lo1), (la2, lo2) = a, b
+    p1, p2 = math.radians(la1), math.radians(la2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@pytest.mark.parametrize("name", list(REAL))
+def test_cli_lookup_best_candidate_within_5_km(name, capsys):
+    assert main(["gazetteer", "lookup", name, "--json"]) == 0
+    cands = json.loads(capsys.readouterr().out)
+    best = cands[0]
+    for field in ("id", "name", "kind", "lat", "lon", "country_code", "admin1", "admin2", "population"):
+        assert field in best
+    assert _km((best["lat"], best["lon"]), REAL[name]) < 5, best
+
+
+def test_idlib_offers_city_and_governorate(gaz):
+    kinds = {(c.place.kind, c.place.country_code) for c in gaz.lookup("Idlib")}
+    assert ("city", "SY") in kinds and ("admin1", "SY") in kinds
+
+
+def test_paris_is_in_france(gaz):
+    best = gaz.lookup("Paris")[0].place
+    assert best.country_code == "FR" and best.kind == "city"
+
+
+def test_jordan_country_by_code_or_kind(gaz, capsys):
+    assert gaz.lookup("Jordan", country="JO")[0].place.kind == "country"
+    assert gaz.lookup("Jordan", kinds=["country"])[0].place.country_code == "JO"
+    assert main(["gazetteer", "lookup", "Jordan", "--country", "JO", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["kind"] == "country"
+
+
+def test_deraa_never_finds_darayya(gaz):
+    assert all("Dārayyā" not in c.place.name and c.place.name != "Darayya" for c in gaz.lookup("Deraa", limit=50))
+
+
+def test_get_and_aliases(gaz):
+    homs = gaz.lookup("Homs", kinds=["city"])[0].place
+    assert gaz.get(homs.id) == homs
+    assert "حمص" in gaz.aliases(homs.id)
+    with pytest.raises(KeyError):
+        gaz.get("no-such-id")
+
+
+def test_syrian_governorates_and_districts_are_complete(gaz):
+    areas = gaz.areas
+    sy = areas[areas["country_code"] == "SY"]
+    assert (sy["kind"] == "admin1").sum() == 14
+    assert (sy["kind"] == "admin2").sum() == 62
+    assert (areas["kind"] == "admin1").sum() > 3000
+
+
+def test_reverse_geocodes_a_point(gaz):
+    where = gaz.reverse(35.93, 36.63)  # Idlib city
+    assert where["country"].country_code == "SY"
+    assert where["admin1"].name == "Idleb"
+    assert where["admin2"] is not None
+
+
+def test_area_by_name_spelling_and_code(gaz):
+    for name in ("Idlib", "Idleb", "إدلب", "SY07"):
+        place, poly = gaz.area(name)
+        assert place.kind == "admin1" and place.admin1_code == "SY07"
+        assert poly.contains(__import__("shapely").Point(36.63, 35.93))
+
+
+def test_area_unknown_suggests(gaz):
+    with pytest.raises(RegionError) as err:
+        gaz.area("Homz")
+    assert "Homs" in err.value.choices
+    with pytest.raises(RegionError):
+        gaz.area("Narnia")
+
+
+def test_user_places_add_entries_and_aliases(tmp_path, gaz):
+    homs = gaz.lookup("Homs", kinds=["city"])[0].place
+    f = tmp_path / "mine.csv"
+    f.write_text(
+        "name,lat,lon,aliases,kind,country_code,id\n"
+        "Qazzaz,33.4961,36.3212,Al-Qazzaz|القزاز,neighbourhood,SY,\n"
+        f"Homs,0,0,Emesa Nova,,,{homs.id}\n",
+        encoding="utf-8",
+    )
+    g = Gazetteer(user_places=f)
+    best = g.lookup("Al-Qazzaz")[0].place
+    assert best.name == "Qazzaz" and best.source == "user"
+    assert g.lookup("Emesa Nova")[0].place.id == homs.id
+
+
+def test_user_places_bad_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("name,lat,lon\nX,north,east\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="line 2"):
+        Gazetteer(user_places=f)
+
+
+def test_info_reports_counts_and_sources(gaz, capsys):
+    info = gaz.info()
+    assert info["places"] > 230_000
+    assert info["by_kind"]["country"] >= 240
+    assert any("OCHA" in s["attribution"] for s in info["sources"])
+    assert main(["gazetteer", "info"]) == 0
+    assert "places" in capsys.readouterr().out

@@ -1,0 +1,113 @@
+"""Recognition and resolution of place mentions."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geomap.geoparse import geoparse
+from tests.conftest import SEEDS, needs_shared
+
+
+def names(text, gaz):
+    return [(m.surface, m.place.name, m.place.kind, m.place.country_code) for m in geoparse(text, gaz)]
+
+
+def surfaces(text, gaz):
+    return [m.surface for m in geoparse(text, gaz)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "US Secretary of State Hillary Clinton said talks would go on.",
+        "The plan of UN envoy Kofi Annan stalled.",
+        "Spokeswoman Sarah Harrison said in London that the files were genuine.",
+        "Pentagon spokesman Captain John Kirby told reporters.",
+    ],
+)
+def test_person_names_are_not_places(text, gaz):
+    got = surfaces(text, gaz)
+    for person_word in ("Clinton", "Annan", "Harrison", "Kirby"):
+        assert person_word not in got
+
+
+def test_person_surname_alone_after_full_name(gaz):
+    text = "Hillary Clinton arrived on Friday. Clinton said the regime must go."
+    assert "Clinton" not in surfaces(text, gaz)
+
+
+def test_place_inside_person_name_is_not_the_place(gaz):
+    text = '"Troops have closed in," activist Mohammad al-Homsi said from Homs.'
+    ms = geoparse(text, gaz)
+    assert [m.surface for m in ms] == ["Homs"]
+    assert ms[0].start == text.index("Homs.")
+
+
+def test_demonym_stands_for_country(gaz):
+    ms = geoparse("Turkish forces shelled the border area.", gaz)
+    assert ms and ms[0].surface == "Turkish" and ms[0].place.country_code == "TR"
+    assert ms[0].place.kind == "country"
+
+
+def test_neighbourhood_of_city(gaz):
+    got = names("Troops were shelling the Homs neighbourhood of Bab Amr on Saturday.", gaz)
+    assert ("Homs", "Homs", "city", "SY") in got
+    assert any(s == "Bab Amr" and k == "neighbourhood" for s, _, k, _ in got)
+
+
+def test_province_is_the_governorate(gaz):
+    for text in ("Fighting spread across Idlib province.", "the town of Sarmada in the province of Idlib"):
+        idlib = [m for m in geoparse(text, gaz) if m.surface == "Idlib"]
+        assert idlib and idlib[0].place.kind == "admin1", text
+
+
+def test_town_in_province_resolves_in_that_province(gaz):
+    ms = geoparse("Regime forces bombarded the town of Maaret al-Numan in the northwestern province of Idlib.", gaz)
+    town = next(m for m in ms if m.surface == "Maaret al-Numan")
+    assert town.place.admin1 == "Idleb" and town.place.country_code == "SY"
+
+
+def test_sentence_initial_capitals_and_common_words(gaz):
+    got = surfaces("Along the road, Police said Best wishes. Of course nothing happened.", gaz)
+    assert got == []
+
+
+def test_container_disambiguates(gaz):
+    ms = geoparse("He grew up in Paris, Texas, before moving away.", gaz)
+    paris = next(m for m in ms if m.surface == "Paris")
+    assert paris.place.country_code == "US" and paris.place.admin1 == "Texas"
+
+
+def test_context_country_disambiguates(gaz):
+    ms = geoparse("Clashes erupted in Homs and Hama. Troops also shelled Tripoli and Tall Kalakh near Lebanon.", gaz)
+    assert all(m.place.country_code in ("SY", "LB") for m in ms)
+
+
+def test_mentions_have_reasons_and_confidence(gaz):
+    ms = geoparse("Protests spread from Deraa to Damascus.", gaz)
+    assert {m.surface for m in ms} == {"Deraa", "Damascus"}
+    for m in ms:
+        assert 0.0 <= m.confidence <= 1.0 and m.reason
+
+
+def test_arabic_script_and_transliterations(gaz):
+    ms = geoparse("Shelling hit حمص and Deir ez-Zour.", gaz)
+    assert [m.place.country_code for m in ms] == ["SY", "SY"]
+
+
+@needs_shared
+def test_seed_reports_find_the_expected_places(gaz):
+    text = (SEEDS / "000_1fcb56c4d6628765.txt").read_text(encoding="utf-8")
+    got = set(surfaces(text, gaz))
+    for name in ("Maaret al-Numan", "Idlib", "Palmyra", "Beijing", "Paris", "Geneva", "Turkey", "Jordan"):
+        assert name in got
+    for not_place in ("Assad", "Liu Weimin", "Harrison", "Syrian Observatory"):
+        assert not_place not in got
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_spans_are_always_inside_the_text(gaz, text):
+    for m in geoparse(text, gaz):
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start : m.end] == m.surface

@@ -1,0 +1,536 @@
+"""Reading reports: encodings, HTML, binary and huge files, JSONL, gzip, CSV, links, accounting."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+import os
+import random
+import stat
+import threading
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from geomap import ingest
+from geomap.ingest import (
+    Document,
+    Failure,
+    decode_bytes,
+    html_to_text,
+    iter_documents,
+    iter_paths,
+    read_documents,
+)
+
+SENTENCE = "Shelling killed 5 people in Homs on 3 March 2012."
+MB = 1_000_000
+
+
+def _read(*paths, **kwargs) -> list[Document | Failure]:
+    return list(iter_documents([str(p) for p in paths], **kwargs))
+
+
+def _one(path: Path, **kwargs) -> Document | Failure:
+    items = _read(path, **kwargs)
+    assert len(items) == 1, items
+    return items[0]
+
+
+def _fails(items) -> dict[str, str]:
+    return {i.input: i.reason for i in items if isinstance(i, Failure)}
+
+
+def _docs(items) -> list[Document]:
+    return [i for i in items if isinstance(i, Document)]
+
+
+# ---------------------------------------------------------------- encodings
+
+ARABIC = "Shelling killed 5 people in حمص on 3 March 2012."
+WESTERN = "Café owners said “five” people died in Homs – 3 March 2012."
+
+ENCODINGS = [
+    ("utf8.txt", ARABIC.encode("utf-8"), ARABIC, "utf-8"),
+    ("utf8bom.txt", codecs.BOM_UTF8 + ARABIC.encode("utf-8"), ARABIC, "utf-8-sig"),
+    ("utf16le_bom.txt", codecs.BOM_UTF16_LE + WESTERN.encode("utf-16-le"), WESTERN, "utf-16"),
+    ("utf16be_bom.txt", codecs.BOM_UTF16_BE + ARABIC.encode("utf-16-be"), ARABIC, "utf-16"),
+    ("utf16le.txt", WESTERN.encode("utf-16-le"), WESTERN, "utf-16-le"),
+    ("utf16be.txt", WESTERN.encode("utf-16-be"), WESTERN, "utf-16-be"),
+    ("utf32.txt", codecs.BOM_UTF32_LE + ARABIC.encode("utf-32-le"), ARABIC, "utf-32"),
+    ("cp1252.txt", WESTERN.encode("cp1252"), WESTERN, "cp1252"),
+    ("latin1.txt", "Le café de Homs, 5 morts.".encode("latin-1"), "Le café de Homs, 5 morts.", "cp1252"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "text", "encoding"), ENCODINGS, ids=[e[0] for e in ENCODINGS])
+def test_encodings_are_decoded_and_recorded(tmp_path, name, data, text, encoding):
+    p = tmp_path / name
+    p.write_bytes(data)
+    seen: dict[str, str] = {}
+    doc = _one(p, encodings=seen)
+    assert isinstance(doc, Document), doc
+    assert doc.text == text
+    assert seen == {str(p): encoding}
+    assert decode_bytes(data) == ingest.Decoded(text, encoding)
+
+
+def test_utf8_with_a_stray_cp1252_byte_keeps_both():
+    data = "مدينة حمص: 5 killed. ".encode() + b"Caf\xe9 \x93Homs\x94"
+    decoded = decode_bytes(data)
+    assert decoded.text == "مدينة حمص: 5 killed. Café “Homs”"
+    assert decoded.encoding == "utf-8+cp1252"
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "PNG image"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"PK\x03\x04\x14\x00", "ZIP"),
+        (bytes(1000), "NUL"),
+        (random.Random(7).randbytes(5000), "binary"),
+        (b"\x01\x02\x03\x04 text \x05\x06", "control bytes"),
+    ],
+    ids=["png", "pdf", "zip", "nul", "random", "control"],
+)
+def test_binary_files_fail_with_a_reason(tmp_path, data, needle):
+    p = tmp_path / "report.txt"
+    p.write_bytes(data)
+    item = _one(p)
+    assert isinstance(item, Failure)
+    assert item.input == str(p)
+    assert needle in item.reason and "not a text report" in item.reason
+    with pytest.raises(ValueError, match="not a text report"):
+        decode_bytes(data)
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n  ", codecs.BOM_UTF8, b"\xef\xbb\xbf \n"])
+def test_empty_and_blank_files_fail(tmp_path, data):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(data)
+    item = _one(p)
+    assert isinstance(item, Failure) and item.reason.startswith("empty report: no text")
+
+
+def test_nul_characters_and_lone_surrogates_never_reach_documents(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    p.write_text(json.dumps({"text": f"{SENTENCE} \ud800 a\u0000b", "title": "t\udfff"}) + "\n",
+                 encoding="utf-8", errors="surrogatepass")
+    doc = _one(p)
+    assert isinstance(doc, Document)
+    assert doc.text == f"{SENTENCE} \ufffd ab" and doc.title == "t\ufffd"
+    doc.text.encode("utf-8")  # writable
+
+
+# ---------------------------------------------------------------- HTML
+
+PAGE = """<!DOCTYPE html><html><head><title>Homs &amp; Hama</title>
+<meta property="article:published_time" content="2012-03-04T10:00:00Z">
+<style>body { color: red } .x:after { content: "STYLE" }</style>
+<script>var secret = "SCRIPT"; if (a < b) { document.write("</p>") }</script></head>
+<body><nav><a href="/">Home</a> NAVIGATION</nav><header>HEADER</header>
+<article><h1>Shelling</h1><p>Shelling killed 5 people in Homs on 3 March 2012.</p>
+<script>alert("INLINE")</script><noscript>NOSCRIPT</noscript><p>Second &lt;paragraph&gt;.</p></article>
+<aside>ASIDE</aside><footer>FOOTER</footer></body></html>"""
+
+
+def test_html_keeps_article_text_and_drops_scripts_and_boilerplate(tmp_path):
+    p = tmp_path / "page.html"
+    p.write_text(PAGE, encoding="utf-8")
+    doc = _one(p)
+    assert isinstance(doc, Document)
+    assert SENTENCE in doc.text and "Second <paragraph>." in doc.text
+    for junk in ("SCRIPT", "INLINE", "STYLE", "NAVIGATION", "HEADER", "FOOTER", "ASIDE", "NOSCRIPT", "secret"):
+        assert junk not in doc.text
+    assert doc.title == "Homs & Hama" and doc.date == "2012-03-04"
+
+
+def test_html_sniffed_in_a_txt_file_and_unclosed_title(tmp_path):
+    p = tmp_path / "page.txt"
+    p.write_text("<html><title>Unclosed<body><p>" + SENTENCE + "</p>", encoding="utf-8")
+    doc = _one(p)
+    assert isinstance(doc, Document) and doc.text == SENTENCE and doc.title == "Unclosed"
+
+
+def test_html_title_is_text_like_in_a_browser():
+    text, title, _ = html_to_text("<title>&lt;b&gt; <script>alert(1)</script></title><p>Body</p>"
+                                  "<svg><title>icon</title></svg>")
+    assert title == "<b> <script>alert(1)</script>" and text == "Body"
+
+
+def test_html_with_nothing_visible_fails(tmp_path):
+    p = tmp_path / "blank.html"
+    p.write_text("<html><script>alert(1)</script><nav>menu</nav></html>", encoding="utf-8")
+    item = _one(p)
+    assert isinstance(item, Failure) and "no visible text" in item.reason
+
+
+@pytest.mark.parametrize("markup", ["<", "<<>>", "<!--", "<![CDATA[", "</", "<a b='", "&#xd800;&#0;", "<script>"])
+def test_html_to_text_never_raises(markup):
+    text, _title, _date = html_to_text(markup * 3)
+    assert isinstance(text, str)
+
+
+# ---------------------------------------------------------------- huge files, memory
+
+
+@pytest.mark.parametrize("name", ["huge.txt", "huge.html", "huge.jsonl", "huge.csv", "huge.md"])
+def test_huge_sparse_file_is_refused_without_reading_it(tmp_path, name):
+    p = tmp_path / name
+    with open(p, "wb") as f:
+        f.truncate(200_000_000)
+    tracemalloc.start()
+    try:
+        items = _read(p, max_bytes=MB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(items) == 1 and isinstance(items[0], Failure), items
+    assert peak < 4 * MB, f"peak {peak:,} bytes"
+    reason = items[0].reason
+    assert ("over the 1,000,000-byte limit" in reason) if name.endswith((".txt", ".html", ".md")) \
+        else ("NUL" in reason)
+
+
+def test_default_limit_refuses_a_200mb_text_file(tmp_path):
+    p = tmp_path / "huge.txt"
+    with open(p, "wb") as f:
+        f.truncate(200_000_000)
+    item = _one(p)
+    assert isinstance(item, Failure) and "200,000,000 bytes" in item.reason and "--max-bytes" in item.reason
+
+
+def test_huge_jsonl_line_and_csv_row_are_skipped_in_bounded_memory(tmp_path):
+    big = "x" * (5 * MB)
+    jl = tmp_path / "feed.jsonl"
+    jl.write_text("\n".join([json.dumps({"text": SENTENCE}), json.dumps({"text": big}),
+                             json.dumps({"text": SENTENCE})]) + "\n", encoding="utf-8")
+    cs = tmp_path / "feed.csv"
+    cs.write_text(f'id,text\n1,"{SENTENCE}"\n2,"{big}"\n3,{SENTENCE}\n', encoding="utf-8")
+    tracemalloc.start()
+    try:
+        items = _read(jl, cs, max_bytes=MB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * MB, f"peak {peak:,} bytes"
+    assert [d.doc_id for d in _docs(items)] == [f"{jl}:1", f"{jl}:3", f"{cs}:2#1", f"{cs}:4#3"]
+    fails = _fails(items)
+    assert set(fails) == {f"{jl}:2", f"{cs}:3"}
+    assert all("over the 1,000,000 limit" in r for r in fails.values())
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+JSONL_LINES = [
+    json.dumps({"text": SENTENCE, "title": "ok", "url": "https://example.org/a"}),  # 1 ok
+    '{"text": "unterminated',  # 2 bad JSON
+    "",  # 3 blank: not a record
+    "[1, 2, 3]",  # 4 array
+    '"just a string"',  # 5 string
+    "42",  # 6 number
+    "null",  # 7 null
+    json.dumps({"title": "no text here", "Date": "2012-03-03"}),  # 8 no text field
+    json.dumps({"text": "   "}),  # 9 empty text
+    "[" * 100_000,  # 10 nested too deeply
+    "9" * 5000,  # 11 number over Python's int digits limit
+    "   \t ",  # 12 blank
+    json.dumps({"TEXT": SENTENCE, "ID": 7, "Source": "wire"}),  # 13 ok, any key case
+    json.dumps({"body": f"<div><p>{SENTENCE}</p><script>alert(1)</script></div>"}),  # 14 HTML body
+    json.dumps({"text": f"{SENTENCE} <script>alert(1)</script>"}),  # 15 text with a bare script tag
+    json.dumps({"text": 5}),  # 16 text not a string
+    "{'single': 'quotes'}",  # 17 bad JSON
+]
+
+
+def _write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_bad_lines_fail_with_line_numbers_and_the_rest_go_on(tmp_path):
+    p = _write_jsonl(tmp_path / "feed.jsonl", JSONL_LINES)
+    items = _read(p)
+    assert len(items) == sum(1 for line in JSONL_LINES if line.strip())
+    docs = {d.doc_id: d for d in _docs(items)}
+    assert list(docs) == [f"{p}:1", f"{p}:13#7", f"{p}:14", f"{p}:15"]
+    assert docs[f"{p}:1"].title == "ok" and docs[f"{p}:1"].url == "https://example.org/a"
+    assert docs[f"{p}:13#7"].source == "wire"
+    assert docs[f"{p}:14"].text == SENTENCE  # HTML body: markup and script dropped
+    assert docs[f"{p}:15"].text == f"{SENTENCE} <script>alert(1)</script>"  # plain text kept as is
+    fails = _fails(items)
+    expect = {
+        2: "not valid JSON", 4: "is an array", 5: "is a string", 6: "is a number", 7: "is null",
+        8: "no text field", 9: "is empty", 10: "nested too deeply", 11: "not valid JSON",
+        16: "not a string", 17: "not valid JSON",
+    }
+    assert set(fails) == {f"{p}:{n}" for n in expect}
+    for n, needle in expect.items():
+        assert needle in fails[f"{p}:{n}"], (n, fails[f"{p}:{n}"])
+    assert "fields found: date, title" in fails[f"{p}:8"]
+
+
+def test_jsonl_crlf_utf16_and_cp1252(tmp_path):
+    rec = json.dumps({"text": WESTERN}, ensure_ascii=False)
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes((rec + "\r\n\r\n" + rec + "\r\n").encode("utf-8"))
+    u16 = tmp_path / "u16.ndjson"
+    u16.write_bytes((rec + "\n" + rec + "\n").encode("utf-16"))
+    cp = tmp_path / "cp.jsonl"
+    cp.write_bytes((rec + "\n").encode("cp1252"))
+    seen: dict[str, str] = {}
+    items = _read(crlf, u16, cp, encodings=seen)
+    assert [i.doc_id for i in items] == [f"{crlf}:1", f"{crlf}:3", f"{u16}:1", f"{u16}:2", f"{cp}:1"]
+    assert all(i.text == WESTERN for i in items)
+    assert seen == {str(crlf): "utf-8", str(u16): "utf-16", str(cp): "cp1252"}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
+def test_empty_jsonl_is_reported(tmp_path, content):
+    p = tmp_path / "empty.jsonl"
+    p.write_bytes(content)
+    item = _one(p)
+    assert isinstance(item, Failure) and "empty JSON Lines file" in item.reason
+
+
+def _gz_lines(n: int) -> bytes:
+    return gzip.compress("".join(json.dumps({"text": f"{SENTENCE} #{i}"}) + "\n" for i in range(n)).encode())
+
+
+def test_gzip_jsonl(tmp_path):
+    p = tmp_path / "feed.jsonl.gz"
+    p.write_bytes(_gz_lines(3))
+    items = _read(p)
+    assert [i.doc_id for i in items] == [f"{p}:1", f"{p}:2", f"{p}:3"]
+
+
+def test_truncated_gzip_keeps_the_records_before_it(tmp_path):
+    data = _gz_lines(2000)
+    p = tmp_path / "cut.jsonl.gz"
+    p.write_bytes(data[: len(data) // 2])
+    items = _read(p)
+    docs, fails = _docs(items), [i for i in items if isinstance(i, Failure)]
+    assert len(docs) > 100
+    assert [d.doc_id for d in docs] == [f"{p}:{n}" for n in range(1, len(docs) + 1)]
+    assert len(fails) == 1 and fails[0].input == str(p)
+    assert "truncated or corrupt" in fails[0].reason and "were kept" in fails[0].reason
+
+
+def test_corrupt_and_fake_gzip_fail(tmp_path):
+    data = bytearray(_gz_lines(2000))
+    mid = len(data) // 2
+    data[mid:mid + 64] = bytes(64)
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(bytes(data))
+    fake = tmp_path / "fake.jsonl.gz"
+    fake.write_text(json.dumps({"text": SENTENCE}) + "\n", encoding="utf-8")
+    items = _read(bad, fake)
+    fails = _fails(items)
+    assert "gzip data is truncated or corrupt" in fails[str(bad)]
+    assert fails[str(fake)].startswith("not readable as gzip") and "rename it without .gz" in fails[str(fake)]
+    assert items[-2].input == str(bad) and items[-1].input == str(fake)
+    assert all(d.doc_id.startswith(f"{bad}:") for d in _docs(items))
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_quoting_embedded_newlines_and_odd_rows(tmp_path):
+    p = tmp_path / "feed.csv"
+    p.write_text(
+        "\ufeffID, Text ,title,url\r\n"  # BOM, spaced and capitalised header
+        f'1,"{SENTENCE}\nSecond line, with comma and ""quotes""",t1,https://e.org/1\r\n'  # rows 2-3
+        '2,,empty text,\r\n'  # row 4: empty text
+        '\r\n'  # row 5: blank, skipped
+        f'3,"{SENTENCE}",t3\r\n'  # row 6: short row
+        f'4,{SENTENCE},t4,u,extra,fields\r\n'  # row 7: long row
+        f'5,"unterminated {SENTENCE}\n',  # row 8: quote never closed, read to the end
+        encoding="utf-8",
+    )
+    items = _read(p)
+    docs = {d.doc_id: d for d in _docs(items)}
+    assert list(docs) == [f"{p}:2#1", f"{p}:6#3", f"{p}:7#4", f"{p}:8#5"]
+    assert docs[f"{p}:2#1"].text == f'{SENTENCE}\nSecond line, with comma and "quotes"'
+    assert docs[f"{p}:2#1"].url == "https://e.org/1" and docs[f"{p}:2#1"].title == "t1"
+    assert _fails(items) == {f"{p}:4": "text field 'text' is empty or not a string"}
+
+
+def test_csv_without_text_column_empty_and_header_only(tmp_path):
+    nocol = tmp_path / "nocol.csv"
+    nocol.write_text("id,headline\n1,Homs\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    header = tmp_path / "header.csv"
+    header.write_text("id,text\n\n", encoding="utf-8")
+    fails = _fails(_read(nocol, empty, header))
+    assert "no text column" in fails[str(nocol)] and "id, headline" in fails[str(nocol)]
+    assert "empty CSV" in fails[str(empty)]
+    assert "no data rows" in fails[str(header)]
+
+
+def test_csv_with_cp1252_bytes(tmp_path):
+    p = tmp_path / "cp.csv"
+    p.write_bytes(b"text,source\n" + WESTERN.encode("cp1252") + b",Agence\xe9\n")
+    seen: dict[str, str] = {}
+    (doc,) = _read(p, encodings=seen)
+    assert doc.text == WESTERN and doc.source == "Agenceé"
+    assert seen == {str(p): "cp1252"}
+
+
+def test_csv_stray_cp1252_byte_after_the_sniffed_head(tmp_path):
+    p = tmp_path / "late.csv"
+    filler = "".join(f'{i},"{SENTENCE} حمص"\n' for i in range(2000))
+    p.write_bytes(b"id,text\n" + filler.encode() + b'9999,"Caf\xe9 in Homs"\n')
+    items = _read(p)
+    assert len(items) == 2001 and all(isinstance(i, Document) for i in items)
+    assert items[-1].text == "Café in Homs" and "حمص" in items[0].text
+
+
+def test_csv_binary_is_refused(tmp_path):
+    p = tmp_path / "img.csv"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    item = _one(p)
+    assert isinstance(item, Failure) and "PNG" in item.reason
+
+
+# ---------------------------------------------------------------- paths, links, permissions
+
+
+def test_missing_and_empty_paths(tmp_path):
+    items = _read(tmp_path / "nope", tmp_path / "nope.txt", "")
+    assert [i.input for i in items] == [str(tmp_path / "nope"), str(tmp_path / "nope.txt"), "''"]
+    assert all(isinstance(i, Failure) for i in items)
+    assert "no such file or folder" in items[0].reason
+
+
+def test_links_loops_and_unsupported_files_in_folders(tmp_path):
+    root = tmp_path / "corpus"
+    sub = root / "sub"
+    sub.mkdir(parents=True)
+    (sub / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    (sub / "loop").symlink_to("..", target_is_directory=True)  # folder link to its parent
+    (sub / "self.txt").symlink_to("self.txt")  # link loop
+    (root / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    (root / "link.txt").symlink_to(sub / "a.txt")  # link to a file: read
+    (root / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (root / "notes").write_text("no suffix", encoding="utf-8")
+    (root / "README.md").write_text("corpus docs", encoding="utf-8")  # skipped on purpose
+    (root / ".hidden.txt").write_text("hidden", encoding="utf-8")  # skipped on purpose
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref", encoding="utf-8")
+    items = _read(root)
+    assert [i.doc_id for i in _docs(items)] == [str(root / "link.txt"), str(sub / "a.txt")]
+    fails = _fails(items)
+    assert fails == {
+        str(root / "broken.txt"): "broken symbolic link (its target does not exist)",
+        str(root / "notes"): fails[str(root / "notes")],
+        str(root / "photo.jpg"): fails[str(root / "photo.jpg")],
+        str(sub / "loop"): fails[str(sub / "loop")],
+        str(sub / "self.txt"): "symbolic link loop; not followed",
+    }
+    assert "symbolic link to a folder, not followed" in fails[str(sub / "loop")]
+    assert "unsupported file type .jpg" in fails[str(root / "photo.jpg")]
+    assert "unsupported file type (no extension)" in fails[str(root / "notes")]
+    # named directly, a link loop or a broken link is reported too
+    named = _fails(_read(sub / "self.txt", root / "broken.txt"))
+    assert named == {str(sub / "self.txt"): "symbolic link loop; not followed",
+                     str(root / "broken.txt"): "broken symbolic link (its target does not exist)"}
+
+
+def test_fifo_and_devices_do_not_block(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    os.mkfifo(root / "pipe.txt")
+    result: list = []
+    t = threading.Thread(target=lambda: result.extend(_read(root, root / "pipe.txt", "/dev/null")), daemon=True)
+    t.start()
+    t.join(10)
+    assert not t.is_alive(), "reading a FIFO blocked"
+    assert len(result) == 3 and all(isinstance(i, Failure) for i in result)
+    assert "not a regular file" in result[0].reason
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_and_folder(tmp_path):
+    f = tmp_path / "secret.txt"
+    f.write_text(SENTENCE, encoding="utf-8")
+    d = tmp_path / "locked"
+    d.mkdir()
+    (d / "x.txt").write_text(SENTENCE, encoding="utf-8")
+    f.chmod(0)
+    d.chmod(0)
+    try:
+        fails = _fails(_read(f, d))
+    finally:
+        f.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        d.chmod(stat.S_IRWXU)
+    assert "permission denied" in fails[str(f)] and "permission denied" in fails[str(d)]
+
+
+def test_unexpected_errors_become_failures(tmp_path, monkeypatch):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(SENTENCE, encoding="utf-8")
+    b.write_text(SENTENCE, encoding="utf-8")
+
+    def boom(text):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(ingest, "_clean_text", boom)
+    items = _read(a, b)
+    assert [i.input for i in items] == [str(a), str(b)]
+    assert all(isinstance(i, Failure) and "RuntimeError: kaboom" in i.reason for i in items)
+
+
+# ---------------------------------------------------------------- accounting and determinism
+
+
+def _mixed_corpus(root: Path) -> int:
+    """Write a folder of good and bad inputs; return how many Documents+Failures it must give."""
+    (root / "b" / "c").mkdir(parents=True)
+    expected = 0
+    for i, data in enumerate([SENTENCE.encode(), b"", bytes(50), WESTERN.encode("utf-16"), b"\x89PNG\r\n\x1a\n"]):
+        (root / f"t{i}.txt").write_bytes(data)
+        expected += 1  # a single-report file: one Document or Failure
+    lines = [*JSONL_LINES, json.dumps({"text": SENTENCE})]
+    _write_jsonl(root / "b" / "feed.jsonl", lines)
+    expected += sum(1 for line in lines if line.strip())  # one per non-blank line
+    (root / "b" / "rows.csv").write_text(
+        f'text,id\n"{SENTENCE}\nmore",1\n,2\n\n{SENTENCE},3\n"{"y" * 3000}",4\n', encoding="utf-8")
+    expected += 4  # one per non-blank row
+    (root / "b" / "nocol.csv").write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    expected += 1  # no text column: one Failure for the file
+    (root / "b" / "c" / "page.htm").write_text(PAGE, encoding="utf-8")
+    (root / "b" / "c" / "x.pdf").write_bytes(b"%PDF-1.4")
+    (root / "b" / "loop").symlink_to("..")
+    expected += 3  # page, unsupported pdf, folder link
+    (root / "a.jsonl.gz").write_bytes(_gz_lines(3))
+    expected += 3
+    return expected
+
+
+def test_every_input_is_accounted_for(tmp_path):
+    expected = _mixed_corpus(tmp_path)
+    items = _read(tmp_path, max_bytes=2000)
+    assert len(items) == expected
+    assert all(isinstance(i, (Document, Failure)) for i in items)
+    assert all(i.reason for i in items if isinstance(i, Failure))
+    assert len(_docs(items)) == 2 + 5 + 2 + 1 + 3  # t0 and t3, jsonl, csv, page, gz
+
+
+def test_read_documents_is_deterministic_and_sorted(tmp_path):
+    _mixed_corpus(tmp_path)
+    first = read_documents([tmp_path])
+    second = read_documents([tmp_path])
+    assert first == second
+    files = [p for p in iter_paths([tmp_path]) if isinstance(p, Path)]
+    assert files == sorted(files, key=lambda p: p.relative_to(tmp_path).parts)
+    assert len({d.doc_id for d in first[0]}) == len(first[0])
+
+
+def test_readme_corpus_files_are_skipped_but_named_files_are_read(tmp_path):
+    (tmp_path / "README.md").write_text(SENTENCE, encoding="utf-8")
+    assert _read(tmp_path) == []
+    assert isinstance(_one(tmp_path / "README.md"), Document)

@@ -1,0 +1,213 @@
+"""Merging reports of the same incident: what merges, what never does, order and id stability."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from geomap.merge import incident_id, merge_incidents, same_incident
+from geomap.schema import Evidence, Incident
+
+
+def _tests_conftest():
+    """Return ``tests/conftest.py`` as a module (a nested ``conftest`` may shadow the name)."""
+    spec = importlib.util.spec_from_file_location("_geomap_tests_conftest", Path(__file__).with_name("conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CONFTEST = _tests_conftest()
+needs_shared = _CONFTEST.needs_shared
+
+HOMS = (34.72405, 36.72559)
+BAB_AMR = (34.71083, 36.69111)  # ~3 km from Homs centre
+RASTAN = (34.92667, 36.73241)  # ~22 km from Homs
+
+
+def _ev(doc: str, start: int = 0, sentence: str | None = None) -> Evidence:
+    name = doc.rsplit("/", 1)[-1]
+    return Evidence(doc, "Wire", None, None, None, sentence or f"{name} sentence {start}", start, start + 50)
+
+
+def _inc(doc: str, *, start: int = 0, at=HOMS, place: str = "homs", date: str | None = "2012-02-18",
+         fatalities: int | None = None, etype=("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+         **kw) -> Incident:
+    lat, lon = at if at else (None, None)
+    scope = kw.pop("scope", "place" if at else "country")
+    return Incident(etype[0], etype[1], scope, place, lat, lon, place_id=place if at else "163843",
+                    place_name=place, country_code="SY", event_date=date, time_precision=1 if date else 3,
+                    fatalities=fatalities, fatalities_low=kw.pop("low", None), fatalities_high=kw.pop("high", None),
+                    sources=[_ev(doc, start)], **kw)
+
+
+def _toll(doc: str, n: int, date: str = "2012-07-06") -> Incident:
+    return _inc(doc, at=None, place="Syria", date=date, fatalities=n, cumulative=True,
+                etype=("Violence against civilians", "Attack"))
+
+
+def _summary(merged: list[Incident]) -> list[tuple]:
+    return [(m.id, m.event_date, m.fatalities, m.fatalities_low, m.fatalities_high, m.place_id,
+             tuple((e.doc_id, e.start) for e in m.sources)) for m in merged]
+
+
+# -- what merges ----------------------------------------------------------------------------------
+def test_same_event_from_two_reports_merges():
+    a = _inc("afp/1.txt", fatalities=12, start=40)
+    b = _inc("aljazeera/7.txt", fatalities=15, start=3)
+    assert same_incident(a, b)
+    [m] = merge_incidents([a, b])
+    assert {e.doc_id for e in m.sources} == {"afp/1.txt", "aljazeera/7.txt"} and m.n_sources == 2
+    assert (m.fatalities_low, m.fatalities_high) == (12, 15)
+    assert m.fatalities in (12, 15)
+
+
+def test_cumulative_tolls_from_two_outlets_merge_low_high():
+    m = merge_incidents([_toll("bbc/4.txt", 15800), _toll("afp/3.txt", 16500)])
+    assert len(m) == 1
+    assert (m[0].fatalities_low, m[0].fatalities_high) == (15800, 16500)
+    assert m[0].cumulative and {e.doc_id for e in m[0].sources} == {"bbc/4.txt", "afp/3.txt"}
+
+
+def test_every_source_kept_and_ranges_span_reported_ranges():
+    a = _inc("a.txt", fatalities=10, low=8, high=12)
+    b = _inc("b.txt", fatalities=11, start=9)
+    c = _inc("c.txt", fatalities=None, start=4, at=BAB_AMR, place="bab-amr")  # 3 km away, unknown count
+    [m] = merge_incidents([a, b, c])
+    assert [e.doc_id for e in m.sources] == ["a.txt", "b.txt", "c.txt"]
+    assert (m.fatalities_low, m.fatalities_high) == (8, 12)
+
+
+def test_one_report_repeating_itself_merges():
+    a = _inc("a.txt", start=10, fatalities=5)
+    b = _inc("a.txt", start=200, fatalities=5)
+    [m] = merge_incidents([a, b])
+    assert [e.start for e in m.sources] == [10, 200] and m.n_sources == 1
+
+
+def test_a_more_precise_report_moves_the_pin():
+    vague = _inc("a.txt", fatalities=5, geo_precision=2)
+    precise = _inc("b.txt", fatalities=5, at=BAB_AMR, place="bab-amr", geo_precision=1)
+    [m] = merge_incidents([vague, precise])
+    assert (m.place_id, m.lat, m.geo_precision) == ("bab-amr", BAB_AMR[0], 1)
+
+
+# -- what never merges ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "b",
+    [
+        _inc("b.txt", at=RASTAN, place="rastan", fatalities=5),  # > 10 km apart
+        _inc("b.txt", date="2012-02-20", fatalities=5),  # 2 days apart
+        _inc("b.txt", fatalities=5, etype=("Battles", "Armed clash")),  # another type
+        _inc("b.txt", fatalities=5, etype=("Explosions/Remote violence", "Air/drone strike")),  # sub-type
+        _inc("b.txt", fatalities=60),  # incompatible counts
+        _inc("b.txt", fatalities=0),  # none killed vs five killed
+        _inc("b.txt", fatalities=5, cumulative=True),  # a toll is not an event
+    ],
+    ids=["place-22km", "2-days", "type", "sub-type", "counts-5-60", "counts-5-0", "cumulative"],
+)
+def test_never_merges(b):
+    a = _inc("a.txt", fatalities=5)
+    assert not same_incident(a, b) and not same_incident(b, a)
+    assert len(merge_incidents([a, b])) == 2
+
+
+def test_one_day_apart_and_near_places_do_merge():
+    a = _inc("a.txt", fatalities=5)
+    assert same_incident(a, _inc("b.txt", date="2012-02-19", fatalities=5))
+    assert same_incident(a, _inc("b.txt", at=BAB_AMR, place="bab-amr", fatalities=6))
+
+
+def test_tolls_too_far_apart_never_merge():
+    assert len(merge_incidents([_toll("a.txt", 10000), _toll("b.txt", 16500)])) == 2
+    assert len(merge_incidents([_toll("a.txt", 15800), _toll("b.txt", 16500, date="2012-08-01")])) == 2
+
+
+def test_same_report_different_figures_stay_apart():
+    # "13 killed on Thursday, a day after 99 died": one sentence, two incidents
+    a = _inc("a.txt", start=100, at=None, place="Syria", date=None, fatalities=13,
+             etype=("Violence against civilians", "Attack"))
+    b = _inc("a.txt", start=100, at=None, place="Syria", date=None, fatalities=99,
+             etype=("Violence against civilians", "Attack"))
+    merged = merge_incidents([a, b])
+    assert len(merged) == 2
+    assert merged[0].id != merged[1].id  # ids are unique
+
+
+def test_complete_linkage_no_chaining():
+    # a~b and b~c (counts within x1.6) but a and c are not (x2.56): c must not join a and b
+    a, b, c = _inc("a.txt", fatalities=10), _inc("b.txt", fatalities=16), _inc("c.txt", fatalities=26)
+    groups = merge_incidents([a, b, c])
+    for m in groups:
+        figures = [i.fatalities for i in (a, b, c) if any(e.doc_id == i.sources[0].doc_id for e in m.sources)]
+        assert max(figures) / min(figures) <= 1.6
+
+
+# -- order and ids --------------------------------------------------------------------------------
+def _mixed() -> list[Incident]:
+    return [
+        _inc("r/a.txt", fatalities=12, start=40),
+        _inc("r/b.txt", fatalities=15, start=3),
+        _inc("r/b.txt", fatalities=15, start=3, at=RASTAN, place="rastan"),
+        _inc("r/c.txt", date="2012-02-21", fatalities=14),
+        _inc("r/c.txt", start=80, fatalities=None, etype=("Battles", "Armed clash")),
+        _toll("r/d.txt", 15800),
+        _toll("r/e.txt", 16500),
+        _toll("r/f.txt", 10000),
+        _inc("r/g.txt", date=None, fatalities=12),
+    ]
+
+
+def test_result_independent_of_input_order():
+    items = _mixed()
+    expected = _summary(merge_incidents(items))
+    rng = random.Random(7)
+    for _ in range(50):
+        shuffled = items[:]
+        rng.shuffle(shuffled)
+        assert _summary(merge_incidents(shuffled)) == expected
+    for perm in itertools.islice(itertools.permutations(items[:6]), 200):
+        assert _summary(merge_incidents(list(perm))) == _summary(merge_incidents(items[:6]))
+
+
+def test_ids_stable_and_unique():
+    first = merge_incidents(_mixed())
+    again = merge_incidents(_mixed())
+    assert [m.id for m in first] == [m.id for m in again]
+    assert len({m.id for m in first}) == len(first)
+    assert all(m.id.startswith("gm-") for m in first)
+    # a known value: ids must not change between releases without notice
+    assert incident_id(_inc("r/a.txt", fatalities=12, start=40)) == incident_id(
+        _inc("r/a.txt", fatalities=12, start=40))
+
+
+def test_ids_do_not_depend_on_how_the_folder_was_named():
+    def run(prefix: str) -> list[str]:
+        return [m.id for m in merge_incidents([_inc(f"{prefix}a.txt", fatalities=3),
+                                               _toll(f"{prefix}b.txt", 100)])]
+
+    assert run("reports/") == run("./reports/") == run("/home/me/reports/") == run("")
+
+
+def test_empty_and_sourceless():
+    assert merge_incidents([]) == []
+    bare = _inc("a.txt", fatalities=1)
+    bare.sources = []
+    [m] = merge_incidents([bare])
+    assert m.id.startswith("gm-")
+
+
+# -- the seed reports -----------------------------------------------------------------------------
+@needs_shared
+def test_seed_cumulative_tolls_merge(seed_incidents):
+    tolls = seed_incidents[seed_incidents["cumulative"].fillna(False).astype(bool)
+                           & (seed_incidents["country_code"] == "SY")]
+    spans = {(r.fatalities_low, r.fatalities_high) for r in tolls.itertuples()}
+    assert (15800, 16500) in spans, f"no merged 15,800-16,500 toll; got {spans}"
+    merged = tolls[(tolls["fatalities_low"] == 15800) & (tolls["fatalities_high"] == 16500)].iloc[0]
+    assert len({s["doc_id"] for s in merged["sources"]}) >= 2
+    assert seed_incidents["id"].is_unique

@@ -1,0 +1,57 @@
+"""Transliteration-aware name keys."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geomap.names import consonant_count, is_arabic, key0, key1, keys, skeleton
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Maaret al-Numan", "Ma'arrat an-Nu'man"),
+        ("Maarat al-Nouman", "Ma‘arrat an Nu‘mān"),
+        ("Deir ez-Zour", "Deir ez-Zor"),
+        ("Jisr al-Shughour", "Jisr ash-Shughur"),
+        ("Idlib", "Idleb"),
+        ("Deraa", "Dar'a"),
+        ("Homs", "Hims"),
+    ],
+)
+def test_variants_share_a_skeleton(a, b):
+    assert skeleton(a) == skeleton(b)
+
+
+def test_deraa_is_not_darayya():
+    assert skeleton("Deraa") != skeleton("Darayya")
+    assert key1("Deraa") != key1("Darayya")
+
+
+def test_key0_folds_case_marks_and_hyphens():
+    assert key0("Ma'arrat an-Nu'man") == "maarrat an numan"
+    assert key0("Ḩimş") == "hims"
+    assert key0("Al-Bab") == key0("al Bab")
+
+
+def test_key1_drops_articles_but_not_whole_names():
+    assert key1("al-Qusayr") == key1("Qusayr")
+    assert key1("Al") == "al"  # a name that is only an article keeps it
+    assert key1("Hamah") == key1("Hama")
+
+
+def test_arabic_script_folding():
+    assert is_arabic("حمص")
+    assert key0("إدلب") == key0("ادلب")  # hamza forms of alef
+    assert key0("الرستن") == key0("رستن")  # the article
+
+
+def test_short_skeletons_are_flagged_by_consonant_count():
+    assert consonant_count(skeleton("Deraa")) < 3
+    assert consonant_count(skeleton("Maaret al-Numan")) >= 3
+
+
+@given(st.text(max_size=80))
+def test_keys_never_raise(text):
+    k0, k1, sk = keys(text)
+    assert isinstance(k0, str) and isinstance(k1, str) and isinstance(sk, str)

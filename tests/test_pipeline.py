@@ -1,0 +1,110 @@
+"""`geomap run`: every output written, valid and consistent; store idempotent; deterministic."""
+
+import json
+import math
+
+import geopandas as gpd
+import pytest
+
+from geomap.pipeline import run, sample_dir
+from tests.conftest import SEEDS, needs_shared
+
+OUTPUTS = ("incidents.geojson", "places.geojson", "incidents.csv", "incidents.gpkg", "map.html",
+           "summary.png", "run-report.json")
+
+
+def _check_rfc7946(fc):
+    assert fc["type"] == "FeatureCollection" and "crs" not in fc
+    for f in fc["features"]:
+        assert f["type"] == "Feature" and isinstance(f["properties"], dict)
+        g = f["geometry"]
+        if g is not None:
+            assert g["type"] == "Point"
+            lon, lat = g["coordinates"]
+            assert -180 <= lon <= 180 and -90 <= lat <= 90 and math.isfinite(lon + lat)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, gaz):
+    out = tmp_path_factory.mktemp("run")
+    return out, run(None, out, gazetteer=gaz, progress=False)
+
+
+def test_default_run_writes_every_output(sample_run):
+    out, result = sample_run
+    for name in OUTPUTS:
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+    assert result.n_documents >= 15
+
+
+def test_geojson_is_rfc7946_and_matches_gpkg_and_csv(sample_run):
+    out, result = sample_run
+    fc = json.loads((out / "incidents.geojson").read_text(encoding="utf-8"))
+    _check_rfc7946(fc)
+    _check_rfc7946(json.loads((out / "places.geojson").read_text(encoding="utf-8")))
+    gpkg = gpd.read_file(out / "incidents.gpkg", layer="incidents")
+    assert len(gpkg) == len(fc["features"]) == len(result.incidents)
+    assert sorted(gpkg["id"]) == sorted(f["properties"]["id"] for f in fc["features"])
+    places = gpd.read_file(out / "incidents.gpkg", layer="places")
+    assert len(places) > 0
+    header = (out / "incidents.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:6] == ["id", "event_date", "year", "time_precision", "event_type", "sub_event_type"]
+
+
+def test_run_report_accounts_for_every_input(sample_run):
+    out, _ = sample_run
+    report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    files = [p for p in sample_dir().iterdir() if p.suffix in (".txt", ".html")]
+    jsonl_lines = sum(1 for line in (sample_dir() / "wire_feed.jsonl").read_text().splitlines() if line.strip())
+    assert report["counts"]["inputs"] == len(files) + jsonl_lines
+    assert report["counts"]["failed"] == 0
+    assert {i["status"] for i in report["inputs"]} == {"ok"}
+    assert report["versions"]["python"]
+
+
+def test_places_sums_exclude_cumulative(sample_run):
+    out, result = sample_run
+    places = json.loads((out / "places.geojson").read_text(encoding="utf-8"))["features"]
+    inc = result.incidents
+    pinned = inc[~inc["cumulative"] & inc.geometry.notna()]
+    assert sum(p["properties"]["fatalities"] for p in places) == int(pinned["fatalities"].fillna(0).sum())
+
+
+def test_store_is_idempotent(tmp_path, gaz):
+    store = tmp_path / "store.gpkg"
+    run(None, tmp_path / "a", gazetteer=gaz, store=store, progress=False, write_map=False)
+    n = len(gpd.read_file(store, layer="incidents"))
+    again = run(None, tmp_path / "b", gazetteer=gaz, store=store, progress=False, write_map=False)
+    assert len(gpd.read_file(store, layer="incidents")) == n
+    assert json.loads((tmp_path / "b" / "run-report.json").read_text())["counts"]["store_added"] == 0
+    assert len(again.incidents) == n
+
+
+def test_same_input_same_bytes(tmp_path, gaz):
+    a = run(None, tmp_path / "a", gazetteer=gaz, progress=False, write_map=False)
+    b = run(None, tmp_path / "b", gazetteer=gaz, progress=False, write_map=False)
+    for name in ("incidents.geojson", "incidents.csv", "places.geojson"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert list(a.incidents["id"]) == list(b.incidents["id"])
+
+
+@needs_shared
+def test_seed_run_with_region_filter(tmp_path, gaz):
+    from geomap.filters import Filter
+
+    res = run([SEEDS], tmp_path, gazetteer=gaz, flt=Filter(region="Homs"), progress=False, write_map=False)
+    names = set(res.incidents["place_name"])
+    assert {"Homs", "Bab Amr", "Ar Rastan"} <= names
+    assert "Damascus" not in names
+
+
+def test_a_failed_input_is_reported_and_the_rest_goes_on(tmp_path, gaz):
+    good = tmp_path / "in" / "good.txt"
+    good.parent.mkdir()
+    good.write_text("Shelling killed four people in Homs on 3 March 2012.", encoding="utf-8")
+    (tmp_path / "in" / "broken.jsonl").write_text('{"text": "Clashes in Hama killed 2."}\n{oops\n', encoding="utf-8")
+    res = run([tmp_path / "in"], tmp_path / "out", gazetteer=gaz, progress=False, write_map=False)
+    report = json.loads((tmp_path / "out" / "run-report.json").read_text())
+    assert report["counts"]["failed"] == 1 and report["counts"]["ok"] == 2
+    assert set(res.incidents["place_name"]) >= {"Homs", "Ḩamāh"} or len(res.incidents) >= 2
