@@ -46,7 +46,7 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 _PLACE_COLS = (
     "id, name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
     "population, parent, source"
@@ -136,13 +136,20 @@ def _build_index(source: Path, target: Path) -> None:
                 lat REAL, lon REAL, country_code TEXT, admin1_code TEXT, admin1 TEXT,
                 admin2_code TEXT, admin2 TEXT, population INTEGER, parent TEXT, source TEXT,
                 aliases TEXT, n_names INTEGER);
-            CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER);
+            CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
+                WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             """
         )
+        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 16) + ")"
+        upsert_name = (
+            "INSERT INTO names VALUES (?,?,?) "
+            "ON CONFLICT(key, place) DO UPDATE SET tier = min(tier, excluded.tier)"
+        )
         with lzma.open(source, "rt", encoding="utf-8") as fh:
             next(fh)  # header
-            places, names = [], []
+            places: list[tuple] = []
+            names: list[tuple[str, int, int]] = []
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
                 places.append((
@@ -152,25 +159,19 @@ def _build_index(source: Path, target: Path) -> None:
                     "|".join(row["aliases"]), len(row["aliases"]),
                 ))
                 names.extend(_name_rows(rowid, row))
-        con.executemany("INSERT INTO places VALUES (" + ",".join("?" * 16) + ")", places)
-        best: dict[tuple[str, int], int] = {}
-        for key, rowid, tier in names:
-            k = (key, rowid)
-            if tier < best.get(k, 99):
-                best[k] = tier
-        con.executemany(
-            "INSERT INTO names VALUES (?,?,?)", ((k, r, t) for (k, r), t in best.items())
-        )
-        con.executescript(
-            """
-            CREATE INDEX names_key ON names(key);
-            CREATE UNIQUE INDEX places_id ON places(id);
-            """
-        )
+                if len(places) >= 20_000:  # bounded memory: write in chunks
+                    con.executemany(insert_place, places)
+                    con.executemany(upsert_name, names)
+                    places, names = [], []
+            con.executemany(insert_place, places)
+            con.executemany(upsert_name, names)
+        con.executescript("CREATE UNIQUE INDEX places_id ON places(id);")
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
         con.commit()
         con.close()
         os.replace(tmp, target)
+        for fn in (key0, key1, skeleton):
+            fn.cache_clear()  # the build filled them with every name of the world
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -210,6 +211,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self._places: dict[int, tuple[Place, int]] = {}
         self._key_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._cand_cache: dict[tuple[str, bool], list[Candidate]] = {}
         self._user_keys: dict[str, list[tuple[int, int]]] = {}
         self._user_places: dict[int, Place] = {}
         user = user_places or os.environ.get("GEOMAP_PLACES")
@@ -231,6 +233,20 @@ class Gazetteer:
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
+
+    def _prefetch(self, rowids: list[int]) -> None:
+        """Load several index rows in one query (the geoparser asks for many at once)."""
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i : i + 500]
+            with self._lock:
+                rows = self._con.execute(
+                    f"SELECT rowid, {_PLACE_COLS}, n_names FROM places WHERE rowid IN "
+                    f"({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            for row in rows:
+                if len(self._places) < 200_000:
+                    self._places[row[0]] = (_row_to_place(row[1:-1]), row[-1])
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -300,6 +316,15 @@ class Gazetteer:
         skeletons : bool
             Also match on consonant skeletons (for names of three consonants or more).
         """
+        hit = self._cand_cache.get((name, skeletons))
+        if hit is not None:
+            return list(hit)
+        out = self._candidates(name, skeletons)
+        if len(self._cand_cache) < 200_000:
+            self._cand_cache[(name, skeletons)] = out
+        return list(out)
+
+    def _candidates(self, name: str, skeletons: bool) -> list[Candidate]:
         k0, k1, sk = key0(name), key1(name), skeleton(name)
         wanted = [k0, k1]
         if skeletons and consonant_count(sk) >= 3:
@@ -316,6 +341,7 @@ class Gazetteer:
                     best[rowid] = eff
         if any(t < TIER_SKELETON for t in best.values()):
             best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+        self._prefetch([r for r in best if r > 0 and r not in self._places])
         out = []
         for rowid, tier in best.items():
             place, n_names = self._place(rowid)

@@ -150,7 +150,7 @@ def skeleton(name: str) -> str:
 
 def consonant_count(skel: str) -> int:
     """Return the number of letters in a skeleton, ignoring spaces."""
-    return sum(1 for c in skel if c != " ")
+    return len(skel) - skel.count(" ")
 
 
 def keys(name: str) -> tuple[str, str, str]:
