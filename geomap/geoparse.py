@@ -371,17 +371,32 @@ def _dateline_country(text: str, gaz: Gazetteer) -> str | None:
 def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
-    votes: Counter = Counter()
-    for cc in focus:
-        votes[cc] += 2.0
+    # one vote per distinct name (a name repeated ten times is still one piece of evidence)
+    by_name: dict[str, tuple[str, float]] = {}
     for sp in spans:
         ranked = sorted(sp.cands, key=lambda c: -c.score)
         top = ranked[0]
         margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
         w = 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
-        votes[top.place.country_code] += w
-    total = sum(votes.values()) or 1.0
-    share = {cc: v / total for cc, v in votes.items()}
+        k = key0(sp.surface)
+        if w > by_name.get(k, ("", -1.0))[1]:
+            by_name[k] = (top.place.country_code, w)
+    votes: Counter = Counter()
+    for cc in focus:
+        votes[cc] += 2.0
+    for cc, w in by_name.values():
+        votes[cc] += w
+    total_votes = sum(votes.values()) or 1.0
+
+    def share_for(sp: _Span) -> dict[str, float]:
+        """Country shares without the span's own name (a name is no evidence for itself)."""
+        own_cc, own_w = by_name.get(key0(sp.surface), ("", 0.0))
+        total = total_votes - own_w
+        if total <= 0:
+            return {}
+        return {cc: (v - (own_w if cc == own_cc else 0.0)) / total for cc, v in votes.items()}
+
+    share = {cc: v / total_votes for cc, v in votes.items()}
 
     # admin-1 areas named in the document
     named_admin1 = Counter()
@@ -394,15 +409,19 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
 
     def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
         best, best_score, why = None, -1e9, ""
-        home_admin1 = any(
-            c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3 for c in sp.cands
-        )
+        share = share_for(sp)
+        home_admin1 = {
+            c.place.country_code for c in sp.cands
+            if c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3
+        }
         for c in sp.cands:
             p = c.place
             score = c.score + 1.6 * share.get(p.country_code, 0.0)
             reason = c.match
-            if c.tier == TIER_DEMONYM or (c.tier <= 1 and p.kind in _LARGE_KINDS and not home_admin1):
-                score += 1.0  # "Canadian", "Mexico", "Atlantic": the large area, not a namesake
+            if c.tier == TIER_DEMONYM or (
+                c.tier <= 1 and p.kind in _LARGE_KINDS and not (home_admin1 - {p.country_code})
+            ):
+                score += 2.0  # "Canadian", "Mexico", "Atlantic": the large area, not a namesake
             if (p.country_code, p.admin1_code) in named_admin1 and p.kind != "admin1":
                 score += 0.35
             if coherence is not None and p.kind not in _LARGE_KINDS:
@@ -456,9 +475,20 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
         if p.kind != "admin1":
             points.append((i, p.lat, p.lon))
 
+    # one sense per discourse: every mention of a name gets the reading best supported anywhere
+    chosen = [choose(idx, sp, (a1_votes, points, own)) for idx, sp in enumerate(spans)]
+    best_by_name: dict[str, tuple[Candidate, float, str]] = {}
+    for sp, pick in zip(spans, chosen, strict=True):
+        k = key0(sp.surface)
+        if k not in best_by_name or pick[1] > best_by_name[k][1]:
+            best_by_name[k] = pick
+
     mentions: list[Mention] = []
     for idx, sp in enumerate(spans):
-        best, best_score, why = choose(idx, sp, (a1_votes, points, own))
+        best, best_score, why = chosen[idx]
+        top = best_by_name[key0(sp.surface)]
+        if top[0].place.id != best.place.id and any(c.place.id == top[0].place.id for c in sp.cands):
+            best, best_score, why = top[0], top[1], top[2] + ", as elsewhere in the text"
         assert best is not None
         others = sorted((c for c in sp.cands if c is not best), key=lambda c: -c.score)
         conf = 1.0 / (1.0 + math.exp(-(best_score - (others[0].score if others else 0.0) - 0.5)))
@@ -488,7 +518,17 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
 
 
 def _container_after(spans: list[_Span], idx: int, text: str):
-    """Return the best candidate of a containing region named right after span ``idx``."""
+    """Return the best candidate of a containing region named next to span ``idx``.
+
+    After it ("Paris, Texas", "X in the province of Idlib"), or before it as a possessive
+    ("Lebanon's Tripoli").
+    """
+    if idx > 0:
+        prv = spans[idx - 1]
+        if re.fullmatch(r"['\u2019]s\s+(?:\w+\s+){0,2}", text[prv.end : spans[idx].start]):
+            admin = [c for c in prv.cands if c.place.kind in ("admin1", "country")]
+            if admin:
+                return max(admin, key=lambda c: c.score)
     if idx + 1 >= len(spans):
         return None
     nxt = spans[idx + 1]
