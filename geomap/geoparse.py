@@ -493,6 +493,7 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
         others = sorted((c for c in sp.cands if c is not best), key=lambda c: -c.score)
         conf = 1.0 / (1.0 + math.exp(-(best_score - (others[0].score if others else 0.0) - 0.5)))
         p = best.place
+        own_share = share_for(sp)
         reason = f"{why}; {p.kind} in {p.admin1 + ', ' if p.admin1 and p.kind != 'admin1' else ''}{p.country_code}"
         if share.get(p.country_code, 0) > 0.3:
             reason += f"; document is about {p.country_code}"
@@ -500,15 +501,15 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             " " not in sp.surface
             and p.kind in ("village", "town", "neighbourhood")
             and p.population < 50_000
-            and share.get(p.country_code, 0.0) < 0.1
+            and own_share.get(p.country_code, 0.0) < 0.1
             and best.tier > 0
-        ) or (" " not in sp.surface and p.kind == "village" and share.get(p.country_code, 0.0) < 0.05):
+        ) or (" " not in sp.surface and p.kind == "village" and own_share.get(p.country_code, 0.0) < 0.05):
             continue  # a lone small place far from everything else the text is about
         if (
             " " not in sp.surface
             and p.kind not in _LARGE_KINDS and p.kind != "admin1"
             and p.population < 100_000
-            and share.get(p.country_code, 0.0) < 0.1
+            and own_share.get(p.country_code, 0.0) < 0.1
             and re.match(r" [a-z]", text[sp.end : sp.end + 2])
             and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
         ):

@@ -931,7 +931,7 @@ _JS = r"""
     if (b.getNorth() - b.getSouth() < 1e-6 && b.getEast() - b.getWest() < 1e-6) {
       map.setView(b.getCenter(), 9, {animate: false});
     } else {
-      map.fitBounds(b, {padding: [30, 30], maxZoom: 12, animate: false});
+      map.fitBounds(b, {paddingTopLeft: [200, 30], paddingBottomRight: [380, 30], maxZoom: 12, animate: false});
     }
   } else {
     map.setView([20, 20], 2, {animate: false});
@@ -1077,6 +1077,23 @@ def _atomic_write(path: pathlib.Path, write: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _main_cluster(xy, cell_deg: float = 10.0):
+    """Return the points in and around the densest 10-degree cell (all points when spread evenly).
+
+    The map opens on where most incidents are; a few far-away ones (a meeting in New York) stay
+    one zoom-out away instead of shrinking the main theatre to a corner of a world map.
+    """
+    import numpy as np
+
+    if len(xy) < 10:
+        return xy
+    cells = np.floor(xy / cell_deg).astype(int)
+    keys, counts = np.unique(cells, axis=0, return_counts=True)
+    top = keys[counts.argmax()]
+    near = np.all(np.abs(cells - top) <= 1, axis=1)
+    return xy[near] if near.sum() >= 0.5 * len(xy) else xy
+
+
 def write_map(
     incidents: geopandas.GeoDataFrame,
     path: str | os.PathLike[str],
@@ -1136,11 +1153,14 @@ def write_map(
     choropleth, _ = _choropleth(pins, xy, bnd)
     view = None
     if len(xy):
+        # open on where most incidents are: a few far-away ones (a meeting in New York) should
+        # not zoom the map out to the whole world
+        focus = _main_cluster(xy)
         view = (
-            float(xy[:, 0].min()),
-            float(xy[:, 1].min()),
-            float(xy[:, 0].max()),
-            float(xy[:, 1].max()),
+            float(focus[:, 0].min()),
+            float(focus[:, 1].min()),
+            float(focus[:, 0].max()),
+            float(focus[:, 1].max()),
         )
     elif choropleth is None and bnd is not None and len(bnd):
         minx, miny, maxx, maxy = bnd.total_bounds
