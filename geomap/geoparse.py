@@ -503,7 +503,11 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             and p.population < 50_000
             and own_share.get(p.country_code, 0.0) < 0.1
             and best.tier > 0
-        ) or (" " not in sp.surface and p.kind == "village" and own_share.get(p.country_code, 0.0) < 0.05):
+            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
+        ) or (
+            " " not in sp.surface and p.kind == "village" and own_share.get(p.country_code, 0.0) < 0.05
+            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
+        ):
             continue  # a lone small place far from everything else the text is about
         if (
             " " not in sp.surface
