@@ -105,6 +105,7 @@ _STOP_PHRASES = frozenset(
 )
 _COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{0,3}")
+_PROVINCE_OF_RE = re.compile(r"\b(?:province|governorate|provinces)\s+of\s+$")
 _LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
 _SENT_END_RE = re.compile(r"[.!?\u201d\"]\s*$|^\s*$|\n\s*$")
@@ -410,6 +411,7 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
     def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
         best, best_score, why = None, -1e9, ""
         share = share_for(sp)
+        province_of = _PROVINCE_OF_RE.search(text[max(0, sp.start - 30) : sp.start])
         home_admin1 = {
             c.place.country_code for c in sp.cands
             if c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3
@@ -451,7 +453,6 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
                     score += 1.5
                 if c.tier > 1:
                     score -= 2.0
-            province_of = re.search(r"\b(?:province|governorate|provinces)\s+of\s+$", text[max(0, sp.start - 30) : sp.start])
             if p.kind == "admin1" and (province_of or sp.head in _ADMIN_HEADS):
                 score += 1.2
                 reason += ", named as a province"

@@ -58,6 +58,8 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(meeting|talks|conference|summit|gathering)\b", re.I),
      "Strategic developments", "Diplomatic meeting"),
 )
+#: Any event cue at all (one search instead of nine for the many sentences that have none).
+_ANY_CUE_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _CUES), re.I)
 _FORCE_ON_PROTEST_RE = re.compile(r"\b(opened fire|fired on|shot|tear gas|dispersed|crackdown)\b", re.I)
 _NATIONWIDE_RE = re.compile(
     r"\b(nationwide|across (?:the )?(?:country|syria)|throughout (?:the )?(?:country|syria)|"
@@ -415,7 +417,7 @@ def extract_document(
         places = _event_places(sent, mentions, text)
         counts = _counts(sent.text)
         roles = {role for role, _ in counts}
-        et = _event_type(sent.text, roles)
+        et = _event_type(sent.text, roles) if roles or _ANY_CUE_RE.search(sent.text) else None
         same_para = prev is not None and prev[0].paragraph == sent.paragraph
         if et is None:
             prev = (sent, places, [])
@@ -434,7 +436,7 @@ def extract_document(
             if not places and not cumulative and not nationwide:
                 prev = (sent, [], [])
                 continue
-        own_cue = any(rx.search(sent.text) for rx, _, _ in _CUES)
+        own_cue = bool(_ANY_CUE_RE.search(sent.text))
         if not places and not nationwide and not cumulative and roles and same_para and prev:
             # "... clashes in Homs and Rastan. The Observatory said four civilians were killed."
             if prev[2] and not own_cue and all(i.fatalities is None for i in prev[2]):
