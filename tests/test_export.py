@@ -271,3 +271,47 @@ def test_to_geodataframe_schema():
     assert math.isclose(gdf.geometry.iloc[0].x, 36.69111)
     empty = empty_incidents()
     assert len(empty) == 0 and list(empty.columns) == [*INCIDENT_COLUMNS, "geometry"]
+
+
+# -- property-based: any text in any field gives valid, round-tripping outputs ---------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    location=_TEXT, notes=_TEXT, actor=_TEXT, title=_TEXT,
+    lat=st.one_of(st.none(), st.floats(-90, 90)), lon=st.floats(-180, 180),
+    fat=st.one_of(st.none(), st.integers(0, 10**9)),
+)
+def test_exports_are_valid_for_arbitrary_text(tmp_path, location, notes, actor, title, lat, lon, fat):
+    import csv as _csv
+    import io as _io
+    import json as _json
+
+    from geomap.export import csv_text, geojson_text, read_incidents, to_geodataframe
+    from geomap.merge import incident_id
+    from geomap.schema import Evidence, Incident
+
+    inc = Incident(
+        event_type="Battles", sub_event_type="Armed clash", scope="place" if lat is not None else "country",
+        location=location, lat=lat, lon=lon if lat is not None else None, actor1=actor, fatalities=fat,
+        notes=notes, sources=[Evidence("d", "src", title, "javascript:alert(1)", None, notes, 0, 1)],
+    )
+    inc.id = incident_id(inc)
+    gdf = to_geodataframe([inc])
+    fc = _json.loads(geojson_text(gdf))
+    assert fc["type"] == "FeatureCollection" and "crs" not in fc
+    props = fc["features"][0]["properties"]
+    assert props["location"] == location and props["notes"] == notes and props["fatalities"] == fat
+    geom = fc["features"][0]["geometry"]
+    assert (geom is None) == (lat is None)
+    path = tmp_path / "x.geojson"
+    path.write_text(geojson_text(gdf), encoding="utf-8")
+    back = read_incidents(path)
+    assert back["location"].iloc[0] == location and back["sources"].iloc[0][0]["title"] == title
+    rows = list(_csv.reader(_io.StringIO(csv_text(gdf))))
+    assert len(rows) == 2 and len(rows[1]) == len(rows[0])

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geomap.incidents import extract_document, split_sentences
 from geomap.schema import Document
@@ -190,3 +192,12 @@ def test_deterministic(gaz, seed_docs, n):
 def test_dates_are_valid_iso(seed_incidents):
     for d in seed_incidents["event_date"].dropna():
         dt.date.fromisoformat(d)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_extraction_never_raises_and_evidence_is_inside(gaz, text):
+    for inc in extract_document(_doc(text), gaz):
+        for ev in inc.sources:
+            assert 0 <= ev.start <= ev.end <= len(text)
+            assert text[ev.start : ev.end] == ev.sentence
