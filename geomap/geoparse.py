@@ -95,7 +95,7 @@ _PERSON_TITLES = frozenset(
 _STOP_PHRASES = frozenset(
     key0(p)
     for p in (
-        "Middle East", "Gulf", "West", "East", "Arab World", "Al Jazeera", "Al Arabiya",
+        "Gulf", "West", "East", "Arab World", "Al Jazeera", "Al Arabiya",
         "Al Qaeda", "Al Qaida", "Hezbollah", "Hamas", "Nusra", "Al Nusra", "Security Council",
         "General Assembly", "White House", "Pentagon", "Kremlin", "Foreign Office",
         "Red Cross", "Red Crescent", "Amnesty", "Human Rights Watch", "Internet", "Skype",
@@ -105,6 +105,7 @@ _STOP_PHRASES = frozenset(
 )
 _COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{0,3}")
+_STRONG_KINDS = frozenset(("country", "admin1", "continent", "region", "ocean", "sea"))
 _PROVINCE_OF_RE = re.compile(r"\b(?:province|governorate|provinces)\s+of\s+$")
 _LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
@@ -292,7 +293,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     words = span.surface.split()
     low = span.surface.lower()
     best = max(span.cands, key=lambda c: c.score)
-    strong = best.place.kind in ("country", "admin1") or best.place.population >= 100_000
+    strong = best.place.kind in _STRONG_KINDS or best.place.population >= 100_000
     if span.county:
         return not text[max(0, span.start - 3) : span.start].lower().endswith(("al-", "el-"))
     if key0(span.surface) in _STOP or low in _STOP or key0(span.surface) in _STOP_PHRASES:
@@ -300,7 +301,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     letters = span.surface.replace(".", "")
     if letters.isupper() and len(letters) <= 4:
         # acronyms count only as a country's known abbreviation (US, UK, UAE)
-        return any(c.place.kind == "country" and c.tier <= 1 for c in span.cands)
+        return any(c.place.kind in _STRONG_KINDS and c.tier <= 1 for c in span.cands)
     if len(span.surface) < 3 and not span.surface.isupper():
         return False
     if _CONTRACTION_RE.search(span.surface):
@@ -338,12 +339,13 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     if text[max(0, span.start - 3) : span.start].lower() in ("al-", "el-"):
         if not strong:
             return False
-    if span.name_word and best.place.kind not in ("country", "admin1"):
+    if span.name_word and not strong:
         return False
     if span.surface[-1:] == "i" and best.tier >= TIER_SKELETON:
         return False
     if span.demonym:
-        return True
+        # "Turkish forces" stands for Turkey; "Mexicans" are people
+        return not (low.endswith("s") and not low.endswith(("ss", "ese", "swiss")))
     # single words that are also common English words
     if len(words) == 1 and not strong and key0(span.surface) in common and not span.demonym:
         if not _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) and span.head not in _PLACE_HEADS:
@@ -416,10 +418,13 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             c.place.country_code for c in sp.cands
             if c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3
         }
+        exact_area = any(c.tier == 0 and c.place.kind in _STRONG_KINDS for c in sp.cands)
         for c in sp.cands:
             p = c.place
             score = c.score + 1.6 * share.get(p.country_code, 0.0)
             reason = c.match
+            if exact_area and c.tier >= 1 and p.kind not in _STRONG_KINDS and p.population < 1_000_000:
+                score -= 0.8  # "Florida" is the state, not a town that also answers to it
             if c.tier == TIER_DEMONYM or (
                 c.tier <= 1 and p.kind in _LARGE_KINDS and not (home_admin1 - {p.country_code})
             ):
