@@ -28,7 +28,7 @@ from geomap.schema import Mention
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
 _WORD_RE = re.compile(
-    r"(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
+    r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
     r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % _ARTICLE
 )
 #: Lower-case words that may sit inside a multi-word name ("Bay of Pigs", "Deir ez Zor").
@@ -55,7 +55,8 @@ _STOP = frozenset(
     last updated modified published posted comments share image photo video reading related
     topics featured more read see click follow watch
     one two three four five six seven eight nine ten
-    north south east west northern southern eastern western central middle
+    north south east west northern southern eastern western central middle northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern downtown historic
     new old great greater little upper lower saint st
     god allah islam islamic muslim muslims christian christians arab arabs kurdish kurds
     western eastern university college school hospital mosque church street road square
@@ -262,8 +263,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             text[sp.end : sp.end + 1] == "."
             and _ABBREV_RE.fullmatch(sp.surface)
             and any(
-                c.place.kind == "admin1" and c.tier <= 1 and key0(c.place.name) != key0(sp.surface)
-                and not any(key0(o.place.name) == key0(sp.surface) for o in sp.cands)
+                c.place.kind == "admin1" and c.tier <= 1 and sp.surface + "." in gaz.aliases(c.place.id)
                 for c in sp.cands
             )
         ):
@@ -341,7 +341,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False
     if span.name_word and not strong:
         return False
-    if span.surface[-1:] == "i" and best.tier >= TIER_SKELETON:
+    if span.surface[-1:] == "i" and TIER_SKELETON <= best.tier < TIER_DEMONYM:
         return False
     if span.demonym:
         # "Turkish forces" stands for Turkey; "Mexicans" are people
