@@ -283,7 +283,12 @@ def _prev_word(text: str, pos: int) -> str:
     return m.group(1).rstrip(".") if m else ""
 
 
-_LOCATIVE_RE = re.compile(r"\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)\s+$", re.I)
+_LOCATIVE_RE = re.compile(
+    r"(?:\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)|\b(?:town|city|village|"
+    r"district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|outskirts)\s+of)"
+    r"\s+(?:the\s+)?$",
+    re.I,
+)
 _CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
 
 

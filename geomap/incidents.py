@@ -324,6 +324,8 @@ def _event_places(sent: Sentence, mentions: list[Mention], text: str) -> list[Me
             continue
         if _SPEAKER_RE.match(text, m.end):
             continue  # "the United States said...", "Turkey's foreign ministry": a speaker
+        if _REFERENCE_RE.search(before) and any(o.start < m.start for o in inside):
+            continue  # "Zamalka, a suburb east of Damascus": Damascus only locates Zamalka
         good.append(m)
     good = [m for m in good if not m.reason.startswith("demonym")] or []
     # "X in the province of Y": keep X; "the Homs neighbourhood of Bab Amr": keep Bab Amr
@@ -457,6 +459,7 @@ def extract_document(
                 prev = (sent, [], [])
                 continue
         own_cue = bool(cues)
+        fallback = False
         if not places and not nationwide and not cumulative and roles and same_para and prev:
             # "... clashes in Homs and Rastan. The Observatory said four civilians were killed."
             if prev[2] and not own_cue and all(i.fatalities is None for i in prev[2]):
@@ -469,6 +472,9 @@ def extract_document(
         if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
             para_start = next(x.start for x in sentences if x.paragraph == sent.paragraph)
             places = _recent_place(sent, mentions, para_start)
+            if not places:
+                places = _previous_paragraph_place(sent, sentences, mentions)
+            fallback = True
         if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
             places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
         if nationwide or cumulative:
@@ -510,7 +516,8 @@ def extract_document(
                 admin1=(place.admin1 or None) if place and place.kind != "country" else None,
                 admin2=(place.admin2 or None) if place and place.kind != "country" else None,
                 country_code=place.country_code if place else None,
-                geo_precision=_GEO_PRECISION.get(place.kind, 2) if place else 3,
+                geo_precision=(max(_GEO_PRECISION.get(place.kind, 2), 2) if fallback
+                               else _GEO_PRECISION.get(place.kind, 2)) if place else 3,
                 event_date=date,
                 time_precision=precision,
                 actor1=a1, actor1_class=a1c, actor2=a2, actor2_class=a2c,
@@ -526,6 +533,10 @@ def extract_document(
         for q in kill_counts[1:]:
             if not made:
                 break
+            target = _nearest_place_incident(sent, q, locs, made) if scope == "place" else None
+            if target is not None:  # "19 died in Deir ez-Zour and six in the town of Harak"
+                _add_counts(target, [("killed", q)])
+                continue
             extra = _copy_incident(made[0])
             extra.fatalities = extra.fatalities_low = extra.fatalities_high = extra.injured = None
             _add_counts(extra, [("killed", q)])
@@ -543,6 +554,11 @@ _SPEAKER_RE = re.compile(
     r"(?:\s+(?:has|have|had|also|officials?|authorities|government)){0,2}\s+(?:said|says|say|announced|estimated|"
     r"reported|told|claimed|accused|denied|insisted|warned|urged|called)\b|['\u2019]s\s+(?:\w+\s+)?(?:assessment|"
     r"government|ministry|foreign|officials?|president|prime|parliament|envoy|ambassador|intelligence)\b",
+    re.I,
+)
+_REFERENCE_RE = re.compile(
+    r"\b(?:suburbs?|outskirts|(?:north|south)?(?:east|west)|north|south|kilometres|kilometers|km|miles)"
+    r"\s+of\s+(?:the\s+)?$",
     re.I,
 )
 _DESTINATION_RE = re.compile(r"\b(?:to|into|in|at|from|across|inside)\s+(?:neighbouring\s+|neighboring\s+)?(?:the\s+)?$", re.I)
@@ -582,6 +598,18 @@ def _is_cumulative(sentence: str, counts: list[Quantity]) -> bool:
     return False
 
 
+def _previous_paragraph_place(sent: Sentence, sentences: list[Sentence], mentions: list[Mention]) -> list[Mention]:
+    """The last specific place of the previous paragraph, when paragraphs are real prose.
+
+    Reports laid out one sentence per line (wire copy) give no such structure, so nothing is
+    carried over there.
+    """
+    prev_para = [x for x in sentences if x.paragraph == sent.paragraph - 1]
+    if len(prev_para) < 2:
+        return []
+    return _recent_place(Sentence(prev_para[-1].end, prev_para[-1].end, "", sent.paragraph), mentions, prev_para[0].start)
+
+
 def _recent_place(sent: Sentence, mentions: list[Mention], para_start: int) -> list[Mention]:
     """The last specific place named before a sentence in its paragraph (the story goes on there)."""
     before = [
@@ -591,6 +619,15 @@ def _recent_place(sent: Sentence, mentions: list[Mention], para_start: int) -> l
         and not m.reason.startswith("demonym")
     ]
     return before[-1:]
+
+
+def _nearest_place_incident(sent: Sentence, q: Quantity, locs: list, made: list[Incident]) -> Incident | None:
+    """The count-less incident of this sentence whose place is nearest after a count, if any."""
+    if len(locs) < 2:
+        return None
+    pos = sent.start + q.start
+    nearest = min(locs, key=lambda m: (m.start - pos) if m.start >= pos else (pos - m.start) + 60)
+    return next((i for i in made if i.place_id == nearest.place.id and i.fatalities is None), None)
 
 
 def _copy_incident(inc: Incident) -> Incident:
