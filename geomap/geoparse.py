@@ -424,12 +424,15 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             if c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3
         }
         exact_area = any(c.tier == 0 and c.place.kind in _STRONG_KINDS for c in sp.cands)
+        exact_admin1 = any(c.tier == 0 and c.place.kind == "admin1" for c in sp.cands)
         for c in sp.cands:
             p = c.place
             score = c.score + 1.6 * share.get(p.country_code, 0.0)
             reason = c.match
             if exact_area and c.tier >= 1 and p.kind not in _STRONG_KINDS and p.population < 1_000_000:
                 score -= 0.8  # "Florida" is the state, not a town that also answers to it
+            if exact_admin1 and c.tier == 0 and p.kind in ("town", "village") and p.population < 500_000:
+                score -= 0.6  # "California" the state, not the small town of that name
             if c.tier == TIER_DEMONYM or (
                 c.tier <= 1 and p.kind in _LARGE_KINDS and not (home_admin1 - {p.country_code})
             ):
