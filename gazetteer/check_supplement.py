@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import re
 import sys
 from collections import Counter
 from pathlib import Path
+
+REPO_ROOT_FOR_IMPORT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT_FOR_IMPORT))
+
+from geomap.distance import haversine_km  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = REPO_ROOT / "gazetteer" / "supplement.csv"
@@ -270,27 +274,6 @@ def load_geonames_sy():
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
     return {str(k): v for k, v in data.items() if v.get("countrycode") == "SY"}
-
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance between two points.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : float
-        Coordinates in decimal degrees.
-
-    Returns
-    -------
-    float
-        Distance in kilometres.
-    """
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def check_row_fields(n, row):

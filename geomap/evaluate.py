@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from geomap.distance import EARTH_RADIUS_KM, haversine_km
+
 __all__ = [
     "EARTH_RADIUS_KM",
     "MAX_ERROR_KM",
@@ -45,8 +47,6 @@ __all__ = [
     "score",
 ]
 
-#: Mean earth radius (IUGG) in km, used for great-circle distances.
-EARTH_RADIUS_KM: float = 6371.0088
 
 #: Largest possible error used by the AUC normaliser (Gritta et al.): ln(20039).
 MAX_ERROR_KM: float = 20039.0
@@ -371,26 +371,6 @@ def realign_to_text(
 # ---------------------------------------------------------------------------
 # Metrics
 # ---------------------------------------------------------------------------
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km between two points (haversine formula).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : float
-        Coordinates in decimal degrees.
-
-    Returns
-    -------
-    float
-        Distance in km on a sphere of radius :data:`EARTH_RADIUS_KM`.
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi = p2 - p1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _match_exact(pred: Sequence[Toponym], gold: Sequence[Toponym]) -> list[tuple[int, int]]:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.dates import find_dates, find_report_date
+from geomap.distance import haversine_km
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.geoparse import geoparse
 from geomap.quantities import Quantity, breakdown_of, find_quantities
@@ -119,8 +120,6 @@ _REBEL_RE = re.compile(
 )
 _CIVILIAN_RE = re.compile(r"\b(civilians?|people|residents|children|child|family|women|villagers|worshippers)\b", re.I)
 _PROTESTER_RE = re.compile(r"\b(protesters|demonstrators|mourners)\b", re.I)
-_PLACE_PREP_RE = re.compile(r"(?:\bin|\bat|\bnear|\bof|\bon|\bhit|\bbombarded|\bshelled|\bshelling|\bstormed|"
-                            r"\bto|\binto|\baround|\boutside|\bacross)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
 _NOT_EVENT_PLACE_RE = re.compile(
     r"(?:-based|\bsaid from|\bspeaking from|\bby|\bwith|\bof the|\bsaid in|\btold reporters in|\bspeaking in|\bvisit to|"
     r"\bsaid from|\bvisiting|\breported from|\bcorrespondent in)\s*(?:the\s+)?$",
@@ -128,10 +127,6 @@ _NOT_EVENT_PLACE_RE = re.compile(
 )
 #: Kinds too large for a map pin: incidents there are country/region-level figures.
 _UNPINNED_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
-_SPECIFICITY = {
-    "neighbourhood": 0, "camp": 0, "crossing": 0, "airbase": 0, "airport": 0, "village": 1,
-    "town": 1, "city": 2, "area": 2, "admin2": 3, "admin1": 4, "country": 5,
-}
 _GEO_PRECISION = {
     "neighbourhood": 1, "camp": 1, "crossing": 1, "airbase": 1, "airport": 1, "village": 1,
     "town": 1, "city": 1, "area": 2, "admin2": 2, "admin1": 3, "country": 3,
@@ -353,17 +348,8 @@ def _contains(outer: Mention, inner: Mention) -> bool:
     if a.kind == "admin2":
         return b.kind not in ("country", "admin1", "admin2") and b.admin2_code == a.admin2_code != ""
     if a.kind in ("city", "town") and b.kind in ("neighbourhood", "camp", "airport", "airbase"):
-        return b.parent == a.name or _km(a.lat, a.lon, b.lat, b.lon) < 12
+        return b.parent == a.name or haversine_km(a.lat, a.lon, b.lat, b.lon) < 12
     return False
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    import math
-
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _date_for(

@@ -18,6 +18,7 @@ import hashlib
 import math
 from collections.abc import Iterable
 
+from geomap.distance import haversine_km
 from geomap.schema import Evidence, Incident
 
 
@@ -56,10 +57,7 @@ def _order_key(inc: Incident) -> tuple:
 def _km(a: Incident, b: Incident) -> float:
     if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
         return math.inf
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 @functools.lru_cache(maxsize=65536)
