@@ -730,6 +730,18 @@ def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     return out
 
 
+#: Point values for vague tolls, following ACLED's conservative coding ("dozens" is 12).
+_VAGUE_COUNT = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000, "tens of thousands": 10_000}
+
+
+def _vague_value(q: Quantity) -> int | None:
+    """ACLED-style point value of a vague count ("dozens", "tens of thousands"), else None."""
+    if q.value is not None:
+        return None
+    text = q.text.lower().strip()
+    return _VAGUE_COUNT.get(text) or _VAGUE_COUNT.get(text.split(" of ")[0])
+
+
 def _add_counts(inc: Incident, counts: list[tuple[str, Quantity]]) -> None:
     """Fill fatalities (value, low, high) and injured from the first count of each role."""
     seen = set()
@@ -738,13 +750,17 @@ def _add_counts(inc: Incident, counts: list[tuple[str, Quantity]]) -> None:
             continue
         seen.add(role)
         if role == "killed":
-            inc.fatalities = q.value if q.value is not None else q.low
+            vague = _vague_value(q)
+            inc.fatalities = q.value if q.value is not None else (vague or q.low)
             inc.fatalities_low = q.low if q.low is not None else q.value
+            if vague is not None:
+                inc.fatalities_low = vague
             inc.fatalities_high = q.high
             if q.qualifier == "almost" and q.value:
                 inc.fatalities_low = None
         elif role == "injured":
-            inc.injured = q.value if q.value is not None else q.low
+            vague = _vague_value(q)
+            inc.injured = q.value if q.value is not None else (vague or q.low)
 
 
 def extract_documents(docs: Iterable[Document], gazetteer: Gazetteer | None = None) -> list[Incident]:
