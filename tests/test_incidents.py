@@ -201,3 +201,17 @@ def test_extraction_never_raises_and_evidence_is_inside(gaz, text):
         for ev in inc.sources:
             assert 0 <= ev.start <= ev.end <= len(text)
             assert text[ev.start : ev.end] == ev.sentence
+
+
+def test_vague_tolls_get_conservative_values_and_ranges(gaz):
+    inc = extract_document(_doc("A car bomb in Zamalka killed dozens of mourners."), gaz)[0]
+    assert (inc.fatalities, inc.fatalities_low, inc.fatalities_high) == (12, 12, 99)
+    inc = extract_document(_doc("Shelling of Homs killed between 20 and 30 people."), gaz)[0]
+    assert (inc.fatalities_low, inc.fatalities_high) == (20, 30)
+
+
+def test_two_tolls_two_places_in_one_sentence(gaz):
+    text = "Nineteen people died in the province of Deir ez-Zour, and six were killed in the town of Harak."
+    incs = extract_document(_doc(text), gaz)
+    by_place = {i.admin1: i.fatalities for i in incs if i.fatalities}
+    assert by_place.get("Deir-ez-Zor") == 19 and by_place.get("Dar'a") == 6
