@@ -200,12 +200,14 @@ def _write_common_words(rows: dict[str, dict], path: Path) -> None:
     from geomap.names import key0
 
     common = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w[:1].islower()}
+    from geomap.names import key1
+
     names = set()
     for r in rows.values():
         for n in [r["name"], *r["aliases"]]:
-            k = key0(n)
-            if " " not in k and k in common:
-                names.add(k)
+            for k in (key0(n), key1(n)):  # "Webb" -> "web": a spelling variant that is a word
+                if " " not in k and k in common:
+                    names.add(k)
     _atomic_write(path, _gzip("\n".join(sorted(names)) + "\n"))
 
 

@@ -352,9 +352,14 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         # "Turkish forces" stands for Turkey; "Mexicans" are people
         return not (low.endswith("s") and not low.endswith(("ss", "ese", "swiss")))
     # single words that are also common English words
-    if len(words) == 1 and not strong and key0(span.surface) in common and not span.demonym:
-        if not _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) and span.head not in _PLACE_HEADS:
-            return False
+    is_common = len(words) == 1 and not span.demonym and (key0(span.surface) in common or key1(span.surface) in common)
+    named_area = any(c.tier == 0 and c.place.kind in ("country", "continent", "admin1") for c in span.cands)
+    if is_common and not named_area:
+        located = _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) or span.head in _PLACE_HEADS
+        if not located and (not strong or _sentence_initial(text, span.start) or best.tier >= 1):
+            return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
+    if re.match(r"['\u2019]s\s+[A-Z]", text[span.end : span.end + 4]) and not strong:
+        return False  # "Moore's Ford": part of another name
     if len(words) == 1 and not strong:
         sentence_start = _sentence_initial(text, span.start)
         if sentence_start and _lowercase_elsewhere(text, span.surface):
