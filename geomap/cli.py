@@ -23,6 +23,8 @@ examples:
   geomap run                                 # bundled sample reports -> output/
   geomap run reports/ --region Idlib --since 2012-07-01
   geomap extract a.txt feed.jsonl -o incidents.geojson
+  geomap run corpus/ --jobs 8 --format parquet --partition month --no-map
+  geomap run corpus/ --engine dask --scheduler tcp://10.0.0.5:8786
   geomap filter output/incidents.geojson --near Homs --radius 30
   geomap summary output/incidents.geojson --by admin1
   geomap gazetteer lookup "Maaret al-Numan" --json
@@ -58,6 +60,39 @@ def _filter_from(args):
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {n}")
+    return n
+
+
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("scaling out")
+    g.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
+                   help="worker processes (default: all cores); 1 runs in this process")
+    g.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local process pool (default) or Dask distributed")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="running Dask scheduler, e.g. tcp://host:8786 (with --engine dask; "
+                        "default: a local cluster of --jobs workers)")
+    g.add_argument("--batch-size", type=_positive_int, default=64, metavar="N",
+                   help="reports per task sent to a worker (default: 64)")
+
+
+def _engine_kwargs(args) -> dict:
+    import os
+
+    if args.scheduler and args.engine != "dask":
+        raise _usage("--scheduler needs --engine dask")
+    return {"jobs": args.jobs or os.cpu_count() or 1, "engine": args.engine,
+            "scheduler": args.scheduler, "batch_size": args.batch_size,
+            "places": getattr(args, "places", None)}
+
+
 def _gazetteer(args):
     from geomap.gazetteer import Gazetteer, default_gazetteer
 
@@ -82,12 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", metavar="GPKG", help="GeoPackage accumulating incidents across runs")
     p.add_argument("--max-bytes", type=int, default=None, help="skip reports larger than this")
     p.add_argument("--no-map", action="store_true", help="skip map.html and summary.png")
+    p.add_argument("--format", default="geojson,csv,gpkg", metavar="LIST",
+                   help="incident files to write, comma-separated from geojson, csv, gpkg, "
+                        "parquet (GeoParquet); default: geojson,csv,gpkg")
+    p.add_argument("--geoparquet", action="store_true",
+                   help="also write incidents.parquet and places.parquet (GeoParquet)")
+    p.add_argument("--partition", choices=("month",), default=None,
+                   help="write incidents.parquet as a folder partitioned by event month")
+    _add_engine(p)
     _add_filters(p)
 
-    p = sub.add_parser("extract", help="write incidents of reports as GeoJSON")
+    p = sub.add_parser("extract", help="write incidents of reports as GeoJSON (or GeoParquet)")
     p.add_argument("inputs", nargs="+", help="files or folders")
-    p.add_argument("-o", "--out", default="-", help="output GeoJSON file, - for stdout (default)")
+    p.add_argument("-o", "--out", default="-",
+                   help="output file: GeoJSON, or GeoParquet when it ends in .parquet; - for "
+                        "stdout (default)")
     p.add_argument("--max-bytes", type=int, default=None)
+    p.add_argument("--partition", choices=("month",), default=None,
+                   help="with -o FILE.parquet: a folder partitioned by event month")
+    _add_engine(p)
     _add_filters(p)
 
     p = sub.add_parser("geoparse", help="place mentions of documents")
@@ -101,19 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--gold", required=True, help="gold file, one line per document")
     e.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("filter", help="filter saved incidents (GeoJSON/GeoPackage) to stdout or -o")
-    p.add_argument("input", help="incidents GeoJSON or GeoPackage, - for stdin")
-    p.add_argument("-o", "--out", default="-")
+    p = sub.add_parser("filter", help="filter saved incidents (GeoJSON/GeoPackage/GeoParquet) to stdout or -o")
+    p.add_argument("input", help="incidents GeoJSON, GeoPackage or GeoParquet (file or partitioned "
+                                 "folder), - for stdin")
+    p.add_argument("-o", "--out", default="-",
+                   help="GeoJSON, or GeoParquet when it ends in .parquet; - for stdout (default)")
     _add_filters(p)
 
     p = sub.add_parser("summary", help="table of incidents and fatalities by area, type, month...")
-    p.add_argument("input")
+    p.add_argument("input", help="incidents GeoJSON, GeoPackage or GeoParquet (file or folder)")
     p.add_argument("--by", default="admin1", choices=("admin1", "admin2", "country", "type", "month", "actor"))
     p.add_argument("--csv", action="store_true", help="CSV for machines")
     _add_filters(p)
 
     p = sub.add_parser("map", help="offline HTML map of saved incidents")
-    p.add_argument("input")
+    p.add_argument("input", help="incidents GeoJSON, GeoPackage or GeoParquet (file or folder)")
     p.add_argument("-o", "--out", default="map.html")
     _add_filters(p)
 
@@ -134,10 +184,14 @@ def _cmd_run(args) -> int:
     from geomap.ingest import DEFAULT_MAX_BYTES
     from geomap.pipeline import run
 
+    formats = [f for f in args.format.split(",") if f.strip()]
+    if args.geoparquet:
+        formats.append("parquet")
     result = run(
         args.inputs or None, args.out, flt=_filter_from(args), store=args.store,
         gazetteer=_gazetteer(args), max_bytes=args.max_bytes or DEFAULT_MAX_BYTES,
-        write_map=not args.no_map,
+        write_map=not args.no_map, formats=formats, partition=args.partition,
+        **_engine_kwargs(args),
     )
     n = len(result.incidents)
     print(f"{result.n_documents} reports, {n} incidents -> {args.out}/ ({result.seconds:.1f} s)")
@@ -154,14 +208,20 @@ def _failed(result) -> int:
 
 
 def _cmd_extract(args) -> int:
-    from geomap.export import write_geojson
+    from geomap.export import write_incidents
     from geomap.filters import apply_filter
     from geomap.ingest import DEFAULT_MAX_BYTES, iter_documents
     from geomap.pipeline import extract_incidents
 
+    if args.partition and not args.out.lower().endswith(".parquet"):
+        raise _usage("--partition needs -o FILE.parquet")
+    flt = _filter_from(args)
     gaz = _gazetteer(args)
-    result = extract_incidents(iter_documents(args.inputs, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES), gaz)
-    write_geojson(apply_filter(result.incidents, _filter_from(args), gaz), args.out)
+    result = extract_incidents(
+        iter_documents(args.inputs, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES), gaz,
+        progress=True, **_engine_kwargs(args),
+    )
+    write_incidents(apply_filter(result.incidents, flt, gaz), args.out, partition=args.partition)
     return _failed(result)
 
 
@@ -247,9 +307,9 @@ def _read_filtered(args):
 
 
 def _cmd_filter(args) -> int:
-    from geomap.export import write_geojson
+    from geomap.export import write_incidents
 
-    write_geojson(_read_filtered(args), args.out)
+    write_incidents(_read_filtered(args), args.out)
     return 0
 
 
@@ -295,9 +355,11 @@ def _cmd_gazetteer(args) -> int:
         if args.json:
             print(json.dumps(info, ensure_ascii=False, indent=1))
         else:
-            print(f"{info['places']:,} places, {info['index_keys']:,} name keys ({info['index']})")
+            print(f"{info['places']:,} places, {info['index_keys']:,} name keys; data built {info['built']}")
+            print(f"index: {info['index']}")
             for k, v in info["by_kind"].items():
                 print(f"  {k:<14}{v:>9,}")
+            print("top countries: " + ", ".join(f"{k or '-'} {v:,}" for k, v in info["top_countries"].items()))
             print("sources:")
             for s in info["sources"]:
                 print(f"  - {s['name']} ({s['licence']}; {s['attribution']})")

@@ -1,7 +1,8 @@
-"""Incidents to GeoDataFrames and files: GeoJSON (RFC 7946), CSV, GeoPackage.
+"""Incidents to GeoDataFrames and files: GeoJSON (RFC 7946), CSV, GeoPackage, GeoParquet.
 
-Every writer is atomic: it writes a temporary file next to the target and renames it into place,
-so a crash or Ctrl-C never leaves a half-written output (or corrupts an existing store).
+Every writer is atomic: it writes a temporary file (or folder) next to the target and renames it
+into place, so a crash or Ctrl-C never leaves a half-written output (or corrupts an existing
+store).
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import io
 import json
 import math
 import os
+import re
+import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from geomap.errors import InputError
-from geomap.schema import CSV_COLUMNS, INCIDENT_COLUMNS, Incident
+from geomap.errors import InputError, UsageError
+from geomap.schema import CSV_COLUMNS, INCIDENT_COLUMNS, Incident, Mention, Place
 
 #: Columns holding whole numbers (pandas stores them as float when some are missing).
 _INT_COLUMNS = frozenset({
@@ -183,6 +186,9 @@ def csv_text(gdf) -> str:
     flat = _flat(gdf)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
+    # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line end:
+    # rows with one are written fully quoted (other rows keep their minimal quoting).
+    w_quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(CSV_COLUMNS)
     for _, r in flat.iterrows():
         rec = {c: _clean(r.get(c), c) for c in flat.columns}
@@ -191,7 +197,8 @@ def csv_text(gdf) -> str:
         rec["year"] = date[:4] if date else ""
         rec["country"] = rec.get("country_code") or ""
         rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
-        w.writerow(["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS])
+        row = ["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS]
+        (w_quoted if any(isinstance(v, str) and "\r" in v for v in row) else w).writerow(row)
     return buf.getvalue()
 
 
@@ -202,24 +209,104 @@ def write_csv(gdf, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def places_summary(incidents_gdf, mentions: Iterable | None = None):
+class MentionCounts:
+    """Place mentions counted per resolved place: what ``places.geojson`` needs, in bounded memory.
+
+    Keeps one :class:`~geomap.schema.Place` and one count per place id, however many reports
+    mention it, so a run over millions of reports does not hold every
+    :class:`~geomap.schema.Mention`. Counts from several workers add up with :meth:`update`.
+
+    Parameters
+    ----------
+    mentions : iterable of Mention, optional
+        Mentions to count from the start.
+
+    Examples
+    --------
+    >>> counts = MentionCounts()
+    >>> counts.add(mentions)          # doctest: +SKIP
+    >>> counts.total, len(counts)     # doctest: +SKIP
+    (12, 5)
+    """
+
+    __slots__ = ("counts", "places")
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self.places: dict[str, Place] = {}
+        self.counts: dict[str, int] = {}
+        self.add(mentions)
+
+    def add(self, mentions: Iterable[Mention]) -> None:
+        """Count the mentions of one or more reports."""
+        for m in mentions:
+            pid = m.place.id
+            n = self.counts.get(pid)
+            if n is None:
+                self.places[pid] = m.place
+                self.counts[pid] = 1
+            else:
+                self.counts[pid] = n + 1
+
+    def update(self, other: MentionCounts) -> None:
+        """Add another set of counts (e.g. from a worker's batch) into this one."""
+        for pid, n in other.counts.items():
+            if pid in self.counts:
+                self.counts[pid] += n
+            else:
+                self.places[pid] = other.places[pid]
+                self.counts[pid] = n
+
+    @property
+    def total(self) -> int:
+        """Return the number of mentions counted (all places)."""
+        return sum(self.counts.values())
+
+    def __len__(self) -> int:
+        """Return the number of distinct places."""
+        return len(self.counts)
+
+    def __iter__(self) -> Iterator[tuple[Place, int]]:
+        """Yield ``(place, mentions)`` pairs in place-id order."""
+        for pid in sorted(self.counts):
+            yield self.places[pid], self.counts[pid]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MentionCounts) and self.counts == other.counts
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"MentionCounts({len(self)} places, {self.total} mentions)"
+
+
+def places_summary(incidents_gdf, mentions: MentionCounts | Iterable[Mention] | None = None):
     """Return one row per resolved place: mentions, incidents, fatalities, injured, dates.
 
-    Cumulative tolls are not added into the sums.
+    Parameters
+    ----------
+    incidents_gdf : geopandas.GeoDataFrame
+        Merged incidents.
+    mentions : MentionCounts or iterable of Mention, optional
+        Place mentions, counted per place (:class:`MentionCounts`, what the pipeline keeps) or
+        as the mentions themselves.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per place id, sorted by id. Cumulative tolls are not added into the sums.
     """
     import geopandas as gpd
     from shapely.geometry import Point
 
+    counts = mentions if isinstance(mentions, MentionCounts) else MentionCounts(mentions or ())
     rows: dict[str, dict] = {}
-    for m in mentions or []:
-        p = m.place
-        r = rows.setdefault(p.id, {
+    for p, n in counts:
+        rows[p.id] = {
             "place_id": p.id, "name": p.name, "kind": p.kind, "country_code": p.country_code,
             "admin1": p.admin1 or None, "admin2": p.admin2 or None, "lat": p.lat, "lon": p.lon,
-            "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
+            "mentions": n, "incidents": 0, "fatalities": 0, "injured": 0,
             "first_date": None, "last_date": None,
-        })
-        r["mentions"] += 1
+        }
     for _, inc in incidents_gdf.iterrows():
         pid = _clean(inc.get("place_id"))
         lat, lon = _clean(inc.get("latitude")), _clean(inc.get("longitude"))
@@ -296,6 +383,182 @@ def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+#: Name of the hive-style partition column of a month-partitioned GeoParquet folder.
+PARTITION_COLUMN = "event_month"
+#: Partition value of incidents without a month (``event_month=undated``; sorts after dates).
+UNDATED_PARTITION = "undated"
+_MONTH_RE = re.compile(r"^(\d{4}-\d{2})")
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+
+
+def _pyarrow_missing(what: str) -> InputError:
+    return InputError(f"{what} needs pyarrow: pip install pyarrow (it is a geomap dependency; "
+                      f"reinstall geomap with pip install -e .)")
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    """Rename ``tmp`` (file or folder) onto ``target``, replacing a file or folder already there.
+
+    A file replaces a file atomically (``os.replace``). When a folder is involved, the old
+    target is first renamed aside and removed after the new one is in place, so readers see
+    either the old output or the new one, never a half-written one.
+    """
+    if target.is_dir() and not target.is_symlink():
+        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.rmdir(aside)
+        os.rename(target, aside)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            os.rename(aside, target)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+    elif tmp.is_dir() and target.exists():
+        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.rmdir(aside)
+        os.rename(target, aside)
+        os.rename(tmp, target)
+        os.unlink(aside)
+    else:
+        os.replace(tmp, target)
+
+
+def _event_month(date) -> str:
+    m = _MONTH_RE.match(date) if isinstance(date, str) else None
+    return m.group(1) if m else UNDATED_PARTITION
+
+
+def write_geoparquet(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
+    """Write incidents (or places) as GeoParquet, atomically.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Incidents; list columns (``sources``) are written as JSON text.
+    path : path
+        Target ``.parquet`` file, or folder when partitioned.
+    partition : {None, "month"}
+        ``"month"`` writes a hive-partitioned folder
+        ``path/event_month=YYYY-MM/part-0.parquet`` (``event_month=undated`` for incidents
+        without a date), each part a GeoParquet file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    UsageError
+        For an unknown ``partition``.
+    InputError
+        When pyarrow is not installed.
+    """
+    if partition not in (None, "none", "month"):
+        raise UsageError(f"unknown partition {partition!r}; use 'month' or none")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise _pyarrow_missing("writing GeoParquet") from None
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    flat = _flat(_ordered(gdf.copy())) if "id" in gdf else _flat(gdf)
+    if partition in (None, "none"):
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            flat.to_parquet(tmp, index=False)
+            os.chmod(tmp, 0o666 & ~_umask())
+            _swap_into_place(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return target
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        months = flat["event_date"].map(_event_month) if len(flat) else flat["event_date"]
+        for month in sorted(set(months)) or [UNDATED_PARTITION]:  # an empty run: one empty part
+            part = tmp / f"{PARTITION_COLUMN}={month}"
+            part.mkdir()
+            flat[(months == month).to_numpy()].to_parquet(part / "part-0.parquet", index=False)
+        os.chmod(tmp, 0o777 & ~_umask())
+        _swap_into_place(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def write_incidents(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
+    """Write incidents to ``path`` in the format its name says: GeoParquet or GeoJSON.
+
+    ``.parquet`` (also ``.geoparquet``, ``.pq``) writes GeoParquet (``partition="month"`` for a
+    partitioned folder), ``.gpkg`` a GeoPackage, anything else (and ``-``, stdout) GeoJSON.
+    """
+    name = str(path).lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        return write_geoparquet(gdf, path, partition=partition)
+    if partition not in (None, "none"):
+        raise UsageError(f"--partition needs a .parquet output, not {path}")
+    if name.endswith(".gpkg"):
+        return write_gpkg({"incidents": gdf}, path)
+    return write_geojson(gdf, path)
+
+
+def _parquet_parts(folder: Path) -> list[Path]:
+    """Return the Parquet files of a (partitioned) folder in path order, hidden ones skipped."""
+    parts = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        parts.extend(Path(root) / f for f in sorted(files)
+                     if not f.startswith((".", "_")) and f.lower().endswith(_PARQUET_SUFFIXES))
+    return parts
+
+
+def _read_geoparquet(path: Path):
+    """Read incidents from a GeoParquet file or a partitioned folder of them."""
+    try:
+        import geopandas as gpd
+        import pandas as pd
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise _pyarrow_missing("reading GeoParquet") from None
+    files = _parquet_parts(path) if path.is_dir() else [path]
+    if path.is_dir() and not files:
+        raise InputError(f"{path}: a folder without Parquet files; give a .geojson, .gpkg or "
+                         f".parquet file, or a folder written by --format parquet --partition month")
+    frames = []
+    for f in files:
+        try:
+            frames.append(gpd.read_parquet(f))
+        except Exception as exc:  # pyarrow raises several types (not Parquet, no geo metadata...)
+            raise InputError(f"{f}: not a geomap GeoParquet file ({type(exc).__name__}: {exc})") from None
+    if not frames:
+        return empty_incidents()
+    geo = frames[0].geometry.name
+    gdf = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry=geo, crs=frames[0].crs)
+    gdf = gdf.drop(columns=[PARTITION_COLUMN], errors="ignore")
+    if path.is_dir() and "event_date" in gdf and "id" in gdf:
+        key = gdf["event_date"].where(gdf["event_date"].notna(), "9999").astype(str)
+        gdf = gdf.assign(_key=key).sort_values(["_key", "id"], kind="stable").drop(columns="_key")
+        gdf = gdf.reset_index(drop=True)
+    if "sources" in gdf:
+        gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    elif not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs(4326)
+    return _typed(_ordered(gdf))
+
+
 def _json_list(text, where: str) -> list:
     if isinstance(text, list):
         return text
@@ -323,12 +586,13 @@ def _geometry(g, where: str):
 
 
 def read_incidents(path: str | os.PathLike):
-    """Read incidents saved by geomap (GeoJSON or GeoPackage layer ``incidents``).
+    """Read incidents saved by geomap (GeoJSON, GeoPackage layer ``incidents`` or GeoParquet).
 
     Parameters
     ----------
     path : path or "-"
-        ``.gpkg`` (layer ``incidents``), or GeoJSON; ``-`` reads GeoJSON from stdin.
+        ``.gpkg`` (layer ``incidents``), ``.parquet`` (a GeoParquet file, or a folder of them as
+        written by ``--partition month``), or GeoJSON; ``-`` reads GeoJSON from stdin.
 
     Returns
     -------
@@ -343,8 +607,12 @@ def read_incidents(path: str | os.PathLike):
     import geopandas as gpd
 
     p = Path(path)
+    if str(path) != "-" and p.is_dir():
+        return _read_geoparquet(p)
     if str(path) != "-" and not p.is_file():
         raise InputError(f"{path}: no such file")
+    if p.name.lower().endswith(_PARQUET_SUFFIXES):
+        return _read_geoparquet(p)
     if p.suffix.lower() == ".gpkg":
         try:
             gdf = gpd.read_file(p, layer="incidents", engine="pyogrio")

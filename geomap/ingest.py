@@ -1,15 +1,16 @@
 """Read news reports from files and folders into :class:`~geomap.schema.Document` records.
 
 Supported inputs: ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl`` (also ``.jsonl.gz`` and
-``.ndjson``) and ``.csv``. JSON Lines and CSV rows need a text column (``text``, ``body``,
-``content``, ``article`` or ``full_text``; any case) and may carry ``title``, ``date``,
-``source``, ``url`` and ``id``.
+``.ndjson``), ``.csv`` and ``.parquet``. JSON Lines, CSV and Parquet rows need a text column
+(``text``, ``body``, ``content``, ``article`` or ``full_text``; any case) and may carry
+``title``, ``date``, ``source``, ``url`` and ``id``.
 
 Reading never stops on a bad input: every file, line or row ends up either as a Document or as
 a :class:`Failure` with a reason, so the run report can account for all of them. Files are read
 in a stream; memory is bounded by ``max_bytes`` per report, not by the corpus: a single-report
-file over the limit is refused from its size without being read, and JSON Lines and CSV files
-are read line by line with the limit applied to each line or row.
+file over the limit is refused from its size without being read, JSON Lines and CSV files
+are read line by line with the limit applied to each line or row, and Parquet files are read a
+batch of rows at a time (with pyarrow, only the columns geomap uses).
 
 Text encodings: UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM, UTF-16 without a BOM
 (detected from its NUL bytes), and cp1252/latin-1 as the fallback (bytes that are not valid
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import errno
 import gzip
 import html
@@ -44,7 +46,7 @@ from typing import IO
 from geomap.schema import Document
 
 #: File name endings geomap reads; anything else in a folder is reported as skipped.
-SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".csv")
+SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".parquet")
 DEFAULT_MAX_BYTES = 20_000_000
 _IGNORED_NAMES = frozenset({"readme.md", "expected.json"})
 _TEXT_KEYS = ("text", "body", "content", "article", "full_text")
@@ -62,6 +64,8 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _SNIFF_BYTES = 65_536
 _SAMPLE_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
+#: Rows converted to Python objects at a time when reading Parquet (memory bound per file).
+_PARQUET_BATCH_ROWS = 1024
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -701,6 +705,69 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
             yield Failure(label, "CSV has a header but no data rows")
 
 
+def _parquet_value(v: object) -> object:
+    """Return a Parquet cell as _record_doc expects it: dates as ISO text, bytes decoded."""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return decode_bytes(bytes(v)).text
+        except ValueError:
+            return None
+    return v
+
+
+def _iter_parquet(path: Path, label: str, max_bytes: int) -> Iterator[Document | Failure]:
+    """Yield the rows of a Parquet file, a batch of rows at a time (``label:N``, N from 1)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield Failure(label, "reading Parquet needs pyarrow: pip install pyarrow (a geomap "
+                             "dependency; reinstall geomap)")
+        return
+    with _open_regular(path) as raw:
+        try:
+            pf = pq.ParquetFile(raw)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            yield Failure(label, f"not a readable Parquet file ({exc}); export it again, or give "
+                                 f"the rows as JSON Lines or CSV")
+            return
+        names = pf.schema_arrow.names
+        wanted = set(_TEXT_KEYS) | set(_META_KEYS)
+        columns = [n for n in names if n.strip().lower() in wanted]
+        if not any(n.strip().lower() in _TEXT_KEYS for n in columns):
+            cols = ", ".join(names[:12]) or "none"
+            yield Failure(label, f"Parquet file has no text column (one of {', '.join(_TEXT_KEYS)}); "
+                                 f"its columns are: {cols}")
+            return
+        row = 0
+        try:
+            for batch in pf.iter_batches(batch_size=_PARQUET_BATCH_ROWS, columns=columns):
+                for rec in batch.to_pylist():
+                    row += 1
+                    where = f"{label}:{row}"
+                    rec = {k: _parquet_value(v) for k, v in rec.items()}
+                    size = max((len(v) for k, v in rec.items()
+                                if isinstance(v, str) and k.strip().lower() in _TEXT_KEYS), default=0)
+                    if size > max_bytes:
+                        yield Failure(where, f"text is {size:,} characters, over the {max_bytes:,} "
+                                             f"limit (--max-bytes); skipped")
+                        continue
+                    try:
+                        yield _record_doc(rec, where, None)
+                    except ValueError as exc:
+                        yield Failure(where, str(exc))
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            yield Failure(label, f"Parquet data is unreadable after row {row:,} ({exc}); the "
+                                 f"{row:,} row(s) before it were kept")
+            return
+        if not row:
+            yield Failure(label, "empty Parquet file (no rows)")
+
+
 def read_path(
     path: Path,
     label: str,
@@ -716,7 +783,8 @@ def read_path(
         The file.
     label : str
         Its name in doc ids and failures (``label``, ``label:N`` for JSONL lines and CSV rows,
-        where N is the line the row starts on).
+        where N is the line the row starts on, and for Parquet rows, where N is the row number
+        counted from 1).
     max_bytes : int
         Size limit of one report (a whole text/HTML file, a JSONL line, a CSV row).
     encodings : dict, optional
@@ -734,6 +802,9 @@ def read_path(
             return
         if suffix == ".csv":
             yield from _iter_csv(path, label, max_bytes, encodings)
+            return
+        if suffix == ".parquet":
+            yield from _iter_parquet(path, label, max_bytes)
             return
         with _open_regular(path) as fh:
             data = _read_bytes(fh, max_bytes)

@@ -190,6 +190,29 @@ def incident_id(inc: Incident) -> str:
     return "gm-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
+#: Size of the grid cells that index located incidents, in degrees. Neighbouring cells are
+#: searched too, so the merge radius (10 km by default) must stay under one cell: 0.15 deg of
+#: latitude is 16.7 km, and cells are 0.3 deg of longitude wide (16.7 km or more up to 60 deg).
+_CELL_DEG = 0.15
+
+
+def _bucket_keys(inc: Incident) -> tuple[list[tuple], list[tuple]]:
+    """Return ``(own keys, search keys)`` of an incident in the merge index.
+
+    Country-level figures have one key per country. A located incident is filed under its grid
+    cell and its place id, and looks in the 9 cells around it and under its place id, which
+    keeps merging close to linear in the number of incidents.
+    """
+    base = (inc.scope, inc.cumulative, inc.country_code)
+    if inc.scope == "country" or inc.lat is None or inc.lon is None:
+        key = (*base, None, None)
+        return [key], [key]
+    cx, cy = math.floor(inc.lon / (2 * _CELL_DEG)), math.floor(inc.lat / _CELL_DEG)
+    own = [(*base, cx, cy), (*base, "place", inc.place_id)]
+    near = [(*base, cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    return own, near + [own[1]]
+
+
 def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     """Merge reports of the same incident.
 
@@ -212,36 +235,43 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     # Index of each bucket's groups by the days of their dated members, and the set of groups
     # with no dated member: a dated incident only needs to be compared with the groups that have
     # a member within the date window, or none dated (every member must match, see same_incident).
-    window = max(int(kwargs.get("days", 1)), 7)
+    days = int(kwargs.get("days", 1))
     by_day: dict[tuple, dict[int, set[int]]] = {}
     undated: dict[tuple, set[int]] = {}
     for inc in items:
-        bkey = (inc.scope, inc.cumulative, inc.country_code)
+        own, search = _bucket_keys(inc)
         day = _ordinal(inc.event_date)
-        days_index = by_day.setdefault(bkey, {})
-        if day is None:
-            cands: list[int] = buckets.get(bkey, [])
-        else:
-            near: set[int] = set(undated.get(bkey, ()))
-            for d in range(day - window, day + window + 1):
-                near.update(days_index.get(d, ()))
-            cands = sorted(near)
+        window = max(days, 7) if inc.cumulative else days
+        near: set[int] = set()
+        for key in search:
+            if day is None:
+                near.update(buckets.get(key, ()))
+            else:
+                near.update(undated.get(key, ()))
+                days_index = by_day.get(key, {})
+                for d in range(day - window, day + window + 1):
+                    near.update(days_index.get(d, ()))
         target = None
-        for gi in cands:
+        for gi in sorted(near):
             if all(same_incident(inc, other, **kwargs) for other in groups[gi]):
                 target = gi
                 break
         if target is None:
             target = len(groups)
-            buckets.setdefault(bkey, []).append(target)
             groups.append([inc])
-            if day is None:
-                undated.setdefault(bkey, set()).add(target)
         else:
             groups[target].append(inc)
-        if day is not None:
-            undated.get(bkey, set()).discard(target)
-            days_index.setdefault(day, set()).add(target)
+        for key in own:  # file the group under this member's keys too
+            members = buckets.setdefault(key, [])
+            if not members or members[-1] != target:
+                if target not in members:
+                    members.append(target)
+            if day is None:
+                if not any(_ordinal(m.event_date) is not None for m in groups[target]):
+                    undated.setdefault(key, set()).add(target)
+            else:
+                undated.get(key, set()).discard(target)
+                by_day.setdefault(key, {}).setdefault(day, set()).add(target)
     merged = [_combine(g) for g in groups]
     merged.sort(key=lambda i: (i.id, _order_key(i)))
     seen: dict[str, int] = {}

@@ -1,23 +1,46 @@
-"""The Python API behind the CLI: extract incidents, run the whole job, write every output."""
+"""The Python API behind the CLI: extract incidents, run the whole job, write every output.
+
+Reports stream through in batches: memory is bounded by the batch (and by the incidents found,
+which cross-report merging needs all at once), not by the corpus. Extraction (geoparse and
+incidents) runs in-process (``jobs=1``), in a local pool of ``jobs`` worker processes, or on a
+Dask cluster (``engine="dask"``); merging always happens afterwards, on all the incidents, so
+the result is the same whatever the engine and the number of jobs.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
 import sys
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from geomap.errors import GeomapError
+from geomap.errors import GeomapError, UsageError
+from geomap.export import MentionCounts
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.ingest import DEFAULT_MAX_BYTES, Failure, iter_documents
-from geomap.schema import Document, Incident, Mention
+from geomap.schema import Document, Incident
 
-__all__ = ["RunResult", "extract", "extract_incidents", "run", "sample_dir"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE", "ENGINES", "FORMATS", "RunResult", "extract", "extract_incidents", "run",
+    "sample_dir",
+]
+
+#: Reports sent to a worker at a time.
+DEFAULT_BATCH_SIZE = 64
+#: Execution engines: ``local`` (in-process or a process pool) and ``dask`` (Dask distributed).
+ENGINES = ("local", "dask")
+#: Incident file formats ``run`` can write (``formats=``); the default is all but ``parquet``.
+FORMATS = ("geojson", "csv", "gpkg", "parquet")
+DEFAULT_FORMATS = ("geojson", "csv", "gpkg")
+#: Batches in flight per worker: enough to keep every worker busy, few enough to bound memory.
+_IN_FLIGHT_PER_WORKER = 4
 
 
 def sample_dir() -> Path:
@@ -27,18 +50,88 @@ def sample_dir() -> Path:
 
 @dataclass
 class RunResult:
-    """What a run produced: incidents, place mentions and an account of every input."""
+    """What a run produced: incidents, place mentions per place and an account of every input.
+
+    Attributes
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Merged incidents.
+    place_mentions : MentionCounts
+        Mentions counted per resolved place (what ``places.geojson`` needs); the mentions
+        themselves are not kept, so memory does not grow with every report.
+    inputs : list of dict
+        One entry per input (file, JSONL line, CSV or Parquet row), in input order, with its
+        status: what ``run-report.json`` lists.
+    failures : list of Failure
+    n_documents : int
+        Reports extracted.
+    seconds : float
+    outputs : dict
+        Output name -> path.
+    engine : dict
+        How extraction ran: engine, jobs, batch size, scheduler.
+    timings : dict
+        Seconds spent reading and extracting (``extract``, parallel) and merging and building
+        the GeoDataFrame (``merge``, in this process).
+    """
 
     incidents: object  # GeoDataFrame
-    mentions: list[Mention] = field(default_factory=list)
+    place_mentions: MentionCounts = field(default_factory=MentionCounts)
     inputs: list[dict] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     n_documents: int = 0
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
+    engine: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def mentions(self) -> MentionCounts:
+        """Place mentions, counted per place (older name of :attr:`place_mentions`)."""
+        return self.place_mentions
+
+
+class _Progress:
+    """A ``N reports, R/s`` line on stderr, rewritten in place; silent unless stderr is a TTY."""
+
+    def __init__(self, enabled: bool, stream=None, every: float = 0.25) -> None:
+        self.stream = stream or sys.stderr
+        try:
+            tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        self.on = bool(enabled and tty)
+        self.every = every
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.width = 0
+
+    def _write(self, text: str) -> None:
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def update(self, n: int, *, force: bool = False) -> None:
+        """Show that ``n`` reports are done (at most every ``every`` seconds)."""
+        if not self.on:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < self.every:
+            return
+        self.last = now
+        self._write(f"{n:,} reports, {n / max(1e-9, now - self.t0):,.0f}/s")
+
+    def close(self, n: int, note: str = "") -> None:
+        """Write the final count (and ``note``) and end the line."""
+        if self.on:
+            now = time.perf_counter()
+            self._write(f"{n:,} reports, {n / max(1e-9, now - self.t0):,.0f}/s{note}")
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _progress(n: int, t0: float, stream=None) -> None:
+    """Write a progress line (kept for callers of the old helper)."""
     stream = stream or sys.stderr
     if stream.isatty():
         rate = n / max(1e-9, time.perf_counter() - t0)
@@ -46,58 +139,326 @@ def _progress(n: int, t0: float, stream=None) -> None:
         stream.flush()
 
 
+# ------------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _BatchResult:
+    """What one batch of inputs gave: report entries in input order, incidents, place counts."""
+
+    entries: list[dict] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    counts: MentionCounts = field(default_factory=MentionCounts)
+    n_documents: int = 0
+
+
+def _extract_items(items: Iterable[Document | Failure], gaz: Gazetteer) -> _BatchResult:
+    """Geoparse and extract each document of a batch; a bad report never sinks the batch."""
+    from geomap.geoparse import geoparse
+    from geomap.incidents import extract_document
+
+    out = _BatchResult()
+    for item in items:
+        if isinstance(item, Failure):
+            out.failures.append(item)
+            out.entries.append({"input": item.input, "status": "failed", "reason": item.reason})
+            continue
+        try:
+            ms = geoparse(item.text, gaz)
+            incs = extract_document(item, gaz, ms)
+        except GeomapError as exc:
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one report must never sink the batch
+            reason = f"internal error while extracting: {type(exc).__name__}: {exc}"
+        else:
+            out.n_documents += 1
+            out.counts.add(ms)
+            out.incidents.extend(incs)
+            out.entries.append({"input": item.doc_id, "status": "ok", "places": len(ms),
+                                "incidents": len(incs)})
+            continue
+        out.failures.append(Failure(item.doc_id, reason))
+        out.entries.append({"input": item.doc_id, "status": "failed", "reason": reason})
+    return out
+
+
+#: The gazetteer of this (worker) process, per user places file: loaded once per process.
+_WORKER_GAZETTEERS: dict[str | None, Gazetteer] = {}
+
+
+def _worker_gazetteer(places: str | None) -> Gazetteer:
+    """Return this process's gazetteer (the default one, plus ``places`` when given)."""
+    gaz = _WORKER_GAZETTEERS.get(places)
+    if gaz is None:
+        gaz = Gazetteer(user_places=places) if places else default_gazetteer()
+        _WORKER_GAZETTEERS[places] = gaz
+    return gaz
+
+
+def _init_worker(places: str | None) -> None:
+    """Process-pool initializer: load the gazetteer once, before the first batch arrives.
+
+    Workers ignore Ctrl-C: the main process handles it and stops the pool (no traceback from
+    every worker). A watchdog thread ends the worker if the main process is killed.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="geomap-parent-watch").start()
+    _worker_gazetteer(places)
+
+
+def _exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """Worker watchdog: end this process when its parent is gone (killed, not shut down)."""
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _extract_batch(items: list[Document | Failure], places: str | None) -> _BatchResult:
+    """Worker task (pool or Dask): extract one batch with this process's gazetteer."""
+    return _extract_items(items, _worker_gazetteer(places))
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _in_order(submit: Callable[[list], object], batches: Iterable[list], max_in_flight: int,
+              collect: Callable[[object], _BatchResult]) -> Iterator[_BatchResult]:
+    """Submit batches as they are read, at most ``max_in_flight`` unfinished; yield in input order.
+
+    ``submit`` returns a future; ``collect`` waits for one and returns its result. Results come
+    back in submission order (a FIFO of futures), so the run report lists inputs in order.
+    """
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        while len(pending) >= max_in_flight:
+            yield collect(pending.popleft())
+    while pending:
+        yield collect(pending.popleft())
+
+
+def _pool_results(batches: Iterator[list], jobs: int, places: str | None) -> Iterator[_BatchResult]:
+    """Extract batches in a pool of ``jobs`` spawned processes, each loading the gazetteer once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    def collect(fut) -> _BatchResult:
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            raise GeomapError(
+                "a worker process died (killed by the system, out of memory?); run again with "
+                "fewer --jobs or a smaller --batch-size, or with --jobs 1 to see the error"
+            ) from None
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(places,))
+    try:
+        yield from _in_order(lambda b: pool.submit(_extract_batch, b, places), batches,
+                             _IN_FLIGHT_PER_WORKER * jobs, collect)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_client(jobs: int, scheduler: str | None):
+    """Return ``(client, cluster)``: connected to ``scheduler``, or to a new LocalCluster."""
+    import logging
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--engine dask needs Dask distributed: pip install 'geomap[dask]' "
+                         "(or pip install 'dask[distributed]')") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(
+                f"cannot connect to the Dask scheduler at {scheduler} ({exc}); start one with "
+                f"`dask scheduler` and workers with `dask worker {scheduler}`, or leave out "
+                f"--scheduler for a local cluster"
+            ) from None
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        return Client(cluster), cluster
+    except BaseException:
+        cluster.close()
+        raise
+
+
+def _dask_results(batches: Iterator[list], jobs: int, scheduler: str | None,
+                  places: str | None, info: dict | None = None) -> Iterator[_BatchResult]:
+    """Extract batches on Dask workers (each loads the gazetteer once, on its first batch)."""
+    client, cluster = _dask_client(jobs, scheduler)
+
+    def collect(fut) -> _BatchResult:
+        try:
+            return fut.result()
+        except GeomapError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a worker died or a task could not run
+            raise GeomapError(
+                f"a Dask task failed ({type(exc).__name__}: {exc}); check that every worker has "
+                f"the same geomap installed, or run with --engine local"
+            ) from None
+
+    try:
+        if scheduler:
+            try:
+                client.wait_for_workers(1, timeout=60)
+            except (TimeoutError, OSError):
+                raise UsageError(
+                    f"the Dask scheduler at {scheduler} has no workers; start some with "
+                    f"`dask worker {scheduler}` (with geomap installed)"
+                ) from None
+        workers = sum(client.nthreads().values()) or jobs
+        if info is not None:
+            info["workers"] = workers
+        yield from _in_order(lambda b: client.submit(_extract_batch, b, places, pure=False),
+                             batches, _IN_FLIGHT_PER_WORKER * workers, collect)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _in_process(batches: Iterable[list], gazetteer: Gazetteer | None,
+                places: str | os.PathLike | None) -> Iterator[_BatchResult]:
+    """Extract batches in this process (the default gazetteer, or one with ``places``)."""
+    gaz = gazetteer or _worker_gazetteer(os.path.abspath(places) if places else None)
+    for batch in batches:
+        yield _extract_items(batch, gaz)
+
+
+def _places_path(places: str | os.PathLike | None) -> str | None:
+    """Return the user places file workers must load (``places`` or ``$GEOMAP_PLACES``), absolute."""
+    chosen = places or os.environ.get("GEOMAP_PLACES")
+    return os.path.abspath(chosen) if chosen else None
+
+
+def _check_engine(engine: str, jobs: int | None, scheduler: str | None, batch_size: int) -> int:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, got {jobs}")
+    if batch_size < 1:
+        raise UsageError(f"--batch-size must be 1 or more, got {batch_size}")
+    return jobs
+
+
 def extract_incidents(
     items: Iterable[Document | Failure],
     gazetteer: Gazetteer | None = None,
     *,
     progress: bool = False,
+    jobs: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    places: str | os.PathLike | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RunResult:
     """Geoparse and extract every document of a stream, then merge across reports.
 
-    Returns a :class:`RunResult` whose ``incidents`` is a GeoDataFrame (merged, stable ids).
+    Parameters
+    ----------
+    items : iterable of Document or Failure
+        A stream, e.g. :func:`geomap.ingest.iter_documents`; read lazily, a batch at a time.
+    gazetteer : Gazetteer, optional
+        Used in-process (``jobs=1``). Worker processes load their own: the default gazetteer,
+        plus ``places``.
+    progress : bool
+        Show ``N reports, R/s`` on stderr when it is a terminal.
+    jobs : int or None
+        Worker processes (``None``: all cores). ``1`` runs in this process. With the local
+        engine, an input of at most one batch is extracted in this process (a pool would only
+        add its start-up time).
+    engine : {"local", "dask"}
+        ``local``: a process pool (spawn); ``dask``: Dask distributed, on ``scheduler`` or on a
+        LocalCluster of ``jobs`` single-threaded worker processes.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); workers need geomap installed.
+    places : path, optional
+        User places CSV for the workers' gazetteers (defaults to ``$GEOMAP_PLACES``); needed
+        with ``jobs > 1`` when ``gazetteer`` has user places.
+    batch_size : int
+        Reports per task.
+
+    Returns
+    -------
+    RunResult
+        ``incidents`` is a GeoDataFrame (merged, stable ids), the same whatever the engine and
+        the number of jobs.
+
+    Raises
+    ------
+    UsageError
+        Bad engine options; a custom ``gazetteer`` without ``places`` with ``jobs > 1``; Dask
+        missing or its scheduler unreachable.
+    GeomapError
+        A worker process died.
     """
     from geomap.export import to_geodataframe
-    from geomap.geoparse import geoparse
-    from geomap.incidents import extract_document
     from geomap.merge import merge_incidents
 
-    gaz = gazetteer or default_gazetteer()
+    jobs = _check_engine(engine, jobs, scheduler, batch_size)
+    worker_places = _places_path(places)
+    parallel = engine == "dask" or jobs > 1
+    if parallel and gazetteer is not None and places is None and gazetteer is not default_gazetteer():
+        raise UsageError("worker processes cannot use a Gazetteer object built here: pass "
+                         "places=PATH (its user places CSV) so each worker loads its own, or jobs=1")
     t0 = time.perf_counter()
+    batches = _batches(items, batch_size)
+    results: Iterator[_BatchResult]
+    out = RunResult(incidents=None, engine={"engine": engine, "jobs": jobs, "batch_size": batch_size})
+    if scheduler:
+        out.engine["scheduler"] = scheduler
+    if engine == "dask":
+        results = _dask_results(batches, jobs, scheduler, worker_places, out.engine)
+    elif jobs > 1:
+        head = list(itertools.islice(batches, 2))
+        if len(head) < 2:  # one batch or none: not worth starting a pool
+            out.engine["jobs"] = 1
+            results = _in_process(head, gazetteer, places)
+        else:
+            results = _pool_results(itertools.chain(head, batches), jobs, worker_places)
+    else:
+        results = _in_process(batches, gazetteer, places)
+    show = _Progress(progress)
     raw: list[Incident] = []
-    mentions: list[Mention] = []
-    inputs: list[dict] = []
-    failures: list[Failure] = []
-    n_docs = 0
-    for item in items:
-        if isinstance(item, Failure):
-            failures.append(item)
-            inputs.append({"input": item.input, "status": "failed", "reason": item.reason})
-            continue
-        try:
-            ms = geoparse(item.text, gaz)
-            incs = extract_document(item, gaz, ms)
-        except GeomapError as exc:  # a bad report must not sink the batch
-            failures.append(Failure(item.doc_id, str(exc)))
-            inputs.append({"input": item.doc_id, "status": "failed", "reason": str(exc)})
-            continue
-        except Exception as exc:  # noqa: BLE001 - one report must never sink the batch
-            reason = f"internal error while extracting: {type(exc).__name__}: {exc}"
-            failures.append(Failure(item.doc_id, reason))
-            inputs.append({"input": item.doc_id, "status": "failed", "reason": reason})
-            continue
-        n_docs += 1
-        mentions.extend(ms)
-        raw.extend(incs)
-        inputs.append({"input": item.doc_id, "status": "ok", "places": len(ms), "incidents": len(incs)})
-        if progress and n_docs % 50 == 0:
-            _progress(n_docs, t0)
-    if progress and sys.stderr.isatty():
-        sys.stderr.write("\n")
-    merged = merge_incidents(raw)
-    return RunResult(
-        incidents=to_geodataframe(merged), mentions=mentions, inputs=inputs, failures=failures,
-        n_documents=n_docs, seconds=time.perf_counter() - t0,
-    )
+    try:
+        for res in results:
+            out.inputs.extend(res.entries)
+            out.failures.extend(res.failures)
+            out.place_mentions.update(res.counts)
+            raw.extend(res.incidents)
+            out.n_documents += res.n_documents
+            show.update(out.n_documents)
+    except BaseException:
+        show.close(out.n_documents)  # end the line before the error is printed
+        raise
+    finally:
+        results.close()  # stops the pool or the Dask cluster at once, also on an error
+    show.close(out.n_documents, f"; merging {len(raw):,} incidents")
+    t1 = time.perf_counter()
+    out.incidents = to_geodataframe(merge_incidents(raw))
+    out.seconds = time.perf_counter() - t0
+    out.timings = {"extract": round(t1 - t0, 3), "merge": round(out.seconds - (t1 - t0), 3)}
+    return out
 
 
 def extract(
@@ -105,6 +466,9 @@ def extract(
     gazetteer: Gazetteer | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
 ):
     """Return the incidents of news reports as a GeoDataFrame.
 
@@ -112,10 +476,14 @@ def extract(
     ----------
     documents : iterable of Document, str or path
         Documents, or file/folder paths to read (``.txt``, ``.html``, ``.md``, ``.jsonl``,
-        ``.csv``). A plain string that is not an existing path is taken as report text.
+        ``.csv``, ``.parquet``). A plain string that is not an existing path is taken as report
+        text.
     gazetteer : Gazetteer, optional
     max_bytes : int
         Per-report size limit for files.
+    jobs, engine, scheduler
+        Parallel extraction, see :func:`extract_incidents` (``jobs > 1`` or Dask need a
+        ``if __name__ == "__main__":`` guard in scripts, as any spawned process pool does).
 
     Returns
     -------
@@ -123,7 +491,8 @@ def extract(
         One row per merged incident, columns :data:`geomap.schema.INCIDENT_COLUMNS`, Point
         geometry in EPSG:4326 (None for country-level and cumulative figures).
     """
-    return extract_incidents(_as_items(documents, max_bytes), gazetteer).incidents
+    return extract_incidents(_as_items(documents, max_bytes), gazetteer, jobs=jobs, engine=engine,
+                             scheduler=scheduler).incidents
 
 
 def _as_items(documents, max_bytes: int):
@@ -145,12 +514,26 @@ def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("geomap", "geopandas", "shapely", "folium", "pyogrio"):
+    for pkg in ("geomap", "geopandas", "shapely", "folium", "pyogrio", "pyarrow", "dask", "distributed"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = None
     return out
+
+
+def _check_formats(formats: Iterable[str], partition: str | None) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise UsageError(f"unknown output format {', '.join(bad) or '(none)'}; choose from "
+                         f"{', '.join(FORMATS)} (comma-separated)")
+    if partition not in (None, "none", "month"):
+        raise UsageError(f"unknown --partition {partition!r}; use month")
+    if partition == "month" and "parquet" not in chosen:
+        raise UsageError("--partition month partitions GeoParquet output: add --format parquet "
+                         "(or --geoparquet)")
+    return chosen
 
 
 def run(
@@ -163,12 +546,20 @@ def run(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = True,
     write_map: bool = True,
+    jobs: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    places: str | os.PathLike | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    partition: str | None = None,
 ) -> RunResult:
     """Run the whole job: read, geoparse, extract, merge, filter and write every output.
 
-    Writes ``incidents.geojson``, ``places.geojson``, ``incidents.csv``, ``incidents.gpkg``
-    (layers ``incidents`` and ``places``), ``map.html``, ``summary.png`` and
-    ``run-report.json`` into ``out_dir``.
+    Writes ``incidents.geojson`` and ``places.geojson`` (format ``geojson``), ``incidents.csv``
+    (``csv``), ``incidents.gpkg`` (``gpkg``; layers ``incidents`` and ``places``),
+    ``incidents.parquet`` and ``places.parquet`` (``parquet``: GeoParquet), ``map.html`` and
+    ``summary.png`` (unless ``write_map`` is False) and ``run-report.json`` into ``out_dir``.
 
     Parameters
     ----------
@@ -179,32 +570,57 @@ def run(
         Keep only matching incidents.
     store : path, optional
         A GeoPackage that accumulates incidents across runs (idempotent).
+    gazetteer : Gazetteer, optional
+    max_bytes : int
+        Per-report size limit.
+    progress : bool
+        A reports/s line on stderr when it is a terminal.
+    write_map : bool
+        Write ``map.html`` and ``summary.png``.
+    jobs, engine, scheduler, places, batch_size
+        Parallel extraction, see :func:`extract_incidents`.
+    formats : iterable of str
+        Incident file formats among :data:`FORMATS`; default geojson, csv and gpkg.
+    partition : {None, "month"}
+        With ``parquet``: write ``incidents.parquet`` as a folder partitioned by event month.
+
+    Returns
+    -------
+    RunResult
     """
     from geomap import export
     from geomap.filters import apply_filter
 
-    gaz = gazetteer or default_gazetteer()
+    formats = _check_formats(formats, partition)
+    _check_engine(engine, jobs, scheduler, batch_size)
+    gaz = gazetteer or (Gazetteer(user_places=places) if places else default_gazetteer())
     inputs = list(inputs) if inputs else [sample_dir()]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    result = extract_incidents(iter_documents(inputs, max_bytes=max_bytes), gaz, progress=progress)
+    result = extract_incidents(
+        iter_documents(inputs, max_bytes=max_bytes), gaz, progress=progress, jobs=jobs,
+        engine=engine, scheduler=scheduler, places=places, batch_size=batch_size,
+    )
     gdf = result.incidents
     if flt is not None:
         gdf = apply_filter(gdf, flt, gaz)
         result.incidents = gdf
     t_extract = time.perf_counter() - t0
-    places = export.places_summary(gdf, result.mentions)
-    paths = {
-        "incidents_geojson": out / "incidents.geojson",
-        "places_geojson": out / "places.geojson",
-        "incidents_csv": out / "incidents.csv",
-        "incidents_gpkg": out / "incidents.gpkg",
-    }
-    export.write_geojson(gdf, paths["incidents_geojson"])
-    export.write_geojson(places, paths["places_geojson"])
-    export.write_csv(gdf, paths["incidents_csv"])
-    export.write_gpkg({"incidents": gdf, "places": places}, paths["incidents_gpkg"])
+    places_gdf = export.places_summary(gdf, result.place_mentions)
+    paths: dict[str, Path] = {}
+    if "geojson" in formats:
+        paths["incidents_geojson"] = export.write_geojson(gdf, out / "incidents.geojson")
+        paths["places_geojson"] = export.write_geojson(places_gdf, out / "places.geojson")
+    if "csv" in formats:
+        paths["incidents_csv"] = export.write_csv(gdf, out / "incidents.csv")
+    if "gpkg" in formats:
+        paths["incidents_gpkg"] = export.write_gpkg({"incidents": gdf, "places": places_gdf},
+                                                    out / "incidents.gpkg")
+    if "parquet" in formats:
+        paths["incidents_parquet"] = export.write_geoparquet(gdf, out / "incidents.parquet",
+                                                             partition=partition)
+        paths["places_parquet"] = export.write_geoparquet(places_gdf, out / "places.parquet")
     added = None
     if store:
         added = export.store_append(gdf, store)
@@ -224,11 +640,15 @@ def run(
             "ok": sum(1 for i in result.inputs if i["status"] == "ok"),
             "failed": len(result.failures),
             "documents": result.n_documents,
-            "place_mentions": len(result.mentions),
+            "place_mentions": result.place_mentions.total,
             "incidents": int(len(gdf)),
             "store_added": added,
         },
-        "timings_s": {"extract": round(t_extract, 3), "total": round(result.seconds, 3)},
+        "timings_s": {
+            "read_and_extract": result.timings.get("extract"), "merge": result.timings.get("merge"),
+            "extract": round(t_extract, 3), "total": round(result.seconds, 3),
+        },
+        "engine": result.engine,
         "versions": _versions(),
         "outputs": result.outputs,
     }
