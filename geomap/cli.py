@@ -277,7 +277,10 @@ def _cmd_eval(args) -> int:
         raise _usage("usage: geomap eval toponyms --corpus DIR --gold FILE")
     gaz = _gazetteer(args)
     folder = Path(args.corpus)
-    gold = read_eupeg(args.gold)
+    try:
+        gold = read_eupeg(args.gold)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _usage(f"--gold {args.gold}: {getattr(exc, 'strerror', None) or exc}") from None
     texts = []
     for i in range(len(gold)):
         try:

@@ -204,7 +204,13 @@ class Gazetteer:
         digest = hashlib.sha1(source.read_bytes()).hexdigest()[:16]
         self.index_path = cache_dir() / f"gazetteer-{_SCHEMA_VERSION}-{digest}.sqlite"
         if not self.index_path.is_file():
-            _build_index(source, self.index_path)
+            try:
+                _build_index(source, self.index_path)
+            except OSError as exc:
+                raise GazetteerError(
+                    f"cannot write the gazetteer index to {self.index_path.parent} ({exc.strerror}); "
+                    "set GEOMAP_CACHE_DIR to a writable folder"
+                ) from None
         self._con = sqlite3.connect(
             f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
         )
@@ -558,7 +564,7 @@ class Gazetteer:
                 if existing is not None:
                     with self._lock:
                         rowid = self._con.execute("SELECT rowid FROM places WHERE id=?", (pid,)).fetchone()[0]
-                    names = [rec["name"], *aliases]
+                    names = [(rec.get("name") or "").strip(), *aliases]
                 else:
                     try:
                         lat, lon = float(rec["lat"]), float(rec["lon"])
@@ -567,9 +573,17 @@ class Gazetteer:
                     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                         raise GazetteerError(f"{path}, line {n}: lat/lon out of range")
                     rowid = -(len(self._user_places) + 1)
-                    name = rec["name"].strip()
+                    name = (rec.get("name") or "").strip()
+                    if not name:
+                        raise GazetteerError(f"{path}, line {n}: the name is empty")
+                    if not pid:
+                        pid = f"user:{key0(name).replace(' ', '-')}"
+                        taken = {p.id for p in self._user_places.values()}
+                        base, k = pid, 2
+                        while pid in taken:
+                            pid, k = f"{base}-{k}", k + 1
                     self._user_places[rowid] = Place(
-                        id=pid or f"user:{key0(name).replace(' ', '-')}", name=name,
+                        id=pid, name=name,
                         ascii_name=key0(name), kind=(rec.get("kind") or "village").strip(),
                         lat=lat, lon=lon, country_code=(rec.get("country_code") or "").strip().upper(),
                         admin1=(rec.get("admin1") or "").strip(), admin2=(rec.get("admin2") or "").strip(),

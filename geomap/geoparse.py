@@ -106,12 +106,19 @@ _STOP_PHRASES = frozenset(
 )
 _COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{0,3}")
+#: A lower-case word after a capitalised one that makes it read as an adjective ("Roman ruins");
+#: function words and verbs ("Daraa on Monday", "Homs was shelled") do not.
+_ADJECTIVE_NEXT_RE = re.compile(
+    r" (?!(?:on|in|at|and|or|but|was|were|is|are|has|have|had|said|says|to|of|for|with|from|by|"
+    r"after|before|during|since|near|where|which|who|that|as|late|early|overnight|again|itself|"
+    r"province|city|town|village|district|governorate|area|region|countryside|neighbourhood)\b)[a-z]"
+)
 _STRONG_KINDS = frozenset(("country", "admin1", "continent", "region", "ocean", "sea"))
 _PROVINCE_OF_RE = re.compile(r"\b(?:province|governorate|provinces)\s+of\s+$")
 _LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
 _SENT_END_RE = re.compile(r"[.!?\u201d\"]\s*$|^\s*$|\n\s*$")
-_DATELINE_RE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40})(?:,[^\n(\u2014-]{0,40})?\s*(?:\([^)]{1,30}\))?\s*[\u2014\u2013-]")
+DATELINE_RE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40})(?:,[^\n(\u2014-]{0,40})?\s*(?:\([^)]{1,30}\))?\s*[\u2014\u2013-]")
 _CONTAINER_CUE_RE = re.compile(
     r"^(?:,\s*|\s+in\s+(?:the\s+)?(?:(?:[a-z]+ern\s+)?(?:province|governorate|region|state|district|"
     r"country|countryside)\s+of\s+)?|\s+(?:province|governorate)\s+of\s+)$",
@@ -374,7 +381,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
 
 
 def _dateline_country(text: str, gaz: Gazetteer) -> str | None:
-    m = _DATELINE_RE.match(text[:200])
+    m = DATELINE_RE.match(text[:200])
     if not m:
         return None
     cands = gaz.lookup(m.group(1).title(), kinds=("city", "town", "admin1", "country"), limit=1)
@@ -533,7 +540,7 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
             and p.kind not in _LARGE_KINDS and p.kind != "admin1"
             and p.population < 100_000
             and own_share.get(p.country_code, 0.0) < 0.1
-            and re.match(r" [a-z]", text[sp.end : sp.end + 2])
+            and _ADJECTIVE_NEXT_RE.match(text, sp.end)
             and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
         ):
             continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from geomap.dates import find_dates, find_report_date
 from geomap.distance import haversine_km
 from geomap.gazetteer import Gazetteer, default_gazetteer
-from geomap.geoparse import geoparse
+from geomap.geoparse import DATELINE_RE, geoparse
 from geomap.quantities import Quantity, breakdown_of, find_quantities
 from geomap.schema import Document, Evidence, Incident, Mention
 
@@ -187,22 +187,15 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
-def _role(sentence: str, q: Quantity, offset: int) -> str | None:
+def _role(sentence: str, q: Quantity) -> str | None:
     """Return killed / injured / displaced / arrested for a count, from nearby verbs."""
-    s, e = q.start - offset, q.end - offset
+    s, e = q.start, q.end
     after = sentence[e : e + 90]
     before = sentence[max(0, s - 60) : s]
     # stop the window at the next count so "six killed and 14 wounded" splits right
     nxt = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?)\b", after[3:])
     if nxt:
         after = after[: nxt.start() + 3]
-    for rx, role in ((_WOUND_RE, "injured"), (_KILL_RE, "killed"), (_DISPLACE_RE, "displaced"), (_ARREST_RE, "arrested")):
-        m = rx.search(after)
-        if m:
-            best_after = (m.start(), role)
-            break
-    else:
-        best_after = None
     candidates = []
     for rx, role in ((_KILL_RE, "killed"), (_WOUND_RE, "injured"), (_DISPLACE_RE, "displaced"), (_ARREST_RE, "arrested")):
         m = rx.search(after)
@@ -215,8 +208,6 @@ def _role(sentence: str, q: Quantity, offset: int) -> str | None:
     if re.search(r"\b(toll|number of (?:people |those )?(?:killed|dead)|dead|deaths)\b[^.;]{0,90}\b"
                  r"(?:to|at|reached|hit|stands? at|passed|passes|topped)\s*$", sentence[:s], re.I):
         return "killed"
-    if best_after and not candidates:
-        return best_after[1]
     if not candidates:
         return None
     return min(candidates)[1]
@@ -308,8 +299,14 @@ def _actors(sentence: str, etype: str) -> tuple[str | None, str | None, str | No
 
 
 def _event_places(sent: Sentence, mentions: list[Mention], text: str) -> list[Mention]:
-    """Return the mentions in a sentence that can be the place of its event, best first."""
-    inside = [m for m in mentions if sent.start <= m.start < sent.end]
+    """Return the mentions in a sentence that can be the place of its event, best first.
+
+    The dateline ("DAMASCUS, Syria (AP) --") says where the report was filed, not where the
+    event happened, so its places are skipped.
+    """
+    dateline = DATELINE_RE.match(text[:200])
+    skip_to = dateline.end() if dateline else 0
+    inside = [m for m in mentions if sent.start <= m.start < sent.end and m.start >= skip_to]
     good = []
     for m in inside:
         before = text[max(sent.start, m.start - 40) : m.start]
@@ -522,13 +519,12 @@ def extract_document(
             target = _nearest_place_incident(sent, q, locs, made) if scope == "place" else None
             if target is not None:  # "19 died in Deir ez-Zour and six in the town of Harak"
                 _add_counts(target, [("killed", q)])
+                _day_before(target, sent.text, q)
                 continue
             extra = _copy_incident(made[0])
             extra.fatalities = extra.fatalities_low = extra.fatalities_high = extra.injured = None
             _add_counts(extra, [("killed", q)])
-            before = sent.text[max(0, q.start - 30) : q.start]
-            if extra.event_date and re.search(r"\ba day after\b|\bthe day before\b", before):
-                extra.event_date = (dt.date.fromisoformat(extra.event_date) - dt.timedelta(days=1)).isoformat()
+            _day_before(extra, sent.text, q)
             extra.cumulative = bool(_CUMULATIVE_RE.search(sent.text[q.start : q.end + 80]))
             made.append(extra)
         incidents.extend(made)
@@ -605,6 +601,13 @@ def _recent_place(sent: Sentence, mentions: list[Mention], para_start: int) -> l
         and not m.reason.startswith("demonym")
     ]
     return before[-1:]
+
+
+def _day_before(inc: Incident, sentence: str, q: Quantity) -> None:
+    """Move a toll introduced by "a day after" to the previous day."""
+    before = sentence[max(0, q.start - 30) : q.start]
+    if inc.event_date and re.search(r"\ba day after\b|\bthe day before\b", before):
+        inc.event_date = (dt.date.fromisoformat(inc.event_date) - dt.timedelta(days=1)).isoformat()
 
 
 def _nearest_place_incident(sent: Sentence, q: Quantity, locs: list, made: list[Incident]) -> Incident | None:
@@ -711,7 +714,7 @@ def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     for q in quants:
         if id(q) in skip or (q.noun and q.noun in _NOT_PEOPLE):
             continue
-        role = _role(sentence, q, 0)
+        role = _role(sentence, q)
         if role is None:
             continue
         if q.noun in ("deaths", "dead", "casualties", "fatalities"):

@@ -33,7 +33,7 @@ def _doc_name(doc_id: str) -> str:
 
 def _first(inc: Incident) -> Evidence | None:
     """Return the incident's earliest evidence (by document, then offset), or None."""
-    return min(inc.sources, key=lambda e: (e.doc_id, e.start, e.end)) if inc.sources else None
+    return min(inc.sources, key=lambda e: (_doc_name(e.doc_id), e.start, e.end)) if inc.sources else None
 
 
 def _num(value: float | None) -> float:
@@ -45,12 +45,12 @@ def _order_key(inc: Incident) -> tuple:
     first = _first(inc)
     num = _num
     return (
-        first.doc_id if first else "", first.start if first else -1,
+        _doc_name(first.doc_id) if first else "", first.start if first else -1,
         inc.event_type, inc.sub_event_type, inc.scope, inc.cumulative,
         inc.place_id or "", inc.country_code or "", inc.event_date or "",
         num(inc.fatalities), num(inc.fatalities_low), num(inc.fatalities_high), num(inc.injured),
         num(inc.lat), num(inc.lon), inc.location or "", inc.notes or "",
-        tuple(sorted((e.doc_id, e.start, e.end) for e in inc.sources)),
+        tuple(sorted((_doc_name(e.doc_id), e.start, e.end) for e in inc.sources)),
     )
 
 
@@ -231,7 +231,7 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     """
     items = sorted(incidents, key=_order_key)
     groups: list[list[Incident]] = []
-    buckets: dict[tuple, list[int]] = {}
+    buckets: dict[tuple, set[int]] = {}
     # Index of each bucket's groups by the days of their dated members, and the set of groups
     # with no dated member: a dated incident only needs to be compared with the groups that have
     # a member within the date window, or none dated (every member must match, see same_incident).
@@ -262,10 +262,7 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
         else:
             groups[target].append(inc)
         for key in own:  # file the group under this member's keys too
-            members = buckets.setdefault(key, [])
-            if not members or members[-1] != target:
-                if target not in members:
-                    members.append(target)
+            buckets.setdefault(key, set()).add(target)
             if day is None:
                 if not any(_ordinal(m.event_date) is not None for m in groups[target]):
                     undated.setdefault(key, set()).add(target)

@@ -144,7 +144,7 @@ def skeleton(name: str) -> str:
     base = key1(name)
     if not base or is_arabic(base):
         return base
-    text = _VOWELS_RE.sub("", base.replace("q", "k").replace("w", "w"))
+    text = _VOWELS_RE.sub("", base.replace("q", "k"))
     return _DOUBLE_RE.sub(r"\1", text)
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -130,15 +131,6 @@ class _Progress:
             self.stream.flush()
 
 
-def _progress(n: int, t0: float, stream=None) -> None:
-    """Write a progress line (kept for callers of the old helper)."""
-    stream = stream or sys.stderr
-    if stream.isatty():
-        rate = n / max(1e-9, time.perf_counter() - t0)
-        stream.write(f"\r{n:,} reports, {rate:,.0f}/s")
-        stream.flush()
-
-
 # ------------------------------------------------------------------------------- extraction
 
 
@@ -187,12 +179,16 @@ def _extract_items(items: Iterable[Document | Failure], gaz: Gazetteer) -> _Batc
 _WORKER_GAZETTEERS: dict[str | None, Gazetteer] = {}
 
 
+_WORKER_LOCK = threading.Lock()
+
+
 def _worker_gazetteer(places: str | None) -> Gazetteer:
     """Return this process's gazetteer (the default one, plus ``places`` when given)."""
-    gaz = _WORKER_GAZETTEERS.get(places)
-    if gaz is None:
-        gaz = Gazetteer(user_places=places) if places else default_gazetteer()
-        _WORKER_GAZETTEERS[places] = gaz
+    with _WORKER_LOCK:  # a multi-threaded Dask worker builds it once
+        gaz = _WORKER_GAZETTEERS.get(places)
+        if gaz is None:
+            gaz = Gazetteer(user_places=places) if places else default_gazetteer()
+            _WORKER_GAZETTEERS[places] = gaz
     return gaz
 
 

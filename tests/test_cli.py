@@ -91,3 +91,8 @@ def test_geoparse_json_and_eupeg(tmp_path, capsys):
     assert main(["geoparse", str(f)]) == 0
     rec = json.loads(capsys.readouterr().out)
     assert rec["mentions"][0]["name"] == "Bab Amr" and rec["mentions"][0]["reason"]
+
+
+def test_eval_with_missing_gold_is_a_usage_error(tmp_path, capsys):
+    assert main(["eval", "toponyms", "--corpus", str(tmp_path), "--gold", str(tmp_path / "nope.txt")]) == 2
+    assert "nope.txt" in capsys.readouterr().err

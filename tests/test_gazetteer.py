@@ -128,3 +128,22 @@ def test_info_reports_counts_and_sources(gaz, capsys):
     assert any("OCHA" in s["attribution"] for s in info["sources"])
     assert main(["gazetteer", "info"]) == 0
     assert "places" in capsys.readouterr().out
+
+
+def test_user_places_empty_name_and_duplicate_names(tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("lat,lon,name\n1,2\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="line 2"):
+        Gazetteer(user_places=f)
+    f.write_text("name,lat,lon\nCamp X,33.1,36.1\nCamp X,34.2,37.2\n", encoding="utf-8")
+    g = Gazetteer(user_places=f)
+    ids = {c.place.id for c in g.lookup("Camp X")}
+    assert len(ids) == 2
+
+
+def test_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "sub"))
+    with pytest.raises(GazetteerError, match="GEOMAP_CACHE_DIR"):
+        Gazetteer()

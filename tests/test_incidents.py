@@ -215,3 +215,20 @@ def test_two_tolls_two_places_in_one_sentence(gaz):
     incs = extract_document(_doc(text), gaz)
     by_place = {i.admin1: i.fatalities for i in incs if i.fatalities}
     assert by_place.get("Deir-ez-Zor") == 19 and by_place.get("Dar'a") == 6
+
+
+def test_dateline_is_where_the_report_was_filed_not_the_event(gaz):
+    incs = extract_document(_doc("DAMASCUS, Syria (AP) — Shelling in Homs killed 13 people on Thursday."), gaz)
+    assert [(i.place_name, i.fatalities) for i in incs] == [("Homs", 13)]
+
+
+def test_second_toll_a_day_earlier_at_its_own_place(gaz):
+    text = "Published 6 July 2012\n\nAt least 13 people were killed in Homs on Thursday, a day after 99 died in Hama."
+    got = {(i.place_name, i.fatalities, i.event_date) for i in extract_document(_doc(text), gaz)}
+    assert ("Homs", 13, "2012-07-05") in got
+    assert any(f == 99 and d == "2012-07-04" for _, f, d in got)
+
+
+def test_a_lone_town_before_a_function_word_is_kept(gaz):
+    incs = extract_document(_doc("Shelling hit Daraa on Monday, killing 3 people."), gaz)
+    assert incs and incs[0].country_code == "SY" and incs[0].fatalities == 3
