@@ -26,16 +26,7 @@ from geomap import mapview  # noqa: E402
 from geomap.schema import EVENT_TYPES, INCIDENT_COLUMNS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(mapview.CHROMIUM_ARGS)
 
 #: (name, country, admin1, lon, lat) of towns in Syria and its neighbours.
 TOWNS = [

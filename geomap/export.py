@@ -552,11 +552,14 @@ def _read_geoparquet(path: Path):
         gdf = gdf.reset_index(drop=True)
     if "sources" in gdf:
         gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
+    return _typed(_ordered(_to_wgs84(gdf)))
+
+
+def _to_wgs84(gdf):
+    """Return ``gdf`` in EPSG:4326 (a file without a CRS is taken to be WGS84 already)."""
     if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    elif not gdf.crs.equals("EPSG:4326"):
-        gdf = gdf.to_crs(4326)
-    return _typed(_ordered(gdf))
+        return gdf.set_crs("EPSG:4326")
+    return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs(4326)
 
 
 def _json_list(text, where: str) -> list:
@@ -620,11 +623,7 @@ def read_incidents(path: str | os.PathLike):
             raise InputError(f"{path}: not a geomap GeoPackage with a layer 'incidents' ({exc})") from None
         if "sources" in gdf:
             gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
-        if gdf.crs is None:
-            gdf = gdf.set_crs("EPSG:4326")
-        elif not gdf.crs.equals("EPSG:4326"):
-            gdf = gdf.to_crs(4326)
-        return _ordered(gdf)
+        return _ordered(_to_wgs84(gdf))
     try:
         if str(path) == "-":
             import sys

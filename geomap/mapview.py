@@ -102,6 +102,20 @@ _EPOCH = _dt.date(1970, 1, 1)
 # --------------------------------------------------------------------------------------------
 
 
+
+#: Flags for checking a map in headless Debian Chromium (tests and benches): no sandbox as root,
+#: no GPU, and no background network traffic, so an offline page makes no request at all.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
 def _is_missing(value: Any) -> bool:
     """Return True for None, NaN, NaT and pandas NA (containers are never missing)."""
     if value is None:

@@ -7,10 +7,8 @@ run ``geomap extract ../shared/seeds`` and skip without ``../shared``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -28,19 +26,7 @@ from geomap.export import (
 )
 from geomap.filters import Filter, apply_filter, format_table, parse_bbox, resolve_region, summarise
 from geomap.schema import Evidence, Incident
-
-
-def _tests_conftest():
-    """Return ``tests/conftest.py`` as a module (a nested ``conftest`` may shadow the name)."""
-    spec = importlib.util.spec_from_file_location("_geomap_tests_conftest", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_CONFTEST = _tests_conftest()
-SEEDS = _CONFTEST.SEEDS
-needs_shared = _CONFTEST.needs_shared
+from tests.conftest import SEEDS, needs_shared
 
 # (lat, lon, admin1, admin2, country) of the places the synthetic incidents happen at
 PLACES = {

@@ -17,16 +17,7 @@ from geomap.errors import UsageError
 from geomap.schema import INCIDENT_COLUMNS
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(mapview.CHROMIUM_ARGS)
 OUTPUT_DIR = pathlib.Path(__file__).resolve().parent.parent / "output"
 
 XSS_SCRIPT = "<script>alert(1)</script>"

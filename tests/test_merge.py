@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 
 from geomap.merge import incident_id, merge_incidents, same_incident
 from geomap.schema import Evidence, Incident
-
-
-def _tests_conftest():
-    """Return ``tests/conftest.py`` as a module (a nested ``conftest`` may shadow the name)."""
-    spec = importlib.util.spec_from_file_location("_geomap_tests_conftest", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_CONFTEST = _tests_conftest()
-needs_shared = _CONFTEST.needs_shared
+from tests.conftest import needs_shared
 
 HOMS = (34.72405, 36.72559)
 BAB_AMR = (34.71083, 36.69111)  # ~3 km from Homs centre
