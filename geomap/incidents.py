@@ -59,8 +59,6 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(meeting|talks|conference|summit|gathering)\b", re.I),
      "Strategic developments", "Diplomatic meeting"),
 )
-#: Any event cue at all (one search instead of nine for the many sentences that have none).
-_ANY_CUE_RE = re.compile("|".join(f"(?P<c{i}>{rx.pattern})" for i, (rx, _, _) in enumerate(_CUES)), re.I)
 _FORCE_ON_PROTEST_RE = re.compile(r"\b(opened fire|fired on|shot|tear gas|dispersed|crackdown)\b", re.I)
 _NATIONWIDE_RE = re.compile(
     r"\b(nationwide|across (?:the )?(?:country|syria)|throughout (?:the )?(?:country|syria)|"
@@ -217,24 +215,29 @@ def _role(sentence: str, q: Quantity) -> str | None:
 _DEFAULT_TYPE = ("Violence against civilians", "Attack")
 
 
-#: Substrings every cue contains at least one of: a sentence with none skips the cue regex.
+#: For each cue of :data:`_CUES`, substrings its words contain: a cue's regex runs only when
+#: one of them is in the sentence (most sentences have none).
 _CUE_STEMS = (
-    "chemic", "sarin", "nerve", "gas", "suicid", "strike", "raid", "warplan", "jet", "helicop",
-    "bomb", "aircraft", "air force", "blast", "explo", "ied", "booby", "deton", "shell", "barrage",
-    "artiller", "mortar", "rocket", "missil", "tank", "pound", "clash", "fight", "fought", "battl",
-    "ambush", "offensiv", "assault", "storm", "combat", "protest", "demonstr", "rall", "march",
-    "sit-in", "streets", "defect", "desert", "abandon", "meeting", "talks", "conferen", "summit",
-    "gathering",
+    ("chemic", "sarin", "nerve", "gas"),
+    ("suicid",),
+    ("strike", "raid", "warplan", "jet", "helicop", "bomb", "aircraft", "air force"),
+    ("bomb", "blast", "explo", "ied", "booby", "deton"),
+    ("shell", "bomb", "barrage", "artiller", "mortar", "rocket", "missil", "tank", "pound"),
+    ("clash", "fight", "fought", "battl", "ambush", "offensiv", "assault", "storm", "combat"),
+    ("protest", "demonstr", "rall", "march", "sit-in", "streets"),
+    ("defect", "desert", "abandon"),
+    ("meeting", "talks", "conferen", "summit", "gathering"),
 )
 
 
 def _cues_in(sentence: str) -> list[tuple[str, str]]:
     """Return the ``(event_type, sub_event_type)`` cues a sentence contains, in priority order."""
     low = sentence.lower()
-    if not any(stem in low for stem in _CUE_STEMS):
-        return []
-    hits = {int(m.lastgroup[1:]) for m in _ANY_CUE_RE.finditer(sentence)}
-    return [(_CUES[i][1], _CUES[i][2]) for i in sorted(hits)]
+    return [
+        (etype, sub)
+        for (rx, etype, sub), stems in zip(_CUES, _CUE_STEMS, strict=True)
+        if any(stem in low for stem in stems) and rx.search(sentence)
+    ]
 
 
 def _event_type(
