@@ -408,9 +408,18 @@ def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]
         votes[cc] += w
     total_votes = sum(votes.values()) or 1.0
 
+    share_cache: dict[str, dict[str, float]] = {}
+
     def share_for(sp: _Span) -> dict[str, float]:
         """Country shares without the span's own name (a name is no evidence for itself)."""
-        own_cc, own_w = by_name.get(key0(sp.surface), ("", 0.0))
+        k = key0(sp.surface)
+        hit = share_cache.get(k)
+        if hit is None:
+            hit = share_cache[k] = _share_without(k)
+        return hit
+
+    def _share_without(k: str) -> dict[str, float]:
+        own_cc, own_w = by_name.get(k, ("", 0.0))
         total = total_votes - own_w
         if total <= 0:
             return {}
