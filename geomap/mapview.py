@@ -1335,7 +1335,9 @@ def write_summary_png(
                 else [str(i) for i in range(len(bnd))]
             )
             shown = bnd.assign(_fat=[sums.get(i, np.nan) for i in ids])
-            minx, miny, maxx, maxy = xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()
+            focus = _main_cluster(xy)  # the main theatre, not every far-away meeting
+            minx, miny = focus[:, 0].min(), focus[:, 1].min()
+            maxx, maxy = focus[:, 0].max(), focus[:, 1].max()
             pad = max(0.5, 0.1 * max(maxx - minx, maxy - miny))
             near = shown.cx[minx - pad : maxx + pad, miny - pad : maxy + pad]
             near.plot(ax=ax_map, color="#eeeeee", edgecolor="#999999", linewidth=0.5)
