@@ -344,7 +344,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False  # "Jordan Peterson": a first name, not a place
     if before_words and before_words[-1].lower().strip(".") in _PERSON_TITLES:
         return False
-    prev = _prev_word(text, run_start if not lead else span.start).lower()
+    prev = _prev_word(text, run_start).lower()
     if prev in _PERSON_TITLES:
         return False
     # a name word glued to a person-name particle: "al-Homsi" is not Homs
@@ -359,7 +359,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         # "Turkish forces" stands for Turkey; "Mexicans" are people
         return not (low.endswith("s") and not low.endswith(("ss", "ese", "swiss")))
     # single words that are also common English words
-    is_common = len(words) == 1 and not span.demonym and (key0(span.surface) in common or key1(span.surface) in common)
+    is_common = len(words) == 1 and (key0(span.surface) in common or key1(span.surface) in common)
     named_area = any(c.tier == 0 and c.place.kind in ("country", "continent", "admin1") for c in span.cands)
     if is_common and not named_area:
         located = _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) or span.head in _PLACE_HEADS
@@ -388,7 +388,7 @@ def _dateline_country(text: str, gaz: Gazetteer) -> str | None:
     return cands[0].place.country_code if cands else None
 
 
-def _resolve(spans: list[_Span], text: str, gaz: Gazetteer, focus: Sequence[str]) -> list[Mention]:
+def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
     # one vote per distinct name (a name repeated ten times is still one piece of evidence)
@@ -620,4 +620,4 @@ def geoparse(
     dl = _dateline_country(text, gaz)
     if dl:
         focus.append(dl)
-    return _resolve(spans, text, gaz, focus)
+    return _resolve(spans, text, focus)
