@@ -464,10 +464,10 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
                 a1_votes, points, own = coherence
                 key = (p.country_code, p.admin1_code)
                 votes = a1_votes.get(key, 0.0) - (own[idx][1] if own[idx][0] == key else 0.0)
-                total = sum(a1_votes.values()) - own[idx][1]
+                total = a1_total - own[idx][1]
                 if total > 0:
                     score += 1.2 * votes / total
-                if any(j != idx and abs(p.lat - la) < 0.6 and abs(p.lon - lo) < 0.8 for j, la, lo in points):
+                if _near_other(points, idx, p.lat, p.lon):
                     score += 0.5
                     reason += ", near other places in the text"
             container = containers[idx]
@@ -510,8 +510,10 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         if p.kind != "admin1":
             points.append((i, p.lat, p.lon))
 
+    a1_total = sum(a1_votes.values())
+    grid = _point_grid(points)
     # one sense per discourse: every mention of a name gets the reading best supported anywhere
-    chosen = [choose(idx, sp, (a1_votes, points, own)) for idx, sp in enumerate(spans)]
+    chosen = [choose(idx, sp, (a1_votes, grid, own)) for idx, sp in enumerate(spans)]
     best_by_name: dict[str, tuple[Candidate, float, str]] = {}
     for sp, pick in zip(spans, chosen, strict=True):
         k = key0(sp.surface)
@@ -555,6 +557,28 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town
         mentions.append(Mention(sp.start, sp.end, sp.surface, p, round(conf, 3), reason))
     return mentions
+
+
+_NEAR_LAT, _NEAR_LON = 0.6, 0.8  # "near other places in the text": within this many degrees
+
+
+def _point_grid(points: list[tuple[int, float, float]]) -> dict[tuple[int, int], list[tuple[int, float, float]]]:
+    """Index ``(span index, lat, lon)`` points by grid cells of the "near" size."""
+    grid: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+    for pt in points:
+        grid.setdefault((math.floor(pt[1] / _NEAR_LAT), math.floor(pt[2] / _NEAR_LON)), []).append(pt)
+    return grid
+
+
+def _near_other(grid: dict, idx: int, lat: float, lon: float) -> bool:
+    """True when a place chosen for another span lies within the "near" box around a point."""
+    cy, cx = math.floor(lat / _NEAR_LAT), math.floor(lon / _NEAR_LON)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            for j, la, lo in grid.get((cy + dy, cx + dx), ()):
+                if j != idx and abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON:
+                    return True
+    return False
 
 
 def _container_after(spans: list[_Span], idx: int, text: str):
