@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.dates import find_dates, find_report_date
@@ -444,11 +443,10 @@ def extract_document(
             if not places and not cumulative and not nationwide:
                 prev = (sent, [], [])
                 continue
-        own_cue = bool(cues)
         fallback = False
         if not places and not nationwide and not cumulative and roles and same_para and prev:
             # "... clashes in Homs and Rastan. The Observatory said four civilians were killed."
-            if prev[2] and not own_cue and all(i.fatalities is None for i in prev[2]):
+            if prev[2] and not cues and all(i.fatalities is None for i in prev[2]):
                 _add_counts(prev[2][0], counts)
                 for inc in prev[2]:
                     inc.sources.append(_evidence(doc, sent, report_date))
@@ -767,12 +765,3 @@ def _add_counts(inc: Incident, counts: list[tuple[str, Quantity]]) -> None:
         elif role == "injured":
             vague = _vague_value(q)
             inc.injured = q.value if q.value is not None else (vague or q.low)
-
-
-def extract_documents(docs: Iterable[Document], gazetteer: Gazetteer | None = None) -> list[Incident]:
-    """Extract the incidents of several reports (unmerged), in input order."""
-    gaz = gazetteer or default_gazetteer()
-    out: list[Incident] = []
-    for doc in docs:
-        out.extend(extract_document(doc, gaz))
-    return out
