@@ -210,9 +210,9 @@ def _child(corpus: str, jobs: int, engine: str, out: str) -> None:
     rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = json.loads((Path(out) / "run-report.json").read_text(encoding="utf-8"))
     print(json.dumps({
-        "reports": res.n_documents, "incidents": len(res.incidents), "seconds": seconds,
+        "reports": res.n_documents, "incidents": res.n_incidents, "seconds": seconds,
         "extract_s": report["timings_s"]["read_and_extract"],
-        "merge_s": report["timings_s"]["merge"], "rss_main_mb": rss_main,
+        "merge_s": report["timings_s"]["merge_and_write"], "rss_main_mb": rss_main,
         "rss_worker_mb": rss_workers if jobs > 1 or engine == "dask" else None,
         "failed": len(res.failures),
     }))

@@ -193,7 +193,7 @@ def _cmd_run(args) -> int:
         write_map=not args.no_map, formats=formats, partition=args.partition,
         **_engine_kwargs(args),
     )
-    n = len(result.incidents)
+    n = result.n_incidents
     print(f"{result.n_documents} reports, {n} incidents -> {args.out}/ ({result.seconds:.1f} s)")
     return _failed(result)
 
@@ -208,20 +208,16 @@ def _failed(result) -> int:
 
 
 def _cmd_extract(args) -> int:
-    from geomap.export import write_incidents
-    from geomap.filters import apply_filter
     from geomap.ingest import DEFAULT_MAX_BYTES, iter_documents
-    from geomap.pipeline import extract_incidents
+    from geomap.pipeline import extract_to
 
     if args.partition and not args.out.lower().endswith(".parquet"):
         raise _usage("--partition needs -o FILE.parquet")
-    flt = _filter_from(args)
-    gaz = _gazetteer(args)
-    result = extract_incidents(
-        iter_documents(args.inputs, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES), gaz,
-        progress=True, **_engine_kwargs(args),
+    result = extract_to(
+        iter_documents(args.inputs, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES), args.out,
+        _gazetteer(args), flt=_filter_from(args), partition=args.partition, progress=True,
+        **_engine_kwargs(args),
     )
-    write_incidents(apply_filter(result.incidents, flt, gaz), args.out, partition=args.partition)
     return _failed(result)
 
 

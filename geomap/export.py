@@ -149,25 +149,122 @@ def _features(gdf) -> list[dict]:
     return feats
 
 
-def geojson_text(gdf) -> str:
-    """Return an RFC 7946 FeatureCollection (no ``crs`` member) for a points GeoDataFrame."""
+_FC_HEAD = '{"type":"FeatureCollection","features":['
+_FC_TAIL = "]}\n"
+
+
+def _feature_texts(gdf) -> Iterator[str]:
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs(4326)
-    fc = {"type": "FeatureCollection", "features": _features(gdf)}
-    return json.dumps(fc, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+    for feat in _features(gdf):
+        yield json.dumps(feat, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def geojson_text(gdf) -> str:
+    """Return an RFC 7946 FeatureCollection (no ``crs`` member) for a points GeoDataFrame."""
+    return _FC_HEAD + ",".join(_feature_texts(gdf)) + _FC_TAIL
+
+
+class _Writer:
+    """An output written chunk by chunk into a temporary file beside the target.
+
+    :meth:`commit` renames it into place; :meth:`discard` (or an error inside a ``with``
+    block) removes it, so readers only ever see a complete output.
+    """
+
+    suffix = ".tmp"
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=self.suffix, dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+        self.rows = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+    def write(self, gdf) -> None:
+        """Append the rows of a GeoDataFrame."""
+        self._write(gdf)
+        self.rows += len(gdf)
+
+    def _write(self, gdf) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        """Complete the temporary output (closing brackets, empty layers)."""
+
+    def commit(self) -> Path:
+        """Finish the output and move it into place; return its path."""
+        try:
+            self._finish()
+            os.chmod(self.tmp, (0o777 if self.tmp.is_dir() else 0o666) & ~_umask())
+            _swap_into_place(self.tmp, self.path)
+        finally:
+            self.discard()
+        return self.path
+
+    def discard(self) -> None:
+        """Remove the temporary output (nothing when it was committed)."""
+        for leftover in (self.tmp, *(Path(f"{self.tmp}{side}") for side in _SIDECARS)):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover.exists():
+                leftover.unlink()
+
+
+class GeoJSONWriter(_Writer):
+    """Incidents (or places) as one RFC 7946 FeatureCollection, written chunk by chunk.
+
+    ``path`` ``-`` streams to stdout (not atomic, as any pipe).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        if str(path) == "-":
+            import sys
+
+            self.path, self.tmp, self.rows, self._fh = Path("-"), None, 0, sys.stdout
+        else:
+            super().__init__(path)
+            self._fh = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in _finish/discard
+        self._fh.write(_FC_HEAD)
+        self._sep = ""
+
+    def _write(self, gdf) -> None:
+        for text in _feature_texts(gdf):
+            self._fh.write(self._sep + text)
+            self._sep = ","
+
+    def commit(self) -> Path:
+        if self.tmp is None:
+            self._fh.write(_FC_TAIL)
+            self._fh.flush()
+            return self.path
+        return super().commit()
+
+    def _finish(self) -> None:
+        self._fh.write(_FC_TAIL)
+        self._fh.close()
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            self._fh.close()
+            super().discard()
 
 
 def write_geojson(gdf, path: str | os.PathLike) -> Path:
     """Write a GeoJSON FeatureCollection atomically (``-`` for stdout)."""
-    text = geojson_text(gdf)
-    if str(path) == "-":
-        import sys
-
-        sys.stdout.write(text)
-        return Path("-")
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(path)
+    with GeoJSONWriter(path) as w:
+        w.write(gdf)
+    return w.path
 
 
 def _flat(gdf):
@@ -181,15 +278,9 @@ def _flat(gdf):
     return out
 
 
-def csv_text(gdf) -> str:
-    """Return incidents as CSV text, ACLED's column order first, then geomap's."""
+def _csv_rows(gdf) -> Iterator[tuple[list, bool]]:
+    """Yield each incident's CSV row and whether it must be fully quoted."""
     flat = _flat(gdf)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line end:
-    # rows with one are written fully quoted (other rows keep their minimal quoting).
-    w_quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    w.writerow(CSV_COLUMNS)
     for _, r in flat.iterrows():
         rec = {c: _clean(r.get(c), c) for c in flat.columns}
         date = rec.get("event_date") or ""
@@ -198,15 +289,50 @@ def csv_text(gdf) -> str:
         rec["country"] = rec.get("country_code") or ""
         rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
         row = ["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS]
-        (w_quoted if any(isinstance(v, str) and "\r" in v for v in row) else w).writerow(row)
+        # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line
+        # end: rows with one are written fully quoted (other rows keep their minimal quoting).
+        yield row, any(isinstance(v, str) and "\r" in v for v in row)
+
+
+def _write_csv_rows(fh, gdf) -> None:
+    plain = csv.writer(fh, lineterminator="\n")
+    quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row, quote in _csv_rows(gdf):
+        (quoted if quote else plain).writerow(row)
+
+
+def csv_text(gdf) -> str:
+    """Return incidents as CSV text, ACLED's column order first, then geomap's."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_COLUMNS)
+    _write_csv_rows(buf, gdf)
     return buf.getvalue()
+
+
+class CSVWriter(_Writer):
+    """Incidents as CSV (ACLED's column order first), written chunk by chunk."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        super().__init__(path)
+        self._fh = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        csv.writer(self._fh, lineterminator="\n").writerow(CSV_COLUMNS)
+
+    def _write(self, gdf) -> None:
+        _write_csv_rows(self._fh, gdf)
+
+    def _finish(self) -> None:
+        self._fh.close()
+
+    def discard(self) -> None:
+        self._fh.close()
+        super().discard()
 
 
 def write_csv(gdf, path: str | os.PathLike) -> Path:
     """Write incidents as CSV atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(csv_text(gdf), encoding="utf-8")
-    return Path(path)
+    with CSVWriter(path) as w:
+        w.write(gdf)
+    return w.path
 
 
 class MentionCounts:
@@ -279,6 +405,63 @@ class MentionCounts:
         return f"MentionCounts({len(self)} places, {self.total} mentions)"
 
 
+class PlaceTally:
+    """Per-place sums of incidents, built a chunk of incidents at a time (for ``places`` outputs).
+
+    Parameters
+    ----------
+    mentions : MentionCounts or iterable of Mention, optional
+        Place mentions, counted per place (:class:`MentionCounts`, what the pipeline keeps) or
+        as the mentions themselves.
+    """
+
+    def __init__(self, mentions: MentionCounts | Iterable[Mention] | None = None) -> None:
+        counts = mentions if isinstance(mentions, MentionCounts) else MentionCounts(mentions or ())
+        self.rows: dict[str, dict] = {}
+        for p, n in counts:
+            self.rows[p.id] = {
+                "place_id": p.id, "name": p.name, "kind": p.kind, "country_code": p.country_code,
+                "admin1": p.admin1 or None, "admin2": p.admin2 or None, "lat": p.lat, "lon": p.lon,
+                "mentions": n, "incidents": 0, "fatalities": 0, "injured": 0,
+                "first_date": None, "last_date": None,
+            }
+
+    def add(self, incidents_gdf) -> PlaceTally:
+        """Count a GeoDataFrame of merged incidents in (cumulative tolls not added to sums)."""
+        for _, inc in incidents_gdf.iterrows():
+            pid = _clean(inc.get("place_id"))
+            lat, lon = _clean(inc.get("latitude")), _clean(inc.get("longitude"))
+            if not isinstance(pid, str) or not pid or lat is None or lon is None:
+                continue
+            r = self.rows.setdefault(pid, {
+                "place_id": pid, "name": _clean(inc.get("place_name")), "kind": None,
+                "country_code": _clean(inc.get("country_code")), "admin1": _clean(inc.get("admin1")),
+                "admin2": _clean(inc.get("admin2")), "lat": lat, "lon": lon,
+                "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
+                "first_date": None, "last_date": None,
+            })
+            r["incidents"] += 1
+            if not bool(inc.get("cumulative")):
+                r["fatalities"] += int(_clean(inc.get("fatalities")) or 0)
+                r["injured"] += int(_clean(inc.get("injured")) or 0)
+            d = _clean(inc.get("event_date"))
+            if d:
+                r["first_date"] = min(filter(None, [r["first_date"], d]))
+                r["last_date"] = max(filter(None, [r["last_date"], d]))
+        return self
+
+    def to_geodataframe(self):
+        """Return one row per place id, sorted by id (EPSG:4326 points)."""
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        recs = [self.rows[k] for k in sorted(self.rows)]
+        cols = ["place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
+                "mentions", "incidents", "fatalities", "injured", "first_date", "last_date"]
+        return gpd.GeoDataFrame(recs, columns=cols, geometry=[Point(r["lon"], r["lat"]) for r in recs],
+                                crs="EPSG:4326")
+
+
 def places_summary(incidents_gdf, mentions: MentionCounts | Iterable[Mention] | None = None):
     """Return one row per resolved place: mentions, incidents, fatalities, injured, dates.
 
@@ -287,50 +470,14 @@ def places_summary(incidents_gdf, mentions: MentionCounts | Iterable[Mention] | 
     incidents_gdf : geopandas.GeoDataFrame
         Merged incidents.
     mentions : MentionCounts or iterable of Mention, optional
-        Place mentions, counted per place (:class:`MentionCounts`, what the pipeline keeps) or
-        as the mentions themselves.
+        See :class:`PlaceTally`.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per place id, sorted by id. Cumulative tolls are not added into the sums.
     """
-    import geopandas as gpd
-    from shapely.geometry import Point
-
-    counts = mentions if isinstance(mentions, MentionCounts) else MentionCounts(mentions or ())
-    rows: dict[str, dict] = {}
-    for p, n in counts:
-        rows[p.id] = {
-            "place_id": p.id, "name": p.name, "kind": p.kind, "country_code": p.country_code,
-            "admin1": p.admin1 or None, "admin2": p.admin2 or None, "lat": p.lat, "lon": p.lon,
-            "mentions": n, "incidents": 0, "fatalities": 0, "injured": 0,
-            "first_date": None, "last_date": None,
-        }
-    for _, inc in incidents_gdf.iterrows():
-        pid = _clean(inc.get("place_id"))
-        lat, lon = _clean(inc.get("latitude")), _clean(inc.get("longitude"))
-        if not isinstance(pid, str) or not pid or lat is None or lon is None:
-            continue
-        r = rows.setdefault(pid, {
-            "place_id": pid, "name": _clean(inc.get("place_name")), "kind": None,
-            "country_code": _clean(inc.get("country_code")), "admin1": _clean(inc.get("admin1")),
-            "admin2": _clean(inc.get("admin2")), "lat": lat, "lon": lon,
-            "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
-            "first_date": None, "last_date": None,
-        })
-        r["incidents"] += 1
-        if not bool(inc.get("cumulative")):
-            r["fatalities"] += int(_clean(inc.get("fatalities")) or 0)
-            r["injured"] += int(_clean(inc.get("injured")) or 0)
-        d = _clean(inc.get("event_date"))
-        if d:
-            r["first_date"] = min(filter(None, [r["first_date"], d]))
-            r["last_date"] = max(filter(None, [r["last_date"], d]))
-    recs = [rows[k] for k in sorted(rows)]
-    cols = ["place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
-            "mentions", "incidents", "fatalities", "injured", "first_date", "last_date"]
-    return gpd.GeoDataFrame(recs, columns=cols, geometry=[Point(r["lon"], r["lat"]) for r in recs], crs="EPSG:4326")
+    return PlaceTally(mentions).add(incidents_gdf).to_geodataframe()
 
 
 @contextlib.contextmanager
@@ -363,6 +510,42 @@ def _ordered(gdf):
     return gdf[[*INCIDENT_COLUMNS, *extra, geo]]
 
 
+class GpkgWriter(_Writer):
+    """A GeoPackage whose ``incidents`` layer is written chunk by chunk (reproducible bytes).
+
+    Other layers (``places``) are added at :meth:`commit`.
+    """
+
+    suffix = ".gpkg"
+
+    def __init__(self, path: str | os.PathLike, layer: str = "incidents") -> None:
+        super().__init__(path)
+        self.tmp.unlink()
+        self.layer = layer
+        self.layers: dict = {}
+
+    def _write(self, gdf) -> None:
+        _gpkg_layer(self.tmp, self.layer, gdf, append=bool(self.rows))
+
+    def add_layer(self, name: str, gdf) -> None:
+        """Write a whole extra layer when the output is committed."""
+        self.layers[name] = gdf
+
+    def _finish(self) -> None:
+        if not self.rows:
+            self._write(empty_incidents() if self.layer == "incidents" else places_summary(empty_incidents()))
+        for name, gdf in self.layers.items():
+            _gpkg_layer(self.tmp, name, gdf, append=False)
+
+
+def _gpkg_layer(path: Path, name: str, gdf, *, append: bool) -> None:
+    """Write (or append to) one layer; ``places`` drops rows without geometry."""
+    flat = _flat(gdf)
+    flat = flat[flat.geometry.notna()] if name == "places" else flat
+    with _gpkg_stamp():
+        flat.to_file(path, layer=name, driver="GPKG", engine="pyogrio", mode="a" if append else "w")
+
+
 def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
     """Write GeoDataFrames as layers of one GeoPackage, atomically and reproducibly.
 
@@ -374,13 +557,12 @@ def write_gpkg(layers: dict, path: str | os.PathLike) -> Path:
     path : path
         Target ``.gpkg``; replaced only once every layer is written.
     """
-    with atomic_path(path, suffix=".gpkg") as tmp, _gpkg_stamp():
-        tmp.unlink()
-        for name, gdf in layers.items():
-            flat = _flat(gdf)
-            flat = flat[flat.geometry.notna()] if name == "places" else flat
-            flat.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-    return Path(path)
+    (first, gdf), *rest = layers.items()
+    with GpkgWriter(path, layer=first) as w:
+        w.write(gdf)
+        for name, extra in rest:
+            w.add_layer(name, extra)
+    return w.path
 
 
 #: Name of the hive-style partition column of a month-partitioned GeoParquet folder.
@@ -428,6 +610,115 @@ def _event_month(date) -> str:
     return m.group(1) if m else UNDATED_PARTITION
 
 
+class GeoParquetWriter(_Writer):
+    """Incidents (or places) as GeoParquet 1.0 (WKB points), written chunk by chunk.
+
+    Parameters
+    ----------
+    path : path
+        Target ``.parquet`` file, or folder when partitioned.
+    partition : {None, "month"}
+        ``"month"`` writes a hive-partitioned folder ``path/event_month=YYYY-MM/part-N.parquet``
+        (``event_month=undated`` for incidents without a date). A month's file is closed when
+        a chunk of later months arrives (incidents stream in date order), so few files are
+        open at a time; a month met again later gets another part.
+
+    Raises
+    ------
+    UsageError
+        For an unknown ``partition``.
+    InputError
+        When pyarrow is not installed.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, partition: str | None = None) -> None:
+        if partition not in (None, "none", "month"):
+            raise UsageError(f"unknown partition {partition!r}; use 'month' or none")
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise _pyarrow_missing("writing GeoParquet") from None
+        super().__init__(path)
+        self.partition = partition if partition == "month" else None
+        if self.partition:
+            self.tmp.unlink()
+            self.tmp.mkdir()
+        self._open: dict[str, object] = {}  # month -> pyarrow ParquetWriter
+        self._parts: dict[str, int] = {}
+        self._schema = None
+
+    def _table(self, gdf):
+        import pyarrow as pa
+        import shapely
+
+        flat = _flat(_ordered(gdf.copy())) if "id" in gdf else _flat(gdf)
+        geo = flat.geometry.name
+        table = pa.Table.from_pandas(flat.drop(columns=[geo]).reset_index(drop=True),
+                                     schema=None if self._schema is None else self._schema.remove(
+                                         self._schema.get_field_index(geo)), preserve_index=False)
+        wkb = pa.array(list(shapely.to_wkb(flat.geometry.values)), type=pa.binary())
+        table = table.append_column(geo, wkb)
+        if self._schema is None:
+            fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+            meta = dict(table.schema.metadata or {})
+            meta[b"geo"] = json.dumps(_geo_metadata(geo)).encode("utf-8")
+            self._schema = pa.schema(fields, metadata=meta)
+            table = table.cast(self._schema)
+        return table, flat
+
+    def _writer(self, month: str):
+        import pyarrow.parquet as pq
+
+        w = self._open.get(month)
+        if w is None:
+            if self.partition:
+                n = self._parts.get(month, 0)
+                self._parts[month] = n + 1
+                folder = self.tmp / f"{PARTITION_COLUMN}={month}"
+                folder.mkdir(exist_ok=True)
+                target = folder / f"part-{n}.parquet"
+            else:
+                target = self.tmp
+            w = self._open[month] = pq.ParquetWriter(target, self._schema)
+        return w
+
+    def _write(self, gdf) -> None:
+        if not len(gdf) and self._schema is not None:
+            return
+        table, flat = self._table(gdf)
+        if not self.partition:
+            self._writer("").write_table(table)
+            return
+        months = flat["event_date"].map(_event_month).to_numpy() if len(flat) else None
+        chunk_months = sorted(set(months)) if months is not None else [UNDATED_PARTITION]
+        for month in [m for m in self._open if m < chunk_months[0] and m != UNDATED_PARTITION]:
+            self._open.pop(month).close()
+        for month in chunk_months:
+            self._writer(month).write_table(table if months is None else table.filter(months == month))
+
+    def _finish(self) -> None:
+        if self._schema is None:
+            self._write(empty_incidents())
+        for w in self._open.values():
+            w.close()
+        self._open.clear()
+
+    def discard(self) -> None:
+        for w in self._open.values():
+            w.close()
+        self._open.clear()
+        super().discard()
+
+
+def _geo_metadata(column: str) -> dict:
+    """GeoParquet 1.0.0 file metadata for one WKB geometry column in EPSG:4326."""
+    from pyproj import CRS
+
+    return {"version": "1.0.0", "primary_column": column,
+            "columns": {column: {"encoding": "WKB", "geometry_types": [],
+                                 "crs": CRS.from_epsg(4326).to_json_dict()}}}
+
+
 def write_geoparquet(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
     """Write incidents (or places) as GeoParquet, atomically.
 
@@ -438,56 +729,16 @@ def write_geoparquet(gdf, path: str | os.PathLike, *, partition: str | None = No
     path : path
         Target ``.parquet`` file, or folder when partitioned.
     partition : {None, "month"}
-        ``"month"`` writes a hive-partitioned folder
-        ``path/event_month=YYYY-MM/part-0.parquet`` (``event_month=undated`` for incidents
-        without a date), each part a GeoParquet file.
+        See :class:`GeoParquetWriter`.
 
     Returns
     -------
     Path
         ``path``.
-
-    Raises
-    ------
-    UsageError
-        For an unknown ``partition``.
-    InputError
-        When pyarrow is not installed.
     """
-    if partition not in (None, "none", "month"):
-        raise UsageError(f"unknown partition {partition!r}; use 'month' or none")
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise _pyarrow_missing("writing GeoParquet") from None
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    flat = _flat(_ordered(gdf.copy())) if "id" in gdf else _flat(gdf)
-    if partition in (None, "none"):
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            flat.to_parquet(tmp, index=False)
-            os.chmod(tmp, 0o666 & ~_umask())
-            _swap_into_place(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return target
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        months = flat["event_date"].map(_event_month) if len(flat) else flat["event_date"]
-        for month in sorted(set(months)) or [UNDATED_PARTITION]:  # an empty run: one empty part
-            part = tmp / f"{PARTITION_COLUMN}={month}"
-            part.mkdir()
-            flat[(months == month).to_numpy()].to_parquet(part / "part-0.parquet", index=False)
-        os.chmod(tmp, 0o777 & ~_umask())
-        _swap_into_place(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    with GeoParquetWriter(path, partition=partition) as w:
+        w.write(gdf)
+    return w.path
 
 
 def _umask() -> int:
@@ -496,20 +747,27 @@ def _umask() -> int:
     return umask
 
 
-def write_incidents(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
-    """Write incidents to ``path`` in the format its name says: GeoParquet or GeoJSON.
+def open_writer(path: str | os.PathLike, *, partition: str | None = None) -> _Writer:
+    """Return a chunk writer for incidents in the format ``path``'s name says.
 
-    ``.parquet`` (also ``.geoparquet``, ``.pq``) writes GeoParquet (``partition="month"`` for a
+    ``.parquet`` (also ``.geoparquet``, ``.pq``) is GeoParquet (``partition="month"`` for a
     partitioned folder), ``.gpkg`` a GeoPackage, anything else (and ``-``, stdout) GeoJSON.
     """
     name = str(path).lower()
     if name.endswith(_PARQUET_SUFFIXES):
-        return write_geoparquet(gdf, path, partition=partition)
+        return GeoParquetWriter(path, partition=partition)
     if partition not in (None, "none"):
         raise UsageError(f"--partition needs a .parquet output, not {path}")
     if name.endswith(".gpkg"):
-        return write_gpkg({"incidents": gdf}, path)
-    return write_geojson(gdf, path)
+        return GpkgWriter(path)
+    return GeoJSONWriter(path)
+
+
+def write_incidents(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
+    """Write incidents to ``path`` in the format its name says (see :func:`open_writer`)."""
+    with open_writer(path, partition=partition) as w:
+        w.write(gdf)
+    return w.path
 
 
 def _parquet_parts(folder: Path) -> list[Path]:

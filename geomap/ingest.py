@@ -247,10 +247,14 @@ class _TextExtractor(HTMLParser):
         self._in_title = False
         self._title_done = False
         self._article = 0
+        self._header = 0
+        self.header_text: list[str] = []  # a page header's byline ("Published 4 Oct 2012")
+        self.time_date: str | None = None  # the first <time datetime="...">
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
             self._skip += 1
+            self._header += tag == "header"
         elif tag == "title":
             if not self._skip and not self._title_done:  # not an <svg> <title>
                 self._in_title = True
@@ -258,6 +262,8 @@ class _TextExtractor(HTMLParser):
                     self.set_cdata_mode("title")
         elif tag == "article":
             self._article += 1
+        elif tag == "time" and not self.time_date:
+            self.time_date = (dict(attrs).get("datetime") or "")[:10] or None
         elif tag == "meta":
             a = {k: (v or "") for k, v in attrs}
             prop = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
@@ -277,6 +283,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
+            if tag == "header":
+                self._header = max(0, self._header - 1)
         elif tag in ("title", "head"):
             self._title_done = self._title_done or self._in_title
             self._in_title = False
@@ -290,6 +298,8 @@ class _TextExtractor(HTMLParser):
             self.title += data
         elif not self._skip:
             self._emit(data)
+        elif self._header and sum(map(len, self.header_text)) < 2000:
+            self.header_text.append(data)
 
     def _emit(self, s: str) -> None:
         self.parts.append(s)
@@ -310,7 +320,8 @@ def html_to_text(markup: str) -> tuple[str, str | None, str | None]:
     tuple of (str, str or None, str or None)
         ``(text, title, date)``. The text is the ``<article>`` element's when the page has one,
         else the visible body text; scripts, styles, navigation, headers, footers and asides
-        are dropped. ``date`` comes from a ``<meta>`` published-date tag.
+        are dropped. ``date`` comes from a ``<meta>`` published-date tag, else the first
+        ``<time datetime>``, else a date in the page header's byline ("Published 4 Oct 2012").
     """
     parser = _parse_html(markup, rcdata_title=True)
     if parser._in_title:  # <title> never closed: read its markup as tags after all
@@ -320,7 +331,15 @@ def html_to_text(markup: str) -> tuple[str, str | None, str | None]:
     text = re.sub(r" ?\n[ \n]*", "\n\n", text).strip()
     title = html.unescape(parser.title) if parser.rcdata_title else parser.title
     title = re.sub(r"\s+", " ", title).strip() or None
-    return text, title, parser.date
+    return text, title, parser.date or parser.time_date or _byline_date(" ".join(parser.header_text))
+
+
+def _byline_date(header: str) -> str | None:
+    """Return the ISO date of a page header's byline, or None."""
+    from geomap.dates import find_report_date
+
+    found = find_report_date(re.sub(r"\s+", " ", header)) if header.strip() else None
+    return found.isoformat() if found else None
 
 
 def _parse_html(markup: str, rcdata_title: bool) -> _TextExtractor:

@@ -3,8 +3,14 @@
 Two extracted incidents are the same event when they have the same event type, the same scope
 and cumulative flag, places that match (same gazetteer entry, or within ``radius_km``; for
 country figures the same country), dates within ``days`` (cumulative tolls: within a week) and
-compatible counts (fatalities within a factor of ``ratio``, or one unknown). Incidents from one
-report merge only when they repeat each other (same place, type and date).
+compatible counts (fatalities within a factor of ``ratio``, or one unknown). An undated
+report merges only with undated ones, except a cumulative toll ("16,500 since March 2011"),
+which may join a dated toll of the same country. Incidents from one report merge only when they repeat
+each other (same place, type and date).
+
+Merging streams: incidents arrive one day at a time (:func:`merge_sorted`, fed from disk by
+:class:`IncidentSpool` for large runs) and a group leaves memory once the stream is a week past
+it, so memory is bounded by the busiest week, not by the corpus.
 
 The merged incident keeps the sources of all, spans ``fatalities_low``/``fatalities_high``
 over the reports' figures, and gets a stable id derived from its earliest evidence.
@@ -12,11 +18,18 @@ over the reports' figures, and gets a stable id derived from its earliest eviden
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
+import heapq
+import itertools
 import math
-from collections.abc import Iterable
+import os
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
 
 from geomap.distance import haversine_km
 from geomap.schema import Evidence, Incident
@@ -112,10 +125,8 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
     limit = 7 if a.cumulative else days
     if gap is not None and gap > limit:
         return False
-    if (a.event_date is None) != (b.event_date is None) and not a.cumulative:
-        # one report dated, the other not: only merge when the counts agree exactly
-        if a.fatalities != b.fatalities:
-            return False
+    if (_ordinal(a.event_date) is None) != (_ordinal(b.event_date) is None) and not a.cumulative:
+        return False  # one dated, the other not: whether they are a day apart cannot be told
     same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
     if same_doc:
         # a headline and its story, or a toll repeated: same place and type, same count
@@ -135,6 +146,12 @@ def _span(values: Iterable[int | None]) -> tuple[int | None, int | None]:
 
 
 def _combine(group: list[Incident]) -> Incident:
+    if len(group) == 1:  # most incidents have one report: a copy with its id
+        merged = copy.copy(group[0])
+        merged.sources = sorted({(e.doc_id, e.start): e for e in merged.sources}.values(),
+                                key=lambda e: (e.doc_id, e.start))
+        merged.id = incident_id(group[0])
+        return merged
     group = sorted(group, key=_order_key)
     base = group[0]
     merged = Incident(**{f: getattr(base, f) for f in base.__dataclass_fields__})
@@ -213,6 +230,12 @@ def _bucket_keys(inc: Incident) -> tuple[list[tuple], list[tuple]]:
     return own, near + [own[1]]
 
 
+def _undated_key(inc: Incident) -> str:
+    """Return the key that groups undated incidents: scope, flag, country and place."""
+    place = "" if inc.scope == "country" else inc.place_id or f"{inc.lat},{inc.lon}"
+    return f"{inc.scope}|{int(inc.cumulative)}|{inc.country_code or ''}|{place}"
+
+
 def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     """Merge reports of the same incident.
 
@@ -226,56 +249,263 @@ def merge_incidents(incidents: Iterable[Incident], **kwargs) -> list[Incident]:
     Returns
     -------
     list of Incident
-        Merged incidents with stable ids, sorted by date, then id. The result does not
-        depend on the input order.
+        Merged incidents with stable ids, sorted by date (undated ones last), then id. The result does not depend on the input order, and is the
+        same as :meth:`IncidentSpool.merged` gives for the same incidents.
     """
-    items = sorted(incidents, key=_order_key)
-    groups: list[list[Incident]] = []
-    buckets: dict[tuple, set[int]] = {}
-    # Index of each bucket's groups by the days of their dated members, and the set of groups
-    # with no dated member: a dated incident only needs to be compared with the groups that have
-    # a member within the date window, or none dated (every member must match, see same_incident).
-    days = int(kwargs.get("days", 1))
-    by_day: dict[tuple, dict[int, set[int]]] = {}
-    undated: dict[tuple, set[int]] = {}
-    for inc in items:
-        own, search = _bucket_keys(inc)
+    dated: dict[int, list[Incident]] = {}
+    undated: dict[str, list[Incident]] = {}
+    tolls: list[Incident] = []
+    for inc in incidents:
         day = _ordinal(inc.event_date)
-        window = max(days, 7) if inc.cumulative else days
+        if day is not None:
+            dated.setdefault(day, []).append(inc)
+        elif inc.cumulative:
+            tolls.append(inc)
+        else:
+            undated.setdefault(_undated_key(inc), []).append(inc)
+    chunks = [(d, dated[d]) for d in sorted(dated)] + [(None, undated[k]) for k in sorted(undated)]
+    merged = list(merge_sorted(chunks, tolls=tolls, **kwargs))
+    n = sum(1 for m in merged if m.event_date is not None)
+    return merged[:n] + sorted(merged[n:], key=lambda m: m.id)
+
+
+def merge_sorted(chunks: Iterable[tuple[int | None, list[Incident]]], tolls: Iterable[Incident] = (),
+                 **kwargs) -> Iterator[Incident]:
+    """Merge incidents that arrive one day at a time, in bounded memory; yield them in order.
+
+    Parameters
+    ----------
+    chunks : iterable of (day, incidents)
+        The dated incidents grouped by day (:func:`_ordinal` of ``event_date``), days
+        ascending, then the undated ones as ``(None, incidents)`` chunks, one per
+        :func:`_undated_key`; undated cumulative tolls excepted.
+    tolls : iterable of Incident
+        The undated cumulative tolls (few: one per report at most). Each joins the first dated
+        toll group it matches as that group completes; the rest merge among themselves.
+    **kwargs
+        ``radius_km``, ``days``, ``ratio`` passed to :func:`same_incident`.
+
+    Yields
+    ------
+    Incident
+        Merged incidents with stable, unique ids: dated ones by date, then id; then each
+        undated chunk's, by id.
+
+    Notes
+    -----
+    An incident only joins a group whose every member it matches, and a member more than
+    ``max(days, 7)`` days before it never matches, so a group is complete (and leaves memory)
+    once the stream has moved that far past its earliest member. Memory is bounded by the
+    incidents of such a window, not by the corpus.
+    """
+    days = int(kwargs.get("days", 1))
+    horizon = max(days, 7)
+    merger = _Window(kwargs, days, sorted(tolls, key=_order_key))
+    pending: list[tuple[str, str, int, Incident]] = []  # heap of complete groups, by date and id
+    seq = itertools.count()
+    dated = True
+    for day, items in chunks:
+        if day is None:
+            if dated:
+                yield from _drain(pending, merger.close_all(), None, seq)
+                dated = False
+            yield from _merge_undated(items, kwargs)
+            continue
+        yield from _drain(pending, merger.close_before(day - horizon), day - horizon, seq)
+        for inc in sorted(items, key=_order_key):
+            merger.add(inc, day)
+    if dated:
+        yield from _drain(pending, merger.close_all(), None, seq)
+    left: dict[str, list[Incident]] = {}
+    for toll in merger.tolls:
+        left.setdefault(_undated_key(toll), []).append(toll)
+    for key in sorted(left):
+        yield from _merge_undated(left[key], kwargs)
+
+
+def _drain(heap: list, done: list[Incident], below: int | None, seq) -> Iterator[Incident]:
+    """Queue complete groups; yield, in (date, id) order, those dated before day ``below``."""
+    for inc in done:
+        heapq.heappush(heap, (inc.event_date or "", inc.id, next(seq), inc))
+    while heap and (below is None or (_ordinal(heap[0][0]) or 0) < below):
+        yield heapq.heappop(heap)[3]
+
+
+class _Window:
+    """The open groups of a day-ordered merge, indexed by bucket key and member day."""
+
+    def __init__(self, kwargs: dict, days: int, tolls: list[Incident]) -> None:
+        self.kwargs = kwargs
+        self.tolls = tolls  # undated cumulative tolls not yet in a group
+        self.days = days
+        self.horizon = max(days, 7)
+        self.groups: dict[int, list[Incident]] = {}
+        self.first_day: dict[int, int] = {}
+        self.filed: dict[int, list[tuple[tuple, int]]] = {}
+        self.index: dict[tuple, dict[int, set[int]]] = {}
+        self.ids: dict[str, int] = {}  # ids given, with the day they were given
+        self.next_gid = 0
+
+    def add(self, inc: Incident, day: int) -> None:
+        """Put ``inc`` in the first open group it matches entirely, or in a new one."""
+        own, search = _bucket_keys(inc)
+        window = max(self.days, 7) if inc.cumulative else self.days
         near: set[int] = set()
         for key in search:
-            if day is None:
-                near.update(buckets.get(key, ()))
-            else:
-                near.update(undated.get(key, ()))
-                days_index = by_day.get(key, {})
+            by_day = self.index.get(key)
+            if by_day:
                 for d in range(day - window, day + window + 1):
-                    near.update(days_index.get(d, ()))
-        target = None
-        for gi in sorted(near):
-            if all(same_incident(inc, other, **kwargs) for other in groups[gi]):
-                target = gi
-                break
+                    near.update(by_day.get(d, ()))
+        target = next((g for g in sorted(near)
+                       if all(same_incident(inc, other, **self.kwargs) for other in self.groups[g])), None)
         if target is None:
-            target = len(groups)
+            target = self.next_gid
+            self.next_gid += 1
+            self.groups[target] = []
+            self.first_day[target] = day
+            self.filed[target] = []
+        self.groups[target].append(inc)
+        for key in own:
+            self.index.setdefault(key, {}).setdefault(day, set()).add(target)
+            self.filed[target].append((key, day))
+
+    def close_before(self, day: int) -> list[Incident]:
+        """Return the merged groups whose first member is before ``day`` (they are complete)."""
+        done = [g for g, first in self.first_day.items() if first < day]
+        out = [self._close(g) for g in done]
+        for i in [i for i, d in self.ids.items() if d < day - 2 * self.horizon]:
+            del self.ids[i]
+        return out
+
+    def close_all(self) -> list[Incident]:
+        """Return every open group, merged."""
+        out = [self._close(g) for g in sorted(self.groups)]
+        self.ids.clear()
+        return out
+
+    def _close(self, gid: int) -> Incident:
+        for key, day in set(self.filed.pop(gid)):
+            by_day = self.index[key]
+            by_day[day].discard(gid)
+            if not by_day[day]:
+                del by_day[day]
+                if not by_day:
+                    del self.index[key]
+        first = self.first_day.pop(gid)
+        group = self.groups.pop(gid)
+        if self.tolls and group[0].cumulative:
+            for toll in list(self.tolls):
+                if all(same_incident(toll, m, **self.kwargs) for m in group):
+                    group.append(toll)
+                    self.tolls.remove(toll)
+        merged = _combine(group)
+        _unique_id(merged, self.ids, first)
+        return merged
+
+
+def _unique_id(inc: Incident, seen: dict[str, int], day: int) -> None:
+    """Give ``inc`` a ``-2``, ``-3``... suffix when another incident already has its id."""
+    base, n = inc.id, 1
+    while inc.id in seen:
+        n += 1
+        inc.id = f"{base}-{n}"
+    seen[inc.id] = day
+
+
+def _merge_undated(items: list[Incident], kwargs: dict) -> list[Incident]:
+    """Merge undated incidents of one place (or country): first fit, complete linkage."""
+    groups: list[list[Incident]] = []
+    for inc in sorted(items, key=_order_key):
+        target = next((g for g in groups if all(same_incident(inc, o, **kwargs) for o in g)), None)
+        if target is None:
             groups.append([inc])
         else:
-            groups[target].append(inc)
-        for key in own:  # file the group under this member's keys too
-            buckets.setdefault(key, set()).add(target)
-            if day is None:
-                if not any(_ordinal(m.event_date) is not None for m in groups[target]):
-                    undated.setdefault(key, set()).add(target)
-            else:
-                undated.get(key, set()).discard(target)
-                by_day.setdefault(key, {}).setdefault(day, set()).add(target)
-    merged = [_combine(g) for g in groups]
-    merged.sort(key=lambda i: (i.id, _order_key(i)))
+            target.append(inc)
+    merged = sorted((_combine(g) for g in groups), key=lambda i: (i.id, _order_key(i)))
     seen: dict[str, int] = {}
-    for inc in merged:  # two different incidents never share an id
-        n = seen.get(inc.id, 0)
-        seen[inc.id] = n + 1
-        if n:
-            inc.id = f"{inc.id}-{n + 1}"
-    merged.sort(key=lambda i: (i.event_date or "9999", i.id))
+    for inc in merged:
+        _unique_id(inc, seen, 0)
     return merged
+
+
+class IncidentSpool:
+    """Extracted incidents kept on disk until merging, so a run's memory does not grow with them.
+
+    Incidents are pickled into an SQLite file in a private temporary folder (about 1 KB each)
+    and read back one day at a time, in the order :func:`merge_sorted` needs. Use as a context
+    manager; the folder is removed on exit.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Where to create the temporary folder (default: the system's temporary directory).
+    """
+
+    def __init__(self, folder: str | os.PathLike | None = None) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="geomap-spool-", dir=folder)
+        self._con = sqlite3.connect(os.path.join(self._dir.name, "incidents.sqlite"))
+        self._con.execute("PRAGMA journal_mode=OFF")
+        self._con.execute("PRAGMA synchronous=OFF")
+        self._con.execute("CREATE TABLE raw (day INTEGER, place TEXT, toll INTEGER, blob BLOB)")
+        self._n = 0
+
+    def __enter__(self) -> IncidentSpool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._n
+
+    @staticmethod
+    def rows(incidents: Iterable[Incident]) -> list[tuple]:
+        """Return incidents as spool rows (worker processes encode them, the spool only stores)."""
+        out = []
+        for inc in incidents:
+            day = _ordinal(inc.event_date)
+            out.append((day, _undated_key(inc) if day is None else None, int(day is None and inc.cumulative),
+                        pickle.dumps(inc, protocol=pickle.HIGHEST_PROTOCOL)))
+        return out
+
+    def add(self, incidents: Iterable[Incident]) -> None:
+        """Store extracted (unmerged) incidents."""
+        self.add_rows(self.rows(incidents))
+
+    def add_rows(self, rows: list[tuple]) -> None:
+        """Store rows made by :meth:`rows`."""
+        self._con.executemany("INSERT INTO raw VALUES (?, ?, ?, ?)", rows)
+        self._n += len(rows)
+
+    def chunks(self) -> Iterator[tuple[int | None, list[Incident]]]:
+        """Yield ``(day, incidents)`` for each day in order, then ``(None, incidents)`` per place.
+
+        Undated cumulative tolls are left out (:meth:`merged` passes them on separately).
+        """
+        self._con.execute("CREATE INDEX IF NOT EXISTS raw_day ON raw (day, place)")
+        for column, where in (("day", "day IS NOT NULL"), ("place", "day IS NULL AND toll = 0")):
+            rows = self._con.execute(f"SELECT {column}, blob FROM raw WHERE {where} ORDER BY {column}, rowid")
+            for key, group in itertools.groupby(rows, key=lambda r: r[0]):
+                yield (key if column == "day" else None), [pickle.loads(blob) for _, blob in group]
+
+    def merged(self, **kwargs) -> Iterator[Incident]:
+        """Yield the merged incidents, as :func:`merge_incidents` would return them.
+
+        Undated incidents come last, sorted by id (through the disk as well).
+        """
+        self._con.execute("CREATE TABLE IF NOT EXISTS undated (id TEXT, blob BLOB)")
+        self._con.execute("DELETE FROM undated")
+        tolls = [pickle.loads(b) for (b,) in self._con.execute("SELECT blob FROM raw WHERE toll = 1")]
+        for inc in merge_sorted(self.chunks(), tolls=tolls, **kwargs):
+            if inc.event_date is not None:
+                yield inc
+            else:
+                self._con.execute("INSERT INTO undated VALUES (?, ?)",
+                                  (inc.id, pickle.dumps(inc, protocol=pickle.HIGHEST_PROTOCOL)))
+        for (blob,) in self._con.execute("SELECT blob FROM undated ORDER BY id"):
+            yield pickle.loads(blob)
+
+    def close(self) -> None:
+        """Remove the temporary folder."""
+        self._con.close()
+        self._dir.cleanup()

@@ -9,11 +9,15 @@ the result is the same whatever the engine and the number of jobs.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import json
 import os
 import platform
 import sys
+import tempfile
+import textwrap
 import threading
 import time
 from collections import deque
@@ -26,10 +30,12 @@ from geomap.errors import GeomapError, UsageError
 from geomap.export import MentionCounts
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.ingest import DEFAULT_MAX_BYTES, Failure, iter_documents
-from geomap.schema import Document, Incident
+from geomap.merge import IncidentSpool
+from geomap.schema import Document
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "ENGINES", "FORMATS", "RunResult", "extract", "extract_incidents", "run",
+    "DEFAULT_BATCH_SIZE", "ENGINES", "FORMATS", "InputLog", "RunResult", "extract", "extract_incidents",
+    "extract_to", "run",
     "sample_dir",
 ]
 
@@ -40,6 +46,8 @@ ENGINES = ("local", "dask")
 #: Incident file formats ``run`` can write (``formats=``); the default is all but ``parquet``.
 FORMATS = ("geojson", "csv", "gpkg", "parquet")
 DEFAULT_FORMATS = ("geojson", "csv", "gpkg")
+#: Merged incidents converted, filtered and written at a time.
+_WRITE_CHUNK = 5000
 #: Batches in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _IN_FLIGHT_PER_WORKER = 4
 
@@ -49,6 +57,36 @@ def sample_dir() -> Path:
     return Path(str(resources.files("geomap") / "samples"))
 
 
+class InputLog:
+    """The status of every input (file, JSONL line, CSV or Parquet row), in input order.
+
+    Entries are spilled to an anonymous temporary file as JSON lines, so an account of millions
+    of inputs does not stay in memory. Iterate to read them back.
+    """
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives with the log
+        self._n = 0
+
+    def extend(self, entries: Iterable[dict]) -> None:
+        """Append entries."""
+        for e in entries:
+            self._fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+            self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[dict]:
+        self._fh.flush()
+        self._fh.seek(0)
+        try:
+            for line in self._fh:
+                yield json.loads(line)
+        finally:
+            self._fh.seek(0, os.SEEK_END)
+
+
 @dataclass
 class RunResult:
     """What a run produced: incidents, place mentions per place and an account of every input.
@@ -56,11 +94,14 @@ class RunResult:
     Attributes
     ----------
     incidents : geopandas.GeoDataFrame
-        Merged incidents.
+        Merged incidents. After :func:`run`, read back from the written output on first use
+        unless the run kept them (a map or a store needs them all).
+    n_incidents : int
+        Number of merged incidents (without loading them).
     place_mentions : MentionCounts
         Mentions counted per resolved place (what ``places.geojson`` needs); the mentions
         themselves are not kept, so memory does not grow with every report.
-    inputs : list of dict
+    inputs : InputLog
         One entry per input (file, JSONL line, CSV or Parquet row), in input order, with its
         status: what ``run-report.json`` lists.
     failures : list of Failure
@@ -72,19 +113,32 @@ class RunResult:
     engine : dict
         How extraction ran: engine, jobs, batch size, scheduler.
     timings : dict
-        Seconds spent reading and extracting (``extract``, parallel) and merging and building
-        the GeoDataFrame (``merge``, in this process).
+        Seconds spent reading and extracting (``extract``, parallel) and merging, filtering and
+        writing (``merge``, in this process).
     """
 
-    incidents: object  # GeoDataFrame
     place_mentions: MentionCounts = field(default_factory=MentionCounts)
-    inputs: list[dict] = field(default_factory=list)
+    inputs: InputLog = field(default_factory=InputLog)
     failures: list[Failure] = field(default_factory=list)
     n_documents: int = 0
+    n_incidents: int = 0
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
     engine: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    _incidents: object = None  # a GeoDataFrame, or a function that reads it back
+
+    @property
+    def incidents(self):
+        """Merged incidents as a GeoDataFrame."""
+        if callable(self._incidents):
+            self._incidents = self._incidents()
+        return self._incidents
+
+    @incidents.setter
+    def incidents(self, gdf) -> None:
+        self._incidents = gdf
+        self.n_incidents = len(gdf)
 
     @property
     def mentions(self) -> MentionCounts:
@@ -136,11 +190,15 @@ class _Progress:
 
 @dataclass
 class _BatchResult:
-    """What one batch of inputs gave: report entries in input order, incidents, place counts."""
+    """What one batch of inputs gave: report entries in input order, incidents, place counts.
+
+    Incidents travel as :class:`~geomap.merge.IncidentSpool` rows, encoded by the worker, so
+    the main process only stores them.
+    """
 
     entries: list[dict] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    incidents: list[Incident] = field(default_factory=list)
+    incidents: list[tuple] = field(default_factory=list)  # IncidentSpool rows
     counts: MentionCounts = field(default_factory=MentionCounts)
     n_documents: int = 0
 
@@ -166,7 +224,7 @@ def _extract_items(items: Iterable[Document | Failure], gaz: Gazetteer) -> _Batc
         else:
             out.n_documents += 1
             out.counts.add(ms)
-            out.incidents.extend(incs)
+            out.incidents.extend(IncidentSpool.rows(incs))
             out.entries.append({"input": item.doc_id, "status": "ok", "places": len(ms),
                                 "incidents": len(incs)})
             continue
@@ -409,8 +467,21 @@ def extract_incidents(
         A worker process died.
     """
     from geomap.export import to_geodataframe
-    from geomap.merge import merge_incidents
 
+    with IncidentSpool() as spool:
+        out = _extract_to(spool, items, gazetteer, progress=progress, jobs=jobs, engine=engine,
+                          scheduler=scheduler, places=places, batch_size=batch_size)
+        t1 = time.perf_counter()
+        out.incidents = to_geodataframe(spool.merged())
+    out.timings["merge"] = round(time.perf_counter() - t1, 3)
+    out.seconds = out.timings["extract"] + out.timings["merge"]
+    return out
+
+
+def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer | None, *,
+                progress: bool, jobs: int | None, engine: str, scheduler: str | None,
+                places: str | os.PathLike | None, batch_size: int) -> RunResult:
+    """Extract every item into ``spool`` (unmerged); return the account of the run so far."""
     jobs = _check_engine(engine, jobs, scheduler, batch_size)
     worker_places = _places_path(places)
     parallel = engine == "dask" or jobs > 1
@@ -420,7 +491,7 @@ def extract_incidents(
     t0 = time.perf_counter()
     batches = _batches(items, batch_size)
     results: Iterator[_BatchResult]
-    out = RunResult(incidents=None, engine={"engine": engine, "jobs": jobs, "batch_size": batch_size})
+    out = RunResult(engine={"engine": engine, "jobs": jobs, "batch_size": batch_size})
     if scheduler:
         out.engine["scheduler"] = scheduler
     if engine == "dask":
@@ -435,13 +506,12 @@ def extract_incidents(
     else:
         results = _in_process(batches, gazetteer, places)
     show = _Progress(progress)
-    raw: list[Incident] = []
     try:
         for res in results:
             out.inputs.extend(res.entries)
             out.failures.extend(res.failures)
             out.place_mentions.update(res.counts)
-            raw.extend(res.incidents)
+            spool.add_rows(res.incidents)
             out.n_documents += res.n_documents
             show.update(out.n_documents)
     except BaseException:
@@ -449,11 +519,8 @@ def extract_incidents(
         raise
     finally:
         results.close()  # stops the pool or the Dask cluster at once, also on an error
-    show.close(out.n_documents, f"; merging {len(raw):,} incidents")
-    t1 = time.perf_counter()
-    out.incidents = to_geodataframe(merge_incidents(raw))
-    out.seconds = time.perf_counter() - t0
-    out.timings = {"extract": round(t1 - t0, 3), "merge": round(out.seconds - (t1 - t0), 3)}
+    show.close(out.n_documents, f"; merging {len(spool):,} incidents")
+    out.timings = {"extract": round(time.perf_counter() - t0, 3)}
     return out
 
 
@@ -585,7 +652,6 @@ def run(
     RunResult
     """
     from geomap import export
-    from geomap.filters import apply_filter
 
     formats = _check_formats(formats, partition)
     _check_engine(engine, jobs, scheduler, batch_size)
@@ -594,35 +660,39 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    result = extract_incidents(
-        iter_documents(inputs, max_bytes=max_bytes), gaz, progress=progress, jobs=jobs,
-        engine=engine, scheduler=scheduler, places=places, batch_size=batch_size,
-    )
-    gdf = result.incidents
-    if flt is not None:
-        gdf = apply_filter(gdf, flt, gaz)
-        result.incidents = gdf
-    t_extract = time.perf_counter() - t0
-    places_gdf = export.places_summary(gdf, result.place_mentions)
+    # a map or a store needs every incident at once; so does a CSV-only run's RunResult
+    keep = write_map or bool(store) or formats == ("csv",)
     paths: dict[str, Path] = {}
+    with IncidentSpool() as spool, contextlib.ExitStack() as stack:
+        result = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, progress=progress,
+                             jobs=jobs, engine=engine, scheduler=scheduler, places=places,
+                             batch_size=batch_size)
+        t1 = time.perf_counter()
+        writers = _open_writers(stack, out, formats, partition)
+        tally = export.PlaceTally(result.place_mentions)
+        kept = _write_merged(spool, [*(w.write for w in writers.values()), tally.add], flt, gaz, result,
+                             keep=keep)
+        places_gdf = tally.to_geodataframe()
+        if "gpkg" in writers:
+            writers["gpkg"].add_layer("places", places_gdf)
+        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items()}
     if "geojson" in formats:
-        paths["incidents_geojson"] = export.write_geojson(gdf, out / "incidents.geojson")
         paths["places_geojson"] = export.write_geojson(places_gdf, out / "places.geojson")
-    if "csv" in formats:
-        paths["incidents_csv"] = export.write_csv(gdf, out / "incidents.csv")
-    if "gpkg" in formats:
-        paths["incidents_gpkg"] = export.write_gpkg({"incidents": gdf, "places": places_gdf},
-                                                    out / "incidents.gpkg")
     if "parquet" in formats:
-        paths["incidents_parquet"] = export.write_geoparquet(gdf, out / "incidents.parquet",
-                                                             partition=partition)
         paths["places_parquet"] = export.write_geoparquet(places_gdf, out / "places.parquet")
+    if keep:
+        result.incidents = _concat(kept)
+    else:
+        first = next(p for k, p in paths.items() if k.startswith("incidents_"))
+        result._incidents = functools.partial(export.read_incidents, first)
+    result.timings["merge"] = round(time.perf_counter() - t1, 3)
     added = None
     if store:
-        added = export.store_append(gdf, store)
+        added = export.store_append(result.incidents, store)
     if write_map:
         from geomap import mapview
 
+        gdf = result.incidents
         boundaries = _boundaries(gaz, gdf)
         basemap = gaz.areas[gaz.areas["kind"] == "country"][["id", "name", "country_code", "geometry"]]
         paths["map_html"] = mapview.write_map(gdf, out / "map.html", boundaries=boundaries, basemap=basemap)
@@ -633,25 +703,136 @@ def run(
         "inputs": result.inputs,
         "counts": {
             "inputs": len(result.inputs),
-            "ok": sum(1 for i in result.inputs if i["status"] == "ok"),
+            "ok": len(result.inputs) - len(result.failures),
             "failed": len(result.failures),
             "documents": result.n_documents,
             "place_mentions": result.place_mentions.total,
-            "incidents": int(len(gdf)),
+            "incidents": result.n_incidents,
             "store_added": added,
         },
         "timings_s": {
-            "read_and_extract": result.timings.get("extract"), "merge": result.timings.get("merge"),
-            "extract": round(t_extract, 3), "total": round(result.seconds, 3),
+            "read_and_extract": result.timings.get("extract"),
+            "merge_and_write": result.timings.get("merge"), "total": round(result.seconds, 3),
         },
         "engine": result.engine,
         "versions": _versions(),
         "outputs": result.outputs,
     }
-    with export.atomic_path(out / "run-report.json") as tmp:
-        tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_report(out / "run-report.json", report)
     result.outputs["run_report"] = str(out / "run-report.json")
     return result
+
+
+def extract_to(
+    items: Iterable[Document | Failure],
+    path: str | os.PathLike,
+    gazetteer: Gazetteer | None = None,
+    *,
+    flt=None,
+    partition: str | None = None,
+    progress: bool = False,
+    jobs: int | None = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    places: str | os.PathLike | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> RunResult:
+    """Extract, merge, filter and write incidents to one file, in memory bounded by the batch.
+
+    Parameters
+    ----------
+    items : iterable of Document or Failure
+        A stream, e.g. :func:`geomap.ingest.iter_documents`.
+    path : path or "-"
+        Output; its name says the format (see :func:`geomap.export.open_writer`).
+    gazetteer, progress, jobs, engine, scheduler, places, batch_size
+        See :func:`extract_incidents`.
+    flt : geomap.filters.Filter, optional
+        Keep only matching incidents.
+    partition : {None, "month"}
+        With a ``.parquet`` output: a folder partitioned by event month.
+
+    Returns
+    -------
+    RunResult
+        ``incidents`` is read back from ``path`` on first use (not for ``-``).
+    """
+    from geomap import export
+
+    writer = export.open_writer(path, partition=partition)
+    with writer, IncidentSpool() as spool:
+        result = _extract_to(spool, items, gazetteer, progress=progress, jobs=jobs, engine=engine,
+                             scheduler=scheduler, places=places, batch_size=batch_size)
+        t1 = time.perf_counter()
+        _write_merged(spool, [writer.write], flt, gazetteer, result, keep=False)
+    result.timings["merge"] = round(time.perf_counter() - t1, 3)
+    result.seconds = result.timings["extract"] + result.timings["merge"]
+    if str(path) != "-":
+        result._incidents = functools.partial(export.read_incidents, writer.path)
+    return result
+
+
+def _write_merged(spool, sinks: list[Callable], flt, gazetteer: Gazetteer | None, result: RunResult, *,
+                  keep: bool) -> list:
+    """Merge the spooled incidents and pass them, a chunk at a time, filtered, to each sink.
+
+    Counts them into ``result.n_incidents``; returns the chunks when ``keep``, else ``[]``.
+    """
+    from geomap.export import to_geodataframe
+    from geomap.filters import apply_filter
+
+    kept = []
+    for chunk in _batches(spool.merged(), _WRITE_CHUNK):
+        gdf = to_geodataframe(chunk)
+        if flt is not None:
+            gdf = apply_filter(gdf, flt, gazetteer).reset_index(drop=True)
+        for sink in sinks:
+            sink(gdf)
+        result.n_incidents += len(gdf)
+        if keep:
+            kept.append(gdf)
+    return kept
+
+
+def _write_report(path: Path, report: dict) -> None:
+    """Write ``run-report.json`` as ``json.dumps(report, indent=1)`` would, streaming the inputs."""
+    from geomap.export import atomic_path
+
+    rest = json.dumps({k: v for k, v in report.items() if k != "inputs"}, indent=1, ensure_ascii=False)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write('{\n "inputs": [')
+        sep = "\n"
+        for entry in report["inputs"]:
+            fh.write(sep + textwrap.indent(json.dumps(entry, indent=1, ensure_ascii=False), "  "))
+            sep = ",\n"
+        fh.write("\n ],\n" if sep != "\n" else "],\n")
+        fh.write(rest[2:] + "\n")
+
+
+def _open_writers(stack: contextlib.ExitStack, out: Path, formats: tuple[str, ...],
+                  partition: str | None) -> dict:
+    """Open the incident writers of a run (committed when ``stack`` closes without error)."""
+    from geomap import export
+
+    targets = {"geojson": lambda: export.GeoJSONWriter(out / "incidents.geojson"),
+               "csv": lambda: export.CSVWriter(out / "incidents.csv"),
+               "gpkg": lambda: export.GpkgWriter(out / "incidents.gpkg"),
+               "parquet": lambda: export.GeoParquetWriter(out / "incidents.parquet", partition=partition)}
+    return {fmt: stack.enter_context(targets[fmt]()) for fmt in formats}
+
+
+def _concat(frames: list):
+    """Return one GeoDataFrame from chunks (an empty incidents frame for none)."""
+    import pandas as pd
+
+    from geomap.export import empty_incidents
+
+    if not frames:
+        return empty_incidents()
+    if len(frames) == 1:
+        return frames[0]
+    gdf = pd.concat(frames, ignore_index=True)
+    return gdf.set_geometry(frames[0].geometry.name).set_crs(frames[0].crs, allow_override=True)
 
 
 def _boundaries(gaz: Gazetteer, gdf):

@@ -315,3 +315,39 @@ def test_exports_are_valid_for_arbitrary_text(tmp_path, location, notes, actor, 
     assert back["location"].iloc[0] == location and back["sources"].iloc[0][0]["title"] == title
     rows = list(_csv.reader(_io.StringIO(csv_text(gdf))))
     assert len(rows) == 2 and len(rows[1]) == len(rows[0])
+
+
+# -- writing in chunks ----------------------------------------------------------------------------
+def test_chunked_writers_give_the_one_shot_outputs(gdf, tmp_path):
+    from geomap.export import CSVWriter, GeoJSONWriter, GeoParquetWriter, GpkgWriter
+
+    writers = {"geojson": GeoJSONWriter(tmp_path / "a.geojson"), "csv": CSVWriter(tmp_path / "a.csv"),
+               "gpkg": GpkgWriter(tmp_path / "a.gpkg"), "parquet": GeoParquetWriter(tmp_path / "a.parquet"),
+               "months": GeoParquetWriter(tmp_path / "m.parquet", partition="month")}
+    for w in writers.values():
+        for k in range(len(gdf)):  # one incident at a time, some chunks without geometry
+            w.write(gdf.iloc[k : k + 1])
+        assert not w.path.exists()  # nothing visible before the commit
+        w.commit()
+    assert (tmp_path / "a.geojson").read_text(encoding="utf-8") == geojson_text(gdf)
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == csv_text(gdf)
+    for name in ("a.gpkg", "a.parquet", "m.parquet"):
+        assert geojson_text(read_incidents(tmp_path / name)) == geojson_text(gdf), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.geojson", "a.gpkg", "a.parquet", "m.parquet"]
+
+
+def test_a_failed_chunked_write_leaves_nothing(gdf, tmp_path):
+    from geomap.export import GeoParquetWriter
+
+    write_geojson(gdf, tmp_path / "old.geojson")
+    before = (tmp_path / "old.geojson").read_bytes()
+    with pytest.raises(RuntimeError), GeoParquetWriter(tmp_path / "x.parquet", partition="month") as w:
+        w.write(gdf)
+        raise RuntimeError("crash in the middle")
+    from geomap.export import GeoJSONWriter
+
+    with pytest.raises(RuntimeError), GeoJSONWriter(tmp_path / "old.geojson") as w:
+        w.write(gdf.iloc[:1])
+        raise RuntimeError("crash in the middle")
+    assert (tmp_path / "old.geojson").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.geojson"]

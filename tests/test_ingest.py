@@ -534,3 +534,16 @@ def test_readme_corpus_files_are_skipped_but_named_files_are_read(tmp_path):
     (tmp_path / "README.md").write_text(SENTENCE, encoding="utf-8")
     assert _read(tmp_path) == []
     assert isinstance(_one(tmp_path / "README.md"), Document)
+
+
+def test_html_date_from_time_element_or_header_byline():
+    from geomap.ingest import html_to_text
+
+    page = "<html><body><header><p>Published 4 Oct 2012 08:15 GMT</p></header><p>Shelling.</p></body></html>"
+    assert html_to_text(page)[2] == "2012-10-04"
+    page = '<html><body><article><time datetime="2013-03-19T10:00">19 March</time><p>Text.</p></article></body></html>'
+    assert html_to_text(page)[2] == "2013-03-19"
+    meta = '<html><head><meta property="article:published_time" content="2012-02-18"></head><body>' \
+           '<header>Updated 1 Jan 2020</header><p>Text.</p></body></html>'
+    assert html_to_text(meta)[2] == "2012-02-18"  # the meta tag wins
+    assert html_to_text("<html><body><header>Home | News</header><p>x</p></body></html>")[2] is None

@@ -198,3 +198,69 @@ def test_seed_cumulative_tolls_merge(seed_incidents):
     merged = tolls[(tolls["fatalities_low"] == 15800) & (tolls["fatalities_high"] == 16500)].iloc[0]
     assert len({s["doc_id"] for s in merged["sources"]}) >= 2
     assert seed_incidents["id"].is_unique
+
+
+# -- streaming: the spool and the day window ------------------------------------------------------
+def _stream_mix() -> list[Incident]:
+    """Incidents over 60 days at three places, with repeats, undated reports and tolls."""
+    rng = random.Random(3)
+    places = [("homs", HOMS), ("bab-amr", BAB_AMR), ("rastan", RASTAN)]
+    out = []
+    for n in range(240):
+        place, at = places[n % 3]
+        day = 1 + rng.randrange(60)
+        date = None if n % 17 == 0 else f"2012-03-{day:02d}" if day <= 31 else f"2012-04-{day - 31:02d}"
+        out.append(_inc(f"r/{n:03d}.txt", start=n, at=at, place=place, date=date,
+                        fatalities=rng.choice([None, 3, 4, 5, 12])))
+    out += [_toll("t/a.txt", 15800), _toll("t/b.txt", 16500, date=None), _toll("t/c.txt", 9000, date=None)]
+    return out
+
+
+def test_spool_gives_what_merge_incidents_gives():
+    from geomap.merge import IncidentSpool
+
+    items = _stream_mix()
+    expected = _summary(merge_incidents(items))
+    shuffled = items[:]
+    random.Random(5).shuffle(shuffled)
+    with IncidentSpool() as spool:
+        for k in range(0, len(shuffled), 7):  # arrives in batches, in any order
+            spool.add(shuffled[k : k + 7])
+        assert len(spool) == len(items)
+        assert _summary(list(spool.merged())) == expected
+    dates = [m.event_date for m in merge_incidents(items)]
+    assert dates == sorted(dates, key=lambda d: d or "9999")  # by date, undated last
+
+
+def test_an_undated_toll_joins_a_dated_one_but_an_undated_event_stays_apart():
+    [toll] = merge_incidents([_toll("a.txt", 15800), _toll("b.txt", 16500, date=None)])
+    assert (toll.fatalities_low, toll.fatalities_high, toll.n_sources) == (15800, 16500, 2)
+    dated, undated = _inc("a.txt", fatalities=5), _inc("b.txt", fatalities=5, date=None)
+    assert not same_incident(dated, undated)
+    assert len(merge_incidents([dated, undated])) == 2
+
+
+def test_the_merge_window_is_bounded():
+    """Groups leave memory a week after their first report: the stream is never held whole."""
+    import datetime as dt
+
+    from geomap.merge import merge_sorted
+
+    first = dt.date(2012, 1, 1).toordinal()
+    days = range(first, first + 400)
+    items = {d: [_inc(f"r/{d}-{k}.txt", date=dt.date.fromordinal(d).isoformat(), fatalities=k + 1,
+                      at=None, place="Syria") for k in range(3)] for d in days}
+    out: list[Incident] = []
+    behind = []
+
+    def chunks():
+        for d in days:
+            # every report from 10 or more days back must be merged and out before day d is read
+            due = sum(len(items[x]) for x in days if x <= d - 10)
+            behind.append(due - sum(len(m.sources) for m in out))
+            yield d, items[d]
+
+    for inc in merge_sorted(chunks()):
+        out.append(inc)
+    assert sum(len(m.sources) for m in out) == 3 * len(days)
+    assert max(behind) <= 0, max(behind)

@@ -108,3 +108,23 @@ def test_a_failed_input_is_reported_and_the_rest_goes_on(tmp_path, gaz):
     report = json.loads((tmp_path / "out" / "run-report.json").read_text())
     assert report["counts"]["failed"] == 1 and report["counts"]["ok"] == 2
     assert set(res.incidents["place_name"]) >= {"Homs", "Ḩamāh"} or len(res.incidents) >= 2
+
+
+def test_a_run_without_map_streams_and_reads_incidents_back(tmp_path, gaz, monkeypatch):
+    """Without a map or store, a run keeps no incidents: writes them in chunks, reads back on demand."""
+    import geomap.pipeline as pipeline
+    from geomap.export import geojson_text
+    from geomap.pipeline import extract
+
+    monkeypatch.setattr(pipeline, "_WRITE_CHUNK", 7)  # many chunks even for the samples
+    result = run(None, tmp_path, gazetteer=gaz, progress=False, write_map=False,
+                 formats=("parquet", "geojson", "csv"), partition="month")
+    assert callable(result._incidents) and result.n_incidents > 14
+    expected = extract([sample_dir()], gaz)
+    assert geojson_text(result.incidents) == geojson_text(expected)
+    assert (tmp_path / "incidents.geojson").read_text(encoding="utf-8") == geojson_text(expected)
+    report = json.loads((tmp_path / "run-report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["incidents"] == len(expected)
+    assert len(report["inputs"]) == report["counts"]["inputs"] == len(result.inputs)
+    assert {e["status"] for e in report["inputs"]} == {"ok"}
+    assert report == json.loads(json.dumps(report, indent=1))  # round-trips
