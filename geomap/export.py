@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import math
@@ -33,6 +34,14 @@ _SIDECARS = ("-journal", "-wal", "-shm")
 #: ``last_change`` stamped into GeoPackages (fixed, so that equal data gives equal bytes;
 #: ``$SOURCE_DATE_EPOCH`` overrides it, as for reproducible builds).
 _GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+@functools.cache
+def _wgs84():
+    """EPSG:4326 as a pyproj CRS, built once (building one from a string costs milliseconds)."""
+    from pyproj import CRS
+
+    return CRS.from_epsg(4326)
 
 
 def incident_record(inc: Incident) -> dict:
@@ -62,7 +71,7 @@ def to_geodataframe(incidents: Iterable[Incident]):
     geoms = [
         Point(r["longitude"], r["latitude"]) if r["latitude"] is not None else None for r in recs
     ]
-    gdf = gpd.GeoDataFrame(recs, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(recs, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs=_wgs84())
     return _typed(gdf)
 
 
@@ -154,7 +163,7 @@ _FC_TAIL = "]}\n"
 
 
 def _feature_texts(gdf) -> Iterator[str]:
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+    if gdf.crs is not None and not gdf.crs.equals(_wgs84()):
         gdf = gdf.to_crs(4326)
     for feat in _features(gdf):
         yield json.dumps(feat, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -243,6 +252,15 @@ class GeoJSONWriter(_Writer):
             self._fh.write(self._sep + text)
             self._sep = ","
 
+    def append_part(self, path: Path) -> None:
+        """Append a fragment file of comma-separated features (see :func:`write_part`)."""
+        with open(path, encoding="utf-8") as fh:
+            head = fh.read(1)
+            if head:
+                self._fh.write(self._sep + head)
+                shutil.copyfileobj(fh, self._fh)
+                self._sep = ","
+
     def commit(self) -> Path:
         if self.tmp is None:
             self._fh.write(_FC_TAIL)
@@ -258,6 +276,59 @@ class GeoJSONWriter(_Writer):
         if self.tmp is not None:
             self._fh.close()
             super().discard()
+
+
+def write_part(chunks: Iterable, folder: Path, name: str, formats: Iterable[str], *,
+               partition: str | None = None, tally: PlaceTally | None = None) -> tuple[dict[str, Path], int]:
+    """Write incident chunks as part files that the writers' ``append_part`` methods assemble.
+
+    Parameters
+    ----------
+    chunks : iterable of geopandas.GeoDataFrame
+        Incidents, in output order.
+    folder : Path
+        Where to write ``NAME.features`` (GeoJSON features, comma-separated), ``NAME.rows``
+        (CSV rows) and ``NAME.parquet`` (GeoParquet; a month-partitioned folder when
+        ``partition`` is ``"month"``; always written, GeoPackage output reads it).
+    name : str
+    formats : iterable of str
+    partition : {None, "month"}
+    tally : PlaceTally, optional
+        Counts every chunk in.
+
+    Returns
+    -------
+    files : dict
+        ``{"geojson": path, "csv": path, "parquet": path}`` for what was written.
+    n : int
+        Incidents written.
+    """
+    formats = set(formats)
+    files = {"parquet": folder / f"{name}.parquet"}
+    with contextlib.ExitStack() as stack:
+        parquet = stack.enter_context(GeoParquetWriter(files["parquet"], partition=partition))
+        features = rows = None
+        if "geojson" in formats:
+            files["geojson"] = folder / f"{name}.features"
+            features = stack.enter_context(open(files["geojson"], "w", encoding="utf-8"))
+        if "csv" in formats:
+            files["csv"] = folder / f"{name}.rows"
+            rows = stack.enter_context(open(files["csv"], "w", encoding="utf-8", newline=""))
+        sep, n = "", 0
+        for gdf in chunks:
+            if not len(gdf):
+                continue
+            n += len(gdf)
+            parquet.write(gdf)
+            if features is not None:
+                for text in _feature_texts(gdf):
+                    features.write(sep + text)
+                    sep = ","
+            if rows is not None:
+                _write_csv_rows(rows, gdf)
+            if tally is not None:
+                tally.add(gdf)
+    return files, n
 
 
 def write_geojson(gdf, path: str | os.PathLike) -> Path:
@@ -319,6 +390,11 @@ class CSVWriter(_Writer):
 
     def _write(self, gdf) -> None:
         _write_csv_rows(self._fh, gdf)
+
+    def append_part(self, path: Path) -> None:
+        """Append a file of CSV rows without header (see :func:`write_part`)."""
+        with open(path, encoding="utf-8", newline="") as fh:
+            shutil.copyfileobj(fh, self._fh)
 
     def _finish(self) -> None:
         self._fh.close()
@@ -428,27 +504,45 @@ class PlaceTally:
 
     def add(self, incidents_gdf) -> PlaceTally:
         """Count a GeoDataFrame of merged incidents in (cumulative tolls not added to sums)."""
-        for _, inc in incidents_gdf.iterrows():
-            pid = _clean(inc.get("place_id"))
-            lat, lon = _clean(inc.get("latitude")), _clean(inc.get("longitude"))
+        cols = ("place_id", "latitude", "longitude", "place_name", "country_code", "admin1", "admin2",
+                "cumulative", "fatalities", "injured", "event_date")
+        if not len(incidents_gdf):
+            return self
+        columns = [incidents_gdf[c].to_list() if c in incidents_gdf else [None] * len(incidents_gdf)
+                   for c in cols]
+        for pid, lat, lon, name, cc, a1, a2, cumulative, dead, hurt, d in zip(*columns, strict=True):
+            pid, lat, lon = _clean(pid), _clean(lat), _clean(lon)
             if not isinstance(pid, str) or not pid or lat is None or lon is None:
                 continue
-            r = self.rows.setdefault(pid, {
-                "place_id": pid, "name": _clean(inc.get("place_name")), "kind": None,
-                "country_code": _clean(inc.get("country_code")), "admin1": _clean(inc.get("admin1")),
-                "admin2": _clean(inc.get("admin2")), "lat": lat, "lon": lon,
-                "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
-                "first_date": None, "last_date": None,
-            })
+            r = self.rows.get(pid)
+            if r is None:
+                r = self.rows[pid] = {
+                    "place_id": pid, "name": _clean(name), "kind": None, "country_code": _clean(cc),
+                    "admin1": _clean(a1), "admin2": _clean(a2), "lat": lat, "lon": lon,
+                    "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
+                    "first_date": None, "last_date": None,
+                }
             r["incidents"] += 1
-            if not bool(inc.get("cumulative")):
-                r["fatalities"] += int(_clean(inc.get("fatalities")) or 0)
-                r["injured"] += int(_clean(inc.get("injured")) or 0)
-            d = _clean(inc.get("event_date"))
+            if not bool(_clean(cumulative)):
+                r["fatalities"] += int(_clean(dead) or 0)
+                r["injured"] += int(_clean(hurt) or 0)
+            d = _clean(d)
             if d:
                 r["first_date"] = min(filter(None, [r["first_date"], d]))
                 r["last_date"] = max(filter(None, [r["last_date"], d]))
         return self
+
+    def update(self, rows: dict[str, dict]) -> None:
+        """Add another tally's ``rows`` (from a worker) into this one."""
+        for pid, other in rows.items():
+            r = self.rows.get(pid)
+            if r is None:
+                self.rows[pid] = dict(other)
+                continue
+            for k in ("mentions", "incidents", "fatalities", "injured"):
+                r[k] += other[k]
+            dates = [d for d in (r["first_date"], r["last_date"], other["first_date"], other["last_date"]) if d]
+            r["first_date"], r["last_date"] = (min(dates), max(dates)) if dates else (None, None)
 
     def to_geodataframe(self):
         """Return one row per place id, sorted by id (EPSG:4326 points)."""
@@ -459,7 +553,7 @@ class PlaceTally:
         cols = ["place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
                 "mentions", "incidents", "fatalities", "injured", "first_date", "last_date"]
         return gpd.GeoDataFrame(recs, columns=cols, geometry=[Point(r["lon"], r["lat"]) for r in recs],
-                                crs="EPSG:4326")
+                                crs=_wgs84())
 
 
 def places_summary(incidents_gdf, mentions: MentionCounts | Iterable[Mention] | None = None):
@@ -523,15 +617,36 @@ class GpkgWriter(_Writer):
         self.tmp.unlink()
         self.layer = layer
         self.layers: dict = {}
+        self._pending: list = []
 
     def _write(self, gdf) -> None:
         _gpkg_layer(self.tmp, self.layer, gdf, append=bool(self.rows))
+
+    def append_part(self, path: Path) -> None:
+        """Append the incidents of a GeoParquet part file or folder (see :func:`write_part`).
+
+        Small parts are gathered and written a few thousand rows at a time.
+        """
+        gdf = read_incidents(path)
+        if len(gdf):
+            self._pending.append(gdf)
+            if sum(map(len, self._pending)) >= 5000:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            import pandas as pd
+
+            frames, self._pending = self._pending, []
+            gdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            self.write(gdf)
 
     def add_layer(self, name: str, gdf) -> None:
         """Write a whole extra layer when the output is committed."""
         self.layers[name] = gdf
 
     def _finish(self) -> None:
+        self._flush()
         if not self.rows:
             self._write(empty_incidents() if self.layer == "incidents" else places_summary(empty_incidents()))
         for name, gdf in self.layers.items():
@@ -646,6 +761,7 @@ class GeoParquetWriter(_Writer):
         self._open: dict[str, object] = {}  # month -> pyarrow ParquetWriter
         self._parts: dict[str, int] = {}
         self._schema = None
+        self._moved = False
 
     def _table(self, gdf):
         import pyarrow as pa
@@ -696,8 +812,31 @@ class GeoParquetWriter(_Writer):
         for month in chunk_months:
             self._writer(month).write_table(table if months is None else table.filter(months == month))
 
+    def append_part(self, path: Path, name: str) -> None:
+        """Add a GeoParquet part written by :func:`write_part` (file, or folder when partitioned).
+
+        Row groups are copied into the single file; partitioned parts' files are moved into
+        their month folders as ``part-NAME-N.parquet``.
+        """
+        import pyarrow.parquet as pq
+
+        if not self.partition:
+            pf = pq.ParquetFile(path)
+            for i in range(pf.num_row_groups):
+                table = pf.read_row_group(i)
+                if self._schema is None:
+                    self._schema = table.schema
+                self._writer("").write_table(table.cast(self._schema))
+            return
+        for f in _parquet_parts(Path(path)):
+            if pq.ParquetFile(f).metadata.num_rows:
+                folder = self.tmp / f.parent.name
+                folder.mkdir(exist_ok=True)
+                shutil.move(f, folder / f"part-{name}-{f.stem.split('-')[-1]}.parquet")
+                self._moved = True
+
     def _finish(self) -> None:
-        if self._schema is None:
+        if self._schema is None and not self._moved:
             self._write(empty_incidents())
         for w in self._open.values():
             w.close()
@@ -712,11 +851,8 @@ class GeoParquetWriter(_Writer):
 
 def _geo_metadata(column: str) -> dict:
     """GeoParquet 1.0.0 file metadata for one WKB geometry column in EPSG:4326."""
-    from pyproj import CRS
-
     return {"version": "1.0.0", "primary_column": column,
-            "columns": {column: {"encoding": "WKB", "geometry_types": [],
-                                 "crs": CRS.from_epsg(4326).to_json_dict()}}}
+            "columns": {column: {"encoding": "WKB", "geometry_types": [], "crs": _wgs84().to_json_dict()}}}
 
 
 def write_geoparquet(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:
@@ -816,8 +952,8 @@ def _read_geoparquet(path: Path):
 def _to_wgs84(gdf):
     """Return ``gdf`` in EPSG:4326 (a file without a CRS is taken to be WGS84 already)."""
     if gdf.crs is None:
-        return gdf.set_crs("EPSG:4326")
-    return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs(4326)
+        return gdf.set_crs(_wgs84())
+    return gdf if gdf.crs.equals(_wgs84()) else gdf.to_crs(4326)
 
 
 def _json_list(text, where: str) -> list:
@@ -900,7 +1036,7 @@ def read_incidents(path: str | os.PathLike):
         recs.append(dict(f.get("properties") or {}))
         geoms.append(_geometry(f.get("geometry"), f"{path}: feature {n}"))
     cols = list(INCIDENT_COLUMNS) + sorted({k for r in recs for k in r} - set(INCIDENT_COLUMNS))
-    return gpd.GeoDataFrame(recs, columns=cols, geometry=geoms, crs="EPSG:4326")
+    return gpd.GeoDataFrame(recs, columns=cols, geometry=geoms, crs=_wgs84())
 
 
 def store_append(gdf, path: str | os.PathLike) -> int:
@@ -928,7 +1064,7 @@ def store_append(gdf, path: str | os.PathLike) -> int:
         if not len(new):
             return 0
         combined = pd.concat([existing, _ordered(new.copy())], ignore_index=True)
-        combined = combined.set_geometry(existing.geometry.name).set_crs("EPSG:4326", allow_override=True)
+        combined = combined.set_geometry(existing.geometry.name).set_crs(_wgs84(), allow_override=True)
     elif existing is not None and not len(new):
         return 0
     else:

@@ -1,10 +1,13 @@
 """The Python API behind the CLI: extract incidents, run the whole job, write every output.
 
-Reports stream through in batches: memory is bounded by the batch (and by the incidents found,
-which cross-report merging needs all at once), not by the corpus. Extraction (geoparse and
-incidents) runs in-process (``jobs=1``), in a local pool of ``jobs`` worker processes, or on a
-Dask cluster (``engine="dask"``); merging always happens afterwards, on all the incidents, so
-the result is the same whatever the engine and the number of jobs.
+Reports stream through in batches. Extraction (geoparse and incidents) runs in-process
+(``jobs=1``), in a local pool of ``jobs`` worker processes, or on a Dask cluster
+(``engine="dask"``); the incidents go to an on-disk spool (:class:`geomap.merge.IncidentSpool`).
+Merging happens afterwards, on all of them: the spool is split into partitions that merge
+independently (places that could share an incident), which the pool's workers (or this process)
+merge a day at a time and write as part files; the parts are then appended to the outputs in
+partition order. Memory is bounded by the batch and a week of one partition's incidents, not by
+the corpus, and the result is the same whatever the engine and the number of jobs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import itertools
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -300,28 +304,37 @@ def _in_order(submit: Callable[[list], object], batches: Iterable[list], max_in_
         yield collect(pending.popleft())
 
 
-def _pool_results(batches: Iterator[list], jobs: int, places: str | None) -> Iterator[_BatchResult]:
-    """Extract batches in a pool of ``jobs`` spawned processes, each loading the gazetteer once."""
+@contextlib.contextmanager
+def _process_pool(jobs: int, places: str | None):
+    """A pool of ``jobs`` spawned processes, each loading the gazetteer once; shut down on exit."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    def collect(fut) -> _BatchResult:
-        try:
-            return fut.result()
-        except BrokenProcessPool:
-            raise GeomapError(
-                "a worker process died (killed by the system, out of memory?); run again with "
-                "fewer --jobs or a smaller --batch-size, or with --jobs 1 to see the error"
-            ) from None
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(places,))
     try:
-        yield from _in_order(lambda b: pool.submit(_extract_batch, b, places), batches,
-                             _IN_FLIGHT_PER_WORKER * jobs, collect)
+        yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(fut):
+    """Wait for a pool future; a dead worker becomes an error a user can act on."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        raise GeomapError(
+            "a worker process died (killed by the system, out of memory?); run again with "
+            "fewer --jobs or a smaller --batch-size, or with --jobs 1 to see the error"
+        ) from None
+
+
+def _pool_results(batches: Iterator[list], pool, jobs: int, places: str | None) -> Iterator[_BatchResult]:
+    """Extract batches in ``pool``, at most a few per worker in flight, results in input order."""
+    yield from _in_order(lambda b: pool.submit(_extract_batch, b, places), batches,
+                         _IN_FLIGHT_PER_WORKER * jobs, _result)
 
 
 def _dask_client(jobs: int, scheduler: str | None):
@@ -468,9 +481,9 @@ def extract_incidents(
     """
     from geomap.export import to_geodataframe
 
-    with IncidentSpool() as spool:
-        out = _extract_to(spool, items, gazetteer, progress=progress, jobs=jobs, engine=engine,
-                          scheduler=scheduler, places=places, batch_size=batch_size)
+    with IncidentSpool() as spool, contextlib.ExitStack() as stack:
+        out, _ = _extract_to(spool, items, gazetteer, stack=stack, progress=progress, jobs=jobs,
+                             engine=engine, scheduler=scheduler, places=places, batch_size=batch_size)
         t1 = time.perf_counter()
         out.incidents = to_geodataframe(spool.merged())
     out.timings["merge"] = round(time.perf_counter() - t1, 3)
@@ -479,9 +492,13 @@ def extract_incidents(
 
 
 def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer | None, *,
-                progress: bool, jobs: int | None, engine: str, scheduler: str | None,
-                places: str | os.PathLike | None, batch_size: int) -> RunResult:
-    """Extract every item into ``spool`` (unmerged); return the account of the run so far."""
+                stack: contextlib.ExitStack, progress: bool, jobs: int | None, engine: str,
+                scheduler: str | None, places: str | os.PathLike | None, batch_size: int):
+    """Extract every item into ``spool`` (unmerged).
+
+    Returns ``(result, pool)``: the account of the run so far, and the process pool (entered
+    into ``stack``, so it outlives extraction for merging) or None.
+    """
     jobs = _check_engine(engine, jobs, scheduler, batch_size)
     worker_places = _places_path(places)
     parallel = engine == "dask" or jobs > 1
@@ -491,6 +508,7 @@ def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer
     t0 = time.perf_counter()
     batches = _batches(items, batch_size)
     results: Iterator[_BatchResult]
+    pool = None
     out = RunResult(engine={"engine": engine, "jobs": jobs, "batch_size": batch_size})
     if scheduler:
         out.engine["scheduler"] = scheduler
@@ -502,7 +520,8 @@ def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer
             out.engine["jobs"] = 1
             results = _in_process(head, gazetteer, places)
         else:
-            results = _pool_results(itertools.chain(head, batches), jobs, worker_places)
+            pool = stack.enter_context(_process_pool(jobs, worker_places))
+            results = _pool_results(itertools.chain(head, batches), pool, jobs, worker_places)
     else:
         results = _in_process(batches, gazetteer, places)
     show = _Progress(progress)
@@ -521,7 +540,7 @@ def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer
         results.close()  # stops the pool or the Dask cluster at once, also on an error
     show.close(out.n_documents, f"; merging {len(spool):,} incidents")
     out.timings = {"extract": round(time.perf_counter() - t0, 3)}
-    return out
+    return out, pool
 
 
 def extract(
@@ -660,31 +679,31 @@ def run(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    # a map or a store needs every incident at once; so does a CSV-only run's RunResult
-    keep = write_map or bool(store) or formats == ("csv",)
-    paths: dict[str, Path] = {}
     with IncidentSpool() as spool, contextlib.ExitStack() as stack:
-        result = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, progress=progress,
-                             jobs=jobs, engine=engine, scheduler=scheduler, places=places,
-                             batch_size=batch_size)
+        result, pool = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, stack=stack,
+                                   progress=progress, jobs=jobs, engine=engine, scheduler=scheduler,
+                                   places=places, batch_size=batch_size)
         t1 = time.perf_counter()
         writers = _open_writers(stack, out, formats, partition)
+        # a map or a store needs every incident at once; a CSV-only run reads them from here
+        if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
+            writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
         tally = export.PlaceTally(result.place_mentions)
-        kept = _write_merged(spool, [*(w.write for w in writers.values()), tally.add], flt, gaz, result,
-                             keep=keep)
+        _merge_parts(spool, pool, writers, tally, result, gaz, flt=flt, formats=formats,
+                     partition=partition, places=_places_path(places))
         places_gdf = tally.to_geodataframe()
         if "gpkg" in writers:
             writers["gpkg"].add_layer("places", places_gdf)
-        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items()}
+        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
+        readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
+        stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
+        result._incidents = functools.partial(export.read_incidents, readable.path)
+        if write_map or store:
+            result.incidents = result.incidents  # load now: the spool folder goes
     if "geojson" in formats:
         paths["places_geojson"] = export.write_geojson(places_gdf, out / "places.geojson")
     if "parquet" in formats:
         paths["places_parquet"] = export.write_geoparquet(places_gdf, out / "places.parquet")
-    if keep:
-        result.incidents = _concat(kept)
-    else:
-        first = next(p for k, p in paths.items() if k.startswith("incidents_"))
-        result._incidents = functools.partial(export.read_incidents, first)
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     added = None
     if store:
@@ -759,12 +778,16 @@ def extract_to(
     """
     from geomap import export
 
-    writer = export.open_writer(path, partition=partition)
-    with writer, IncidentSpool() as spool:
-        result = _extract_to(spool, items, gazetteer, progress=progress, jobs=jobs, engine=engine,
-                             scheduler=scheduler, places=places, batch_size=batch_size)
+    name = str(path).lower()
+    fmt = ("parquet" if name.endswith((".parquet", ".geoparquet", ".pq")) else
+           "gpkg" if name.endswith(".gpkg") else "geojson")
+    with IncidentSpool() as spool, contextlib.ExitStack() as stack:
+        writer = stack.enter_context(export.open_writer(path, partition=partition))
+        result, pool = _extract_to(spool, items, gazetteer, stack=stack, progress=progress, jobs=jobs,
+                                   engine=engine, scheduler=scheduler, places=places, batch_size=batch_size)
         t1 = time.perf_counter()
-        _write_merged(spool, [writer.write], flt, gazetteer, result, keep=False)
+        _merge_parts(spool, pool, {fmt: writer}, None, result, gazetteer, flt=flt, formats=(fmt,),
+                     partition=partition, places=_places_path(places))
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     result.seconds = result.timings["extract"] + result.timings["merge"]
     if str(path) != "-":
@@ -772,26 +795,86 @@ def extract_to(
     return result
 
 
-def _write_merged(spool, sinks: list[Callable], flt, gazetteer: Gazetteer | None, result: RunResult, *,
-                  keep: bool) -> list:
-    """Merge the spooled incidents and pass them, a chunk at a time, filtered, to each sink.
+def _bins(parts: list[tuple[str, int]], total: int) -> list[tuple[list[str], int]]:
+    """Group consecutive partitions into tasks of about ``total / 64`` incidents (2,000 or more).
 
-    Counts them into ``result.n_incidents``; returns the chunks when ``keep``, else ``[]``.
+    The grouping depends on the data only, never on the number of jobs, so the part files, and
+    with them the outputs, are the same whatever the job count.
     """
-    from geomap.export import to_geodataframe
-    from geomap.filters import apply_filter
+    target = max(2000, total // 64)
+    bins: list[tuple[list[str], int]] = []
+    for name, n in parts:
+        if bins and bins[-1][1] < target:
+            bins[-1][0].append(name)
+            bins[-1] = (bins[-1][0], bins[-1][1] + n)
+        else:
+            bins.append(([name], n))
+    return bins
 
-    kept = []
-    for chunk in _batches(spool.merged(), _WRITE_CHUNK):
-        gdf = to_geodataframe(chunk)
-        if flt is not None:
-            gdf = apply_filter(gdf, flt, gazetteer).reset_index(drop=True)
-        for sink in sinks:
-            sink(gdf)
-        result.n_incidents += len(gdf)
-        if keep:
-            kept.append(gdf)
-    return kept
+
+@dataclass
+class _PartResult:
+    """What merging one spool partition gave: its part files, place tally and incident count."""
+
+    files: dict[str, Path]
+    tally: dict[str, dict]
+    n_incidents: int
+
+
+def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, formats: tuple[str, ...],
+                partition: str | None, flt, places: str | None,
+                gazetteer: Gazetteer | None = None) -> _PartResult:
+    """Merge partitions of the spool, filter them and write them as part files (a worker task)."""
+    from geomap import export
+    from geomap.filters import apply_filter
+    from geomap.merge import merge_part
+
+    gaz = gazetteer or (_worker_gazetteer(places) if flt is not None else None)
+    merged = itertools.chain.from_iterable(merge_part(spool_path, part) for part in parts)
+
+    def chunks():
+        for chunk in _batches(merged, _WRITE_CHUNK):
+            gdf = export.to_geodataframe(chunk)
+            yield gdf if flt is None else apply_filter(gdf, flt, gaz).reset_index(drop=True)
+
+    tally = export.PlaceTally()
+    files, n = export.write_part(chunks(), Path(folder), name, formats,
+                                 partition=partition if "parquet" in formats else None, tally=tally)
+    return _PartResult(files, tally.rows, n)
+
+
+def _merge_parts(spool: IncidentSpool, pool, writers: dict, tally, result: RunResult,
+                 gazetteer: Gazetteer | None, *, flt, formats: tuple[str, ...], partition: str | None,
+                 places: str | None) -> None:
+    """Merge the spool partition by partition (in ``pool`` when there is one) into ``writers``.
+
+    Partitions are merged and written as part files by the workers, largest first; the parts
+    are then appended to the outputs in partition order, so the outputs are the same whatever
+    the number of jobs.
+    """
+    parts = _bins(spool.partitions(), len(spool))
+    with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder:
+        task = functools.partial(_merge_part, spool.path, folder=folder, formats=formats,
+                                 partition=partition, flt=flt, places=places)
+        if pool is None:
+            done = (task(names, f"{i:06d}", gazetteer=gazetteer) for i, (names, _) in enumerate(parts))
+        else:
+            order = sorted(range(len(parts)), key=lambda i: -parts[i][1])
+            futures = {i: pool.submit(task, parts[i][0], f"{i:06d}") for i in order}
+            done = (_result(futures[i]) for i in range(len(parts)))
+        for i, res in enumerate(done):
+            for fmt in ("geojson", "csv", "gpkg", "all", "parquet"):  # gpkg reads the parquet part
+                if fmt in ("geojson", "csv") and fmt in writers:
+                    writers[fmt].append_part(res.files[fmt])
+                elif fmt == "gpkg" and fmt in writers:
+                    writers[fmt].append_part(res.files["parquet"])
+                elif fmt in writers:
+                    writers[fmt].append_part(res.files["parquet"], f"{i:06d}")
+            if tally is not None:
+                tally.update(res.tally)
+            result.n_incidents += res.n_incidents
+            for f in res.files.values():
+                shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink(missing_ok=True)
 
 
 def _write_report(path: Path, report: dict) -> None:

@@ -228,8 +228,24 @@ def test_spool_gives_what_merge_incidents_gives():
             spool.add(shuffled[k : k + 7])
         assert len(spool) == len(items)
         assert _summary(list(spool.merged())) == expected
-    dates = [m.event_date for m in merge_incidents(items)]
-    assert dates == sorted(dates, key=lambda d: d or "9999")  # by date, undated last
+    from geomap.merge import _components, _location_key
+
+    parts = _components([_location_key(i) for i in items], 10.0)
+    keys = [(parts[_location_key(m)], m.event_date or "9999", m.id) for m in merge_incidents(items)]
+    assert keys == sorted(keys)  # by partition, date (undated last), id
+    assert len(set(parts.values())) == 3  # Homs and Bab Amr (3 km apart) merge; Rastan; the tolls
+
+
+def test_partitions_merged_apart_give_the_whole():
+    from geomap.merge import IncidentSpool, merge_part
+
+    items = _stream_mix()
+    with IncidentSpool() as spool:
+        spool.add(items)
+        parts = spool.partitions()
+        assert sum(n for _, n in parts) == len(items)
+        pieces = {part: list(merge_part(spool.path, part)) for part, _ in reversed(parts)}
+        assert _summary([m for part, _ in parts for m in pieces[part]]) == _summary(merge_incidents(items))
 
 
 def test_an_undated_toll_joins_a_dated_one_but_an_undated_event_stays_apart():
