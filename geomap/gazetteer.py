@@ -22,11 +22,14 @@ import os
 import sqlite3
 import tempfile
 import threading
+import zlib
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from geomap.errors import GazetteerError, RegionError
 from geomap.gazetteer_format import parse_row
@@ -46,11 +49,22 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "3"
+_SCHEMA_VERSION = "6"
+#: The columns of a :class:`Place`, in field order.
 _PLACE_COLS = (
-    "id, name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
+    "id, name, ascii_name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
     "population, parent, source"
 )
+#: Size of the key membership filter: one bit per value of a 26-bit hash (8 MiB, read in about
+#: 10 ms). With the index's ~660k distinct keys about 1% of absent keys pass it (and are then
+#: asked of SQLite, which finds nothing).
+_FILTER_BITS = 26
+_FILTER_MASK = (1 << _FILTER_BITS) - 1
+
+
+def _key_hash(key: str) -> int:
+    """Return the filter bit of an index key (stable across processes, unlike ``hash``)."""
+    return zlib.crc32(key.encode("utf-8")) & _FILTER_MASK
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,15 @@ class Candidate:
         return d
 
 
+class CandidateSummary(NamedTuple):
+    """What ranking needs of a candidate before its place is loaded (see :class:`Candidate`)."""
+
+    tier: int
+    score: float
+    kind: str
+    population: int
+
+
 def _data_file(name: str) -> Path:
     return Path(str(resources.files("geomap") / "data" / name))
 
@@ -93,10 +116,15 @@ def prior(place: Place, tier: int, n_names: int = 0) -> float:
     The score adds the match tier's weight, a prior by kind, the place's population (for
     settlements) and its number of alternate names (a proxy for how well known it is).
     """
-    pop = place.population if place.kind not in ("country", "admin1", "admin2") else 0
+    return _prior(place.kind, place.population, tier, n_names)
+
+
+def _prior(kind: str, population: int, tier: int, n_names: int) -> float:
+    """:func:`prior` from the fields it uses."""
+    pop = population if kind not in ("country", "admin1", "admin2") else 0
     return (
         _TIER_WEIGHT[tier]
-        + _KIND_PRIOR.get(place.kind, 0.0)
+        + _KIND_PRIOR.get(kind, 0.0)
         + 0.12 * math.log10(pop + 1)
         + 0.25 * math.log10(n_names + 1)
     )
@@ -122,6 +150,25 @@ def _name_rows(rowid: int, row: dict) -> Iterable[tuple[str, int, int]]:
         yield key0(demonym), rowid, TIER_DEMONYM
 
 
+def _padded(values: list) -> list:
+    """Return ``values`` with its last one repeated up to the next power of two (8 at least).
+
+    The SQL text of an ``IN (?, ...)`` query depends on its number of values; fewer sizes are
+    fewer statements for SQLite to prepare (the sqlite3 module caches them by text).
+    """
+    size = 8
+    while size < len(values):
+        size *= 2
+    return values + values[-1:] * (size - len(values))
+
+
+def _add_to_filter(bits: bytearray, names: list[tuple[str, int, int]]) -> None:
+    """Set the membership-filter bits of the keys of some index rows."""
+    for key, _, _ in names:
+        h = _key_hash(key)
+        bits[h >> 3] |= 1 << (h & 7)
+
+
 def _build_index(source: Path, target: Path) -> None:
     """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` (atomically)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,16 +179,19 @@ def _build_index(source: Path, target: Path) -> None:
         con.executescript(
             """
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, name TEXT, kind TEXT,
+            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, name TEXT, ascii_name TEXT,
+                kind TEXT,
                 lat REAL, lon REAL, country_code TEXT, admin1_code TEXT, admin1 TEXT,
                 admin2_code TEXT, admin2 TEXT, population INTEGER, parent TEXT, source TEXT,
                 aliases TEXT, n_names INTEGER);
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE keyfilter (bits BLOB);
+            CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, n_names BLOB);
             """
         )
-        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 16) + ")"
+        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 17) + ")"
         upsert_name = (
             "INSERT INTO names VALUES (?,?,?) "
             "ON CONFLICT(key, place) DO UPDATE SET tier = min(tier, excluded.tier)"
@@ -150,21 +200,35 @@ def _build_index(source: Path, target: Path) -> None:
             next(fh)  # header
             places: list[tuple] = []
             names: list[tuple[str, int, int]] = []
+            bits = bytearray(1 << (_FILTER_BITS - 3))
+            # per index row (0 unused): kind, population and number of names, for ranking
+            kind_names: dict[str, int] = {}
+            kinds, populations, n_names = bytearray(1), array("q", [0]), array("q", [0])
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
                 places.append((
-                    rowid, row["id"], row["name"], row["kind"], row["lat"], row["lon"],
+                    rowid, row["id"], row["name"], key0(row["name"]), row["kind"], row["lat"], row["lon"],
                     row["country_code"], row["admin1_code"], row["admin1"], row["admin2_code"],
                     row["admin2"], row["population"], row["parent"], row["source"],
                     "|".join(row["aliases"]), len(row["aliases"]),
                 ))
                 names.extend(_name_rows(rowid, row))
+                kinds.append(kind_names.setdefault(row["kind"], len(kind_names)))
+                populations.append(row["population"])
+                n_names.append(len(row["aliases"]))
                 if len(places) >= 20_000:  # bounded memory: write in chunks
+                    _add_to_filter(bits, names)
                     con.executemany(insert_place, places)
                     con.executemany(upsert_name, names)
                     places, names = [], []
+            _add_to_filter(bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
+        con.execute("INSERT INTO keyfilter VALUES (?)", (bits,))
+        con.execute(
+            "INSERT INTO summary VALUES (?,?,?,?)",
+            ("|".join(kind_names), bytes(kinds), populations.tobytes(), n_names.tobytes()),
+        )
         con.executescript("CREATE UNIQUE INDEX places_id ON places(id);")
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
         con.commit()
@@ -189,8 +253,10 @@ class Gazetteer:
 
     Notes
     -----
-    The first ``Gazetteer()`` on a machine indexes the bundled places (about 20-30 s); later
-    ones open the cached index. Use :func:`default_gazetteer` to share one instance.
+    The first ``Gazetteer()`` on a machine indexes the bundled places (about 10-30 s); later
+    ones open the cached index and read its key membership filter and ranking summary into
+    memory (about 10 MB, a few tens of milliseconds). Use :func:`default_gazetteer` to share
+    one instance.
     """
 
     def __init__(
@@ -215,7 +281,16 @@ class Gazetteer:
             f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
+        # membership filter of the index keys: a key whose bit is clear is not in the index
+        self._key_bits: bytes = self._con.execute("SELECT bits FROM keyfilter").fetchone()[0]
+        kind_names, kinds, populations, n_names = self._con.execute("SELECT * FROM summary").fetchone()
+        self._kind_names = kind_names.split("|")
+        self._kinds: bytes = kinds
+        self._populations, self._n_names = array("q"), array("q")
+        self._populations.frombytes(populations)
+        self._n_names.frombytes(n_names)
         self._places: dict[int, tuple[Place, int]] = {}
+        self._alias_cache: dict[str, tuple[str, ...]] = {}
         self._key_cache: dict[str, tuple[tuple[int, int], ...]] = {}
         self._cand_cache: dict[tuple[str, bool], list[Candidate]] = {}
         self._user_keys: dict[str, list[tuple[int, int]]] = {}
@@ -235,7 +310,7 @@ class Gazetteer:
                 row = self._con.execute(
                     f"SELECT {_PLACE_COLS}, n_names FROM places WHERE rowid=?", (rowid,)
                 ).fetchone()
-            hit = (_row_to_place(row[:-1]), row[-1])
+            hit = (Place(*row[:-1]), row[-1])
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
@@ -243,7 +318,7 @@ class Gazetteer:
     def _prefetch(self, rowids: list[int]) -> None:
         """Load several index rows in one query (the geoparser asks for many at once)."""
         for i in range(0, len(rowids), 500):
-            chunk = rowids[i : i + 500]
+            chunk = _padded(rowids[i : i + 500])
             with self._lock:
                 rows = self._con.execute(
                     f"SELECT rowid, {_PLACE_COLS}, n_names FROM places WHERE rowid IN "
@@ -252,7 +327,7 @@ class Gazetteer:
                 ).fetchall()
             for row in rows:
                 if len(self._places) < 200_000:
-                    self._places[row[0]] = (_row_to_place(row[1:-1]), row[-1])
+                    self._places[row[0]] = (Place(*row[1:-1]), row[-1])
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -271,45 +346,128 @@ class Gazetteer:
             ).fetchone()
         if row is None:
             raise KeyError(f"no gazetteer entry with id {place_id!r}")
-        return _row_to_place(row)
+        return Place(*row)
 
     def aliases(self, place_id: str) -> list[str]:
         """Return the alternate names of a place."""
-        with self._lock:
-            row = self._con.execute("SELECT aliases FROM places WHERE id=?", (str(place_id),)).fetchone()
-        return [a for a in (row[0] if row else "").split("|") if a]
+        hit = self._alias_cache.get(place_id)
+        if hit is None:
+            with self._lock:
+                row = self._con.execute("SELECT aliases FROM places WHERE id=?", (str(place_id),)).fetchone()
+            hit = tuple(a for a in (row[0] if row else "").split("|") if a)
+            if len(self._alias_cache) < 20_000:
+                self._alias_cache[place_id] = hit
+        return list(hit)
 
     # -- lookup -------------------------------------------------------------------------------
     def key_hits(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
         """Return ``{key: ((rowid, tier), ...)}`` for the given index keys (batch, cached).
 
-        Keys with no entry are omitted. This is the fast path used by the geoparser.
+        Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
+        membership filter rules out never reach SQLite, the others are asked in one query.
         """
         out: dict[str, tuple[tuple[int, int], ...]] = {}
         missing = []
-        for k in set(keys):
-            hit = self._key_cache.get(k)
+        cache = self._key_cache
+        bits = self._key_bits
+        user = self._user_keys
+        for k in keys if isinstance(keys, (set, frozenset)) else set(keys):
+            hit = cache.get(k)
             if hit is None:
-                missing.append(k)
+                h = zlib.crc32(k.encode("utf-8")) & _FILTER_MASK  # _key_hash(k), inlined
+                if bits[h >> 3] >> (h & 7) & 1 or k in user:
+                    missing.append(k)
             elif hit:
                 out[k] = hit
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             found: dict[str, list[tuple[int, int]]] = {}
+            params = _padded(chunk)
             with self._lock:
                 rows = self._con.execute(
-                    f"SELECT key, place, tier FROM names WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk,
+                    f"SELECT key, place, tier FROM names WHERE key IN ({','.join('?' * len(params))})", params
                 ).fetchall()
             for key, rowid, tier in rows:
                 found.setdefault(key, []).append((rowid, tier))
             for k in chunk:
-                hits = found.get(k, []) + self._user_keys.get(k, [])
+                hits = found.get(k, []) + user.get(k, [])
                 value = tuple(sorted(hits))
-                if len(self._key_cache) < 500_000:
-                    self._key_cache[k] = value
+                if len(cache) < 500_000:
+                    cache[k] = value
                 if value:
                     out[k] = value
+        return out
+
+    def match_tiers(
+        self,
+        name: str,
+        *,
+        skeletons: bool = True,
+        keys: tuple[str, str, str] | None = None,
+        hits: dict[str, tuple[tuple[int, int], ...]] | None = None,
+    ) -> dict[int, int]:
+        """Return ``{index row: best match tier}`` of the entries matching ``name``.
+
+        The matching half of :meth:`candidates`, without loading the places.
+
+        Parameters
+        ----------
+        name : str
+            A place name in any common spelling, Latin or Arabic script.
+        skeletons : bool
+            Also match on consonant skeletons (for names of three consonants or more).
+        keys : tuple of str, optional
+            ``(key0, key1, skeleton)`` of ``name`` when the caller has them already.
+        hits : dict, optional
+            A :meth:`key_hits` answer covering these keys (the skeleton when it has three
+            consonants or more), when the caller asked for many names at once.
+
+        Returns
+        -------
+        dict
+            Index row (negative for user places) to match tier, in candidate order.
+        """
+        k0, k1, sk = keys if keys is not None else (key0(name), key1(name), skeleton(name))
+        wanted = [k0, k1]
+        if skeletons and consonant_count(sk) >= 3:
+            wanted.append(sk)
+        if hits is None:
+            hits = self.key_hits(wanted)
+        best: dict[int, int] = {}
+        for key_tier, key in enumerate(wanted):
+            for rowid, tier in hits.get(key, ()):
+                # a hit through a looser query key is no stricter than that key
+                eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+                if key_tier == 2 and tier == TIER_DEMONYM:
+                    continue
+                if eff < best.get(rowid, 99):
+                    best[rowid] = eff
+        if any(t < TIER_SKELETON for t in best.values()):
+            best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+        return best
+
+    def summaries(self, tiers: dict[int, int]) -> list[CandidateSummary]:
+        """Return what ranking needs of the candidates of a name, without loading their places.
+
+        Parameters
+        ----------
+        tiers : dict
+            The name's :meth:`match_tiers`.
+
+        Returns
+        -------
+        list of CandidateSummary
+            In the order of :meth:`candidates`, with the same scores.
+        """
+        out = []
+        kind_names, kinds, populations, names = self._kind_names, self._kinds, self._populations, self._n_names
+        for rowid, tier in tiers.items():
+            if rowid < 0:
+                p = self._user_places[rowid]
+                kind, population, n_names = p.kind, p.population, 0
+            else:
+                kind, population, n_names = kind_names[kinds[rowid]], populations[rowid], names[rowid]
+            out.append(CandidateSummary(tier, _prior(kind, population, tier, n_names), kind, population))
         return out
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
@@ -325,33 +483,49 @@ class Gazetteer:
         hit = self._cand_cache.get((name, skeletons))
         if hit is not None:
             return list(hit)
-        out = self._candidates(name, skeletons)
-        if len(self._cand_cache) < 200_000:
-            self._cand_cache[(name, skeletons)] = out
-        return list(out)
-
-    def _candidates(self, name: str, skeletons: bool) -> list[Candidate]:
-        k0, k1, sk = key0(name), key1(name), skeleton(name)
-        wanted = [k0, k1]
-        if skeletons and consonant_count(sk) >= 3:
-            wanted.append(sk)
-        hits = self.key_hits(wanted)
-        best: dict[int, int] = {}
-        for key_tier, key in enumerate(wanted):
-            for rowid, tier in hits.get(key, ()):
-                # a hit through a looser query key is no stricter than that key
-                eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
-                if key_tier == 2 and tier == TIER_DEMONYM:
-                    continue
-                if eff < best.get(rowid, 99):
-                    best[rowid] = eff
-        if any(t < TIER_SKELETON for t in best.values()):
-            best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+        best = self.match_tiers(name, skeletons=skeletons)
         self._prefetch([r for r in best if r > 0 and r not in self._places])
+        return list(self._build_candidates(name, skeletons, best))
+
+    def candidates_batch(
+        self, names: Sequence[str], tiers: Sequence[dict[int, int]] | None = None
+    ) -> list[list[Candidate]]:
+        """Return :meth:`candidates` of several names, loading their places in one query.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Place names.
+        tiers : sequence of dict, optional
+            :meth:`match_tiers` of each name when the caller has them already.
+
+        Returns
+        -------
+        list of list of Candidate
+            One list per name, as :meth:`candidates` returns it.
+        """
+        cache = self._cand_cache
+        todo = {i: name for i, name in enumerate(names) if (name, True) not in cache}
+        if todo:
+            todo_tiers = {i: tiers[i] if tiers is not None else self.match_tiers(name) for i, name in todo.items()}
+            places = self._places
+            self._prefetch(list({r for best in todo_tiers.values() for r in best if r > 0 and r not in places}))
+        out = []
+        for i, name in enumerate(names):
+            hit = cache.get((name, True))
+            if hit is None:
+                hit = self._build_candidates(name, True, todo_tiers[i])
+            out.append(list(hit))
+        return out
+
+    def _build_candidates(self, name: str, skeletons: bool, best: dict[int, int]) -> list[Candidate]:
+        """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
         for rowid, tier in best.items():
             place, n_names = self._place(rowid)
             out.append(Candidate(place, tier, prior(place, tier, n_names)))
+        if len(self._cand_cache) < 200_000:
+            self._cand_cache[(name, skeletons)] = out
         return out
 
     def lookup(
@@ -608,15 +782,6 @@ SOURCES = [
     {"name": "geomap supplement (Syrian neighbourhoods, villages, crossings)",
      "licence": "CC BY 4.0", "attribution": "geomap contributors"},
 ]
-
-
-def _row_to_place(row: tuple) -> Place:
-    (pid, name, kind, lat, lon, cc, a1c, a1, a2c, a2, pop, parent, source) = row
-    return Place(
-        id=pid, name=name, ascii_name=key0(name), kind=kind, lat=lat, lon=lon, country_code=cc,
-        admin1_code=a1c, admin1=a1, admin2_code=a2c, admin2=a2, population=pop or 0,
-        parent=parent, source=source,
-    )
 
 
 _DEFAULT: Gazetteer | None = None

@@ -17,19 +17,33 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Sequence
+import weakref
+from bisect import bisect_left
+from collections import ChainMap, Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
-from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, Candidate, Gazetteer, default_gazetteer
-from geomap.names import consonant_count, key0, key1, skeleton
-from geomap.schema import Mention
+from geomap.gazetteer import (
+    TIER_DEMONYM,
+    TIER_SKELETON,
+    Candidate,
+    CandidateSummary,
+    Gazetteer,
+    default_gazetteer,
+)
+from geomap.names import key0, key1, keys_of_tokens, skeleton
+from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
+#: The letters that may follow a name word's first one.
+_WORD_TAIL = r"[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
+#: (The specification of a word; :func:`_words` finds its matches faster.)
 _WORD_RE = re.compile(
-    r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
-    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % _ARTICLE
+    r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])%s"
+    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_ARTICLE, _WORD_TAIL)
 )
 #: Lower-case words that may sit inside a multi-word name ("Bay of Pigs", "Deir ez Zor").
 _CONNECTORS = frozenset(
@@ -126,55 +140,126 @@ _CONTAINER_CUE_RE = re.compile(
 )
 
 
+#: ``_WORD_TAIL`` with its commonest letters first (the same matches, found faster).
+_FAST_TAIL = r"[a-z]*" + _WORD_TAIL
+#: The alternatives of ``_WORD_RE`` that start with a capital or an Arabic letter, in the same
+#: order, each starting with a character set so that the regex engine skips ahead fast
+#: (``_WORD_RE`` itself cannot).
+_CAPS_WORD_RE = re.compile(
+    r"[SMFP]t\.(?=\s[A-Z])|[A-Z](?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|[\u00c0-\u00de]%s"
+    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_FAST_TAIL, _FAST_TAIL)
+)
+#: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
+_ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[A-Z\u00c0-\u00de])%s" % (_ARTICLE, _FAST_TAIL))
+#: The hyphen of every possible article word.
+_GLUE_RE = re.compile(r"[-\u2011][A-Z\u00c0-\u00de]")
+_LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
+_NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
+_PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")
+_POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
+_POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
+_SCORE = attrgetter("score")
+
+
+class _Match(NamedTuple):
+    """How a capitalised surface matches the gazetteer."""
+
+    tiers: dict[int, int]  # Gazetteer.match_tiers
+    light: list[CandidateSummary]  # Gazetteer.summaries
+    demonym: bool  # every candidate matches as a demonym
+    key: str  # key0 of the surface
+    variant_key: str  # key1 of the surface
+
+
 @dataclass(slots=True)
 class _Span:
     start: int
     end: int
     surface: str
-    cands: list[Candidate]
-    demonym: bool = False
-    head: str = ""  # a place-type word right after ("province")
-    run: tuple[int, int] = (0, 0)  # the capitalised run the span lies in
+    name: str  # the surface matched in the gazetteer (before "County" or a period is added)
+    match: _Match
+    head: str  # a place-type word right after ("province")
+    run: tuple[int, int]  # the capitalised run the span lies in
+    cands: Sequence[Candidate] = ()  # its candidates (loaded when the span is kept)
     name_word: bool = False  # the word ends a person's or organisation's name elsewhere
     county: bool = False  # "X County"
+    key: str = ""  # key0 of the surface
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+    """Return ``(start, end, word)`` of every match of ``_WORD_RE``, left to right.
+
+    Scans with ``_CAPS_WORD_RE`` and, only where a hyphen precedes a capital, tries
+    ``_ARTICLE_WORD_RE``: the two never match at the same position, so taking the leftmost of
+    their next matches at each step gives the matches of the single regex.
+    """
+    caps = _CAPS_WORD_RE
+    if _GLUE_RE.search(text) is None:
+        return [(m.start(), m.end(), m.group()) for m in caps.finditer(text)]
+    glue = [m.start() for m in _GLUE_RE.finditer(text)]
+    out = []
+    a = _article_word(text, 0, glue)
+    found = caps.finditer(text)
+    m = next(found, None)
+    while m is not None or a is not None:
+        if a is not None and (m is None or a.start() < m.start()):
+            out.append((a.start(), a.end(), a.group()))
+            pos = a.end()
+            a = _article_word(text, pos, glue)
+            if m is not None and m.start() < pos:  # overlapped by the article word: rescan
+                found = caps.finditer(text, pos)
+                m = next(found, None)
+        else:
+            out.append((m.start(), m.end(), m.group()))
+            pos = m.end()
+            if a is not None and a.start() < pos:
+                a = _article_word(text, pos, glue)
+            m = next(found, None)
+    return out
 
 
-def _trim(start: int, end: int, text: str) -> tuple[int, int]:
-    """Trim possessives, trailing hyphens and quotes from a span."""
-    surface = text[start:end]
-    for suffix in ("'s", "\u2019s", "s'", "'", "\u2019", "-", "\u2011"):
-        if surface.endswith(suffix) and len(surface) > len(suffix) + 1:
-            if suffix in ("s'",):
-                end -= 1
-            else:
-                end -= len(suffix)
-            surface = text[start:end]
-            break
-    return start, end
+def _article_word(text: str, pos: int, glue: list[int]) -> re.Match | None:
+    """Return the leftmost ``_ARTICLE_WORD_RE`` match starting at ``pos`` or later.
+
+    ``glue`` holds the positions of the hyphens followed by a capital; an article word of two
+    or three letters starts two or three characters before one of them.
+    """
+    for h in glue[bisect_left(glue, pos + 2) :]:
+        for start in (h - 3, h - 2):
+            if start >= pos:
+                m = _ARTICLE_WORD_RE.match(text, start)
+                if m is not None:
+                    return m
+    return None
 
 
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
     """Group name words into runs joined by single spaces and connector words."""
-    words = _words(text)
     runs: list[list[tuple[int, int, str]]] = []
     current: list[tuple[int, int, str]] = []
     prev_end = -1
-    for start, end, w in words:
-        start, end = _trim(start, end, text)
-        w = text[start:end]
+    for start, end, w in _words(text):
+        last = w[-1]
+        # _trim, for the suffixes a word can end with: "'s" (4 letters or more), "'", "s'"
+        if last == "s":
+            if len(w) > 3 and w[-2] in "'\u2019":
+                end -= 2
+                w = w[:-2]
+        elif last in "'\u2019-\u2011" and len(w) > 2:
+            end -= 1
+            w = w[:-1]
         if current:
-            gap = text[prev_end:start]
-            joined = gap == " " or gap == "-" or (
-                len(gap) <= 8
-                and gap.startswith(" ")
-                and gap.endswith(" ")
-                and all(t in _CONNECTORS for t in gap.split())
-                and gap.strip() != ""
-            )
+            if start - prev_end == 1:
+                joined = text[prev_end] in " -"
+            else:
+                gap = text[prev_end:start]
+                joined = (
+                    len(gap) <= 8
+                    and gap.startswith(" ")
+                    and gap.endswith(" ")
+                    and all(t in _CONNECTORS for t in gap.split())
+                    and gap.strip() != ""
+                )
             if not joined:
                 runs.append(current)
                 current = []
@@ -191,9 +276,21 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 
 def _lowercase_elsewhere(text: str, word: str) -> bool:
-    """True when ``word`` also occurs in lower case in the text (a common word, not a name)."""
+    """True when ``word`` also occurs in lower case in the text (a common word, not a name).
+
+    An occurrence counts when no word character or hyphen touches it on either side (what the
+    regex ``(?<![\\w-])word(?![\\w-])`` finds; ``\\w`` is ``str.isalnum`` or ``_``).
+    """
     low = word.lower()
-    return re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(low), text) is not None
+    n, size = len(low), len(text)
+    i = text.find(low)
+    while i >= 0:
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + n] if i + n < size else " "
+        if not (before.isalnum() or before in "_-" or after.isalnum() or after in "_-"):
+            return True
+        i = text.find(low, i + 1)
+    return False
 
 
 def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
@@ -204,60 +301,137 @@ def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
     """
     out = set()
     for run in runs:
-        words = [w for w in run]
-        while words and words[0][2].lower().rstrip(".") in _STOP:
-            words = words[1:]
+        if len(run) < 2:
+            continue
+        k = 0
+        while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
+            k += 1
+        words = run[k:]
         if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
             continue
-        last = words[-1][2]
-        last = re.sub(r"^%s[-\u2011]" % _ARTICLE, "", last)
-        out.add(key0(last))
+        out.add(key0(_LEADING_ARTICLE_RE.sub("", words[-1][2])))
         second = words[1][2].lower()
         if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
             out.add(key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
     return out
 
 
+#: Per gazetteer: how each capitalised sub-span seen matches it, None when it is no name.
+_SURFACE_MATCHES: weakref.WeakKeyDictionary[Gazetteer, dict[str, _Match | None]] = weakref.WeakKeyDictionary()
+_SURFACE_CACHE_SIZE = 300_000
+
+
+def _word_tokens(word: str) -> list[str]:
+    """Return ``key0(word).split()`` (a new list)."""
+    return [word.lower()] if word.isalpha() and word.isascii() else key0(word).split()
+
+
+def _surface_keys(text: str, surface: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
+    """Return ``(key0, key1, skeleton)`` of ``surface``, the words ``i..j`` of a run."""
+    if not surface.isascii():
+        return key0(surface), key1(surface), skeleton(surface)
+    if i == j and surface.isalpha():
+        return keys_of_tokens([surface.lower()])
+    # key0 of ASCII text works character by character and a run's gaps (" ", "-", " of ")
+    # start and end with separators: the sub-span's key0 words are those of its words and gaps
+    tokens = _word_tokens(run[i][2])
+    prev_end = run[i][1]
+    for start, end, word in run[i + 1 : j + 1]:
+        if start - prev_end > 1:
+            tokens += key0(text[prev_end:start]).split()
+        tokens += _word_tokens(word)
+        prev_end = end
+    return keys_of_tokens(tokens)
+
+
+def _match_surfaces(
+    text: str, surfaces: dict[str, tuple[list[tuple[int, int, str]], int, int]], gaz: Gazetteer
+) -> dict[str, _Match | None]:
+    """Return how each sub-span surface that reads as a gazetteer name matches, else None.
+
+    ``surfaces`` maps each surface to where it is (run, first and last word). A surface is a
+    name when its strict or variant key is an index key, or its skeleton of four consonants or
+    more is; the index is asked for all surfaces' keys in one batch.
+    """
+    keyed = []
+    keys: set[str] = set()
+    add = keys.add
+    for surface, (run, i, j) in surfaces.items():
+        k0, k1, sk = _surface_keys(text, surface, run, i, j)
+        cc = len(sk) - sk.count(" ")  # consonant_count
+        keyed.append((surface, k0, k1, sk, cc))
+        add(k0)
+        add(k1)
+        if cc >= 3:  # Gazetteer.match_tiers looks these skeletons up too
+            add(sk)
+    hits = gaz.key_hits(keys)
+    out: dict[str, _Match | None] = {}
+    for surface, k0, k1, sk, cc in keyed:
+        found = None
+        if k0 in hits or k1 in hits or (cc >= 4 and sk in hits):
+            tiers = gaz.match_tiers(surface, keys=(k0, k1, sk), hits=hits)
+            if tiers:
+                demonym = all(tier == TIER_DEMONYM for tier in tiers.values())
+                found = _Match(tiers, gaz.summaries(tiers), demonym, k0, k1)
+        out[surface] = found
+    return out
+
+
 def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
     runs = _runs(text)
-    queries: dict[tuple[int, int], tuple[str, str, str]] = {}
+    cache = _SURFACE_MATCHES.get(gaz)
+    if cache is None:
+        cache = _SURFACE_MATCHES.setdefault(gaz, {})
+    # every sub-span of up to six words; the ones not seen before are looked up in one batch
+    subs: list[list[list[str]]] = []
+    missing: dict[str, tuple[list[tuple[int, int, str]], int, int]] = {}
     for run in runs:
         n = len(run)
+        if n == 1:  # most runs: one word
+            surface = run[0][2]
+            if surface not in cache and surface not in missing:
+                missing[surface] = (run, 0, 0)
+            subs.append([[surface]])
+            continue
+        by_start = []
         for i in range(n):
-            for j in range(i + 1, min(n, i + 6) + 1):
-                s, e = run[i][0], run[j - 1][1]
-                surface = text[s:e]
-                queries[(s, e)] = (key0(surface), key1(surface), skeleton(surface))
-    keys = set()
-    for k0, k1, sk in queries.values():
-        keys.add(k0)
-        keys.add(k1)
-        if consonant_count(sk) >= 4:
-            keys.add(sk)
-    hits = gaz.key_hits(keys)
+            s = run[i][0]
+            row = [text[s : run[j][1]] for j in range(i, min(n, i + 6))]
+            for j, surface in enumerate(row, start=i):
+                if surface not in cache and surface not in missing:
+                    missing[surface] = (run, i, j)
+            by_start.append(row)
+        subs.append(by_start)
+    table: Mapping[str, _Match | None] = cache
+    if missing:
+        new = _match_surfaces(text, missing, gaz)
+        if len(cache) < _SURFACE_CACHE_SIZE:
+            cache.update(new)
+        else:  # full: entries are never dropped (other threads may be reading them)
+            table = ChainMap(new, cache)
     spans: list[_Span] = []
-    for run in runs:
+    for run, by_start in zip(runs, subs, strict=True):
         i, n = 0, len(run)
         while i < n:
-            found = None
-            for j in range(min(n, i + 6), i, -1):
-                s, e = run[i][0], run[j - 1][1]
-                k0, k1, sk = queries[(s, e)]
-                if k0 in hits or k1 in hits or (sk in hits and consonant_count(sk) >= 4):
-                    cands = gaz.candidates(text[s:e])
-                    if cands:
-                        found = (j, _Span(s, e, text[s:e], cands))
-                        break
-            if found is None:
+            row = by_start[i]
+            for length in range(len(row), 0, -1):
+                found = table[row[length - 1]]
+                if found is not None:
+                    break
+            else:
                 i += 1
                 continue
-            j, span = found
-            span.demonym = all(c.tier == TIER_DEMONYM for c in span.cands)
-            span.head = _next_word(text, span.end).lower()
-            span.run = (run[0][0], run[-1][1])
-            spans.append(span)
-            i = j
+            surface = row[length - 1]
+            end = run[i + length - 1][1]
+            if length == 1 and (found.key in _STOP or found.key in _STOP_PHRASES) and not _COUNTY_RE.match(text, end):
+                # a common word that _keep rejects whatever follows (a period leaves its key as
+                # it is); one word or none, the scan goes on with the next word
+                i += 1
+                continue
+            head = _next_word(text, end).lower()
+            spans.append(_Span(run[i][0], end, surface, surface, found, head, (run[0][0], run[-1][1])))
+            i += length
     names = _name_words(runs)
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
@@ -269,24 +443,26 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         elif (
             text[sp.end : sp.end + 1] == "."
             and _ABBREV_RE.fullmatch(sp.surface)
+            and any(c.kind == "admin1" and c.tier <= 1 for c in sp.match.light)
             and any(
                 c.place.kind == "admin1" and c.tier <= 1 and sp.surface + "." in gaz.aliases(c.place.id)
-                for c in sp.cands
+                for c in gaz.candidates_batch([sp.name], [sp.match.tiers])[0]
             )
         ):
             sp.end += 1  # "Ind.", "Kan.": the abbreviation includes its period
             sp.surface = text[sp.start : sp.end]
-        sp.name_word = " " not in sp.surface and key0(sp.surface) in names and sp.run[1] - sp.run[0] == len(sp.surface)
+        sp.key = sp.match.key if sp.surface == sp.name else key0(sp.surface)
+        sp.name_word = " " not in sp.surface and sp.key in names and sp.run[1] - sp.run[0] == len(sp.surface)
     return spans
 
 
 def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"\s+([A-Za-z]+)", text[pos : pos + 30])
+    m = _NEXT_WORD_RE.match(text, pos, pos + 30)
     return m.group(1) if m else ""
 
 
 def _prev_word(text: str, pos: int) -> str:
-    m = re.search(r"([A-Za-z.]+)\s+$", text[max(0, pos - 30) : pos])
+    m = _PREV_WORD_RE.search(text, max(0, pos - 30), pos)
     return m.group(1).rstrip(".") if m else ""
 
 
@@ -299,30 +475,36 @@ _LOCATIVE_RE = re.compile(
 _CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
 
 
+def _located(text: str, start: int) -> bool:
+    """True when a locative cue ("in", "the town of") comes right before ``start``."""
+    return _LOCATIVE_RE.search(text[max(0, start - 25) : start]) is not None
+
+
 def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     """Decide whether a matched span is a place mention (recognition rules)."""
-    run_start, run_end = span.run
-    words = span.surface.split()
-    low = span.surface.lower()
-    best = max(span.cands, key=lambda c: c.score)
-    strong = best.place.kind in _STRONG_KINDS or best.place.population >= 100_000
     if span.county:
         return not text[max(0, span.start - 3) : span.start].lower().endswith(("al-", "el-"))
-    if key0(span.surface) in _STOP or low in _STOP or key0(span.surface) in _STOP_PHRASES:
+    surface = span.surface
+    low = surface.lower()
+    k0 = span.key
+    if k0 in _STOP or low in _STOP or k0 in _STOP_PHRASES:
         return False
-    letters = span.surface.replace(".", "")
+    letters = surface.replace(".", "")
     if letters.isupper() and len(letters) <= 4:
         # acronyms count only as a country's known abbreviation (US, UK, UAE)
-        return any(c.place.kind in _STRONG_KINDS and c.tier <= 1 for c in span.cands)
-    if len(span.surface) < 3 and not span.surface.isupper():
+        return any(c.kind in _STRONG_KINDS and c.tier <= 1 for c in span.match.light)
+    if len(surface) < 3 and not surface.isupper():
         return False
-    if _CONTRACTION_RE.search(span.surface):
+    if _CONTRACTION_RE.search(surface):
         return False
+    best = max(span.match.light, key=_SCORE)
+    strong = best.kind in _STRONG_KINDS or best.population >= 100_000
     if (text[span.end : span.end + 1] == "-" or text[span.start - 1 : span.start] == "-") and not (
-        strong or span.demonym
+        strong or span.match.demonym
     ):
         return False  # "Wal-Mart", "Tri-State": part of a hyphenated word
     # inside a longer capitalised name: a person, an organisation or a title
+    run_start, run_end = span.run
     before_text = text[run_start : span.start]
     before_words = [] if before_text.endswith("-") else before_text.split()
     for k in range(len(before_words) - 1, -1, -1):
@@ -331,21 +513,19 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             break
     after_text = text[span.end : run_end]
     after_words = [] if after_text.startswith("-") else after_text.split()
-    lead = [w for w in before_words if w.lower().strip(",.") not in _STOP]
-    if lead:
+    if any(w.lower().strip(",.") not in _STOP for w in before_words):
         return False
     if after_words:
         nxt = after_words[0].lower().strip(",.'\u2019")
         if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
             pass
-        elif not (strong or span.demonym):
+        elif not (strong or span.match.demonym):
             return False
         elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
             return False  # "Jordan Peterson": a first name, not a place
     if before_words and before_words[-1].lower().strip(".") in _PERSON_TITLES:
         return False
-    prev = _prev_word(text, run_start).lower()
-    if prev in _PERSON_TITLES:
+    if _prev_word(text, run_start).lower() in _PERSON_TITLES:
         return False
     # a name word glued to a person-name particle: "al-Homsi" is not Homs
     if text[max(0, span.start - 3) : span.start].lower() in ("al-", "el-"):
@@ -353,29 +533,35 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False
     if span.name_word and not strong:
         return False
-    if span.surface[-1:] == "i" and TIER_SKELETON <= best.tier < TIER_DEMONYM:
+    if surface[-1:] == "i" and TIER_SKELETON <= best.tier < TIER_DEMONYM:
         return False
-    if span.demonym:
+    if span.match.demonym:
         # "Turkish forces" stands for Turkey; "Mexicans" are people
         return not (low.endswith("s") and not low.endswith(("ss", "ese", "swiss")))
     # single words that are also common English words
-    is_common = len(words) == 1 and (key0(span.surface) in common or key1(span.surface) in common)
-    named_area = any(c.tier == 0 and c.place.kind in ("country", "continent", "admin1") for c in span.cands)
-    if is_common and not named_area:
-        located = _LOCATIVE_RE.search(text[max(0, span.start - 25) : span.start]) or span.head in _PLACE_HEADS
+    words = surface.split()
+    # (a one-word surface has the keys of its name: at most a period was added)
+    is_common = len(words) == 1 and (k0 in common or span.match.variant_key in common)
+    if is_common and not any(c.tier == 0 and c.kind in ("country", "continent", "admin1") for c in span.match.light):
+        located = span.head in _PLACE_HEADS or _located(text, span.start)
         if not located and (not strong or _sentence_initial(text, span.start) or best.tier >= 1):
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
-    if re.match(r"['\u2019]s\s+[A-Z]", text[span.end : span.end + 4]) and not strong:
+    if not strong and _POSSESSIVE_NAME_RE.match(text, span.end, span.end + 4):
         return False  # "Moore's Ford": part of another name
     if len(words) == 1 and not strong:
-        sentence_start = _sentence_initial(text, span.start)
-        if sentence_start and _lowercase_elsewhere(text, span.surface):
+        lower_too = None
+        if _sentence_initial(text, span.start):
+            lower_too = _lowercase_elsewhere(text, surface)
+            if lower_too:
+                return False
+        if surface.isupper() and len(surface) > 3:
             return False
-        if span.surface.isupper() and len(span.surface) > 3:
-            return False
-        if _lowercase_elsewhere(text, span.surface) and best.place.population < 20_000:
-            return False
-    if all(c.tier >= TIER_SKELETON for c in span.cands) and not strong:
+        if best.population < 20_000:
+            if lower_too is None:
+                lower_too = _lowercase_elsewhere(text, surface)
+            if lower_too:
+                return False
+    if not strong and all(c.tier >= TIER_SKELETON for c in span.match.light):
         return False
     return True
 
@@ -388,19 +574,28 @@ def _dateline_country(text: str, gaz: Gazetteer) -> str | None:
     return cands[0].place.country_code if cands else None
 
 
+_NEAR_REASON = ", near other places in the text"
+_PROVINCE_REASON = ", named as a province"
+
+
 def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
     # one vote per distinct name (a name repeated ten times is still one piece of evidence)
     by_name: dict[str, tuple[str, float]] = {}
+    guesses: dict[str, tuple[str, float]] = {}  # per matched name: its best guess and weight
     for sp in spans:
-        ranked = sorted(sp.cands, key=lambda c: -c.score)
-        top = ranked[0]
-        margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        w = 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
-        k = key0(sp.surface)
-        if w > by_name.get(k, ("", -1.0))[1]:
-            by_name[k] = (top.place.country_code, w)
+        guess = guesses.get(sp.name)
+        if guess is None:
+            ranked = sorted(sp.cands, key=_SCORE, reverse=True)  # stable: ties keep their order
+            top = ranked[0]
+            margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            guess = guesses[sp.name] = (
+                top.place.country_code, 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
+            )
+        k = sp.key
+        if guess[1] > by_name.get(k, ("", -1.0))[1]:
+            by_name[k] = guess
     votes: Counter = Counter()
     for cc in focus:
         votes[cc] += 2.0
@@ -412,7 +607,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     def share_for(sp: _Span) -> dict[str, float]:
         """Country shares without the span's own name (a name is no evidence for itself)."""
-        k = key0(sp.surface)
+        k = sp.key
         hit = share_cache.get(k)
         if hit is None:
             hit = share_cache[k] = _share_without(k)
@@ -436,62 +631,99 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     containers = [_container_after(spans, idx, text) for idx in range(len(spans))]
 
-    def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
-        best, best_score, why = None, -1e9, ""
-        share = share_for(sp)
-        province_of = _PROVINCE_OF_RE.search(text[max(0, sp.start - 30) : sp.start])
+    # what choose() needs of each candidate, the same in both passes: its score with the
+    # evidence that does not depend on the other spans' choices (the first terms of the sum)
+    prepared: list[list[tuple[Candidate, float, str, tuple[str, str], Place]]] = []
+    provinces: list[bool] = []  # the text names the span as a province
+    # spans of one name share their candidate objects (and spans of one key their shares)
+    prepared_by_name: dict[tuple[str, int], list[tuple[Candidate, float, str, tuple[str, str], Place]]] = {}
+    for sp in spans:
+        provinces.append(
+            sp.head in _ADMIN_HEADS or _PROVINCE_OF_RE.search(text[max(0, sp.start - 30) : sp.start]) is not None
+        )
+        same = (sp.key, id(sp.cands[0]))
+        rows = prepared_by_name.get(same)
+        if rows is not None:
+            prepared.append(rows)
+            continue
+        sp_share = share_for(sp)
+        cands = sp.cands
         home_admin1 = {
-            c.place.country_code for c in sp.cands
-            if c.place.kind == "admin1" and share.get(c.place.country_code, 0.0) > 0.3
+            c.place.country_code for c in cands
+            if c.place.kind == "admin1" and sp_share.get(c.place.country_code, 0.0) > 0.3
         }
-        exact_area = any(c.tier == 0 and c.place.kind in _STRONG_KINDS for c in sp.cands)
-        exact_admin1 = any(c.tier == 0 and c.place.kind == "admin1" for c in sp.cands)
-        for c in sp.cands:
+        exact_area = any(c.tier == 0 and c.place.kind in _STRONG_KINDS for c in cands)
+        exact_admin1 = any(c.tier == 0 and c.place.kind == "admin1" for c in cands)
+        rows = []
+        for c in cands:
             p = c.place
-            score = c.score + 1.6 * share.get(p.country_code, 0.0)
-            reason = c.match
-            if exact_area and c.tier >= 1 and p.kind not in _STRONG_KINDS and p.population < 1_000_000:
+            kind, cc, tier = p.kind, p.country_code, c.tier
+            a1key = (cc, p.admin1_code)
+            score = c.score + 1.6 * sp_share.get(cc, 0.0)
+            if exact_area and tier >= 1 and kind not in _STRONG_KINDS and p.population < 1_000_000:
                 score -= 0.8  # "Florida" is the state, not a town that also answers to it
-            if exact_admin1 and c.tier == 0 and p.kind in ("town", "village") and p.population < 500_000:
+            if exact_admin1 and tier == 0 and kind in ("town", "village") and p.population < 500_000:
                 score -= 0.6  # "California" the state, not the small town of that name
-            if c.tier == TIER_DEMONYM or (
-                c.tier <= 1 and p.kind in _LARGE_KINDS and not (home_admin1 - {p.country_code})
-            ):
+            if tier == TIER_DEMONYM or (tier <= 1 and kind in _LARGE_KINDS and not (home_admin1 - {cc})):
                 score += 2.0  # "Canadian", "Mexico", "Atlantic": the large area, not a namesake
-            if (p.country_code, p.admin1_code) in named_admin1 and p.kind != "admin1":
+            if a1key in named_admin1 and kind != "admin1":
                 score += 0.35
-            if coherence is not None and p.kind not in _LARGE_KINDS:
-                a1_votes, points, own = coherence
-                key = (p.country_code, p.admin1_code)
-                votes = a1_votes.get(key, 0.0) - (own[idx][1] if own[idx][0] == key else 0.0)
-                total = a1_total - own[idx][1]
+            rows.append((c, score, kind, a1key, p))
+        prepared.append(rows)
+        prepared_by_name[same] = rows
+
+    def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
+        province = provinces[idx]
+        container = containers[idx]
+        if container is not None:
+            cp = container.place
+            c_kind, c_cc, c_a1c, c_a1 = cp.kind, cp.country_code, cp.admin1_code, cp.admin1
+        county = sp.county and coherence is not None
+        if coherence is not None:
+            a1_votes, grid, own = coherence
+            own_key, own_w = own[idx]
+            total = a1_total - own_w
+            top_a1 = a1_votes.most_common(1)[0][0] if county and a1_votes else None
+        best, best_score, best_notes = None, -1e9, (False, False, False)
+        for c, score, kind, a1key, p in prepared[idx]:
+            near = in_container = False
+            if coherence is not None and kind not in _LARGE_KINDS:
+                a1_share = a1_votes.get(a1key, 0.0) - (own_w if own_key == a1key else 0.0)
                 if total > 0:
-                    score += 1.2 * votes / total
-                if _near_other(points, idx, p.lat, p.lon):
+                    score += 1.2 * a1_share / total
+                where = (p.lat, p.lon)
+                others = near_points.get(where)
+                if others is None:
+                    others = near_points[where] = _near_points(grid, p.lat, p.lon)
+                if others and (len(others) > 1 or others[0] != idx):  # another span's place nearby
                     score += 0.5
-                    reason += ", near other places in the text"
-            container = containers[idx]
-            if container is not None:
-                cp = container.place
-                if cp.kind == "country" and p.country_code == cp.country_code:
+                    near = True
+            if container is not None and a1key[0] == c_cc:
+                if c_kind == "country":
                     score += 1.0
-                    reason += f", in {cp.name}"
-                elif cp.kind == "admin1" and p.country_code == cp.country_code and (
-                    p.admin1_code == cp.admin1_code or p.admin1 == cp.admin1
-                ):
+                    in_container = True
+                elif c_kind == "admin1" and (a1key[1] == c_a1c or p.admin1 == c_a1):
                     score += 1.5
-                    reason += f", in {cp.name}"
-            if sp.county and coherence is not None:
-                a1_votes_, _, _ = coherence
-                if a1_votes_ and (p.country_code, p.admin1_code) == a1_votes_.most_common(1)[0][0]:
+                    in_container = True
+            if county:
+                if top_a1 is not None and a1key == top_a1:
                     score += 1.5
                 if c.tier > 1:
                     score -= 2.0
-            if p.kind == "admin1" and (province_of or sp.head in _ADMIN_HEADS):
+            named = province and kind == "admin1"
+            if named:
                 score += 1.2
-                reason += ", named as a province"
             if score > best_score:
-                best, best_score, why = c, score, reason
+                best, best_score, best_notes = c, score, (near, in_container, named)
+        assert best is not None
+        near, in_container, named_province = best_notes
+        why = best.match
+        if near:
+            why += _NEAR_REASON
+        if in_container:
+            why += f", in {container.place.name}"
+        if named_province:
+            why += _PROVINCE_REASON
         return best, best_score, why
 
     # pass 1: priors, countries and containers; pass 2: adds admin-1 coherence and proximity
@@ -512,49 +744,42 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     a1_total = sum(a1_votes.values())
     grid = _point_grid(points)
+    near_points: dict[tuple[float, float], list[int]] = {}  # position -> spans whose place is near it
     # one sense per discourse: every mention of a name gets the reading best supported anywhere
     chosen = [choose(idx, sp, (a1_votes, grid, own)) for idx, sp in enumerate(spans)]
     best_by_name: dict[str, tuple[Candidate, float, str]] = {}
     for sp, pick in zip(spans, chosen, strict=True):
-        k = key0(sp.surface)
+        k = sp.key
         if k not in best_by_name or pick[1] > best_by_name[k][1]:
             best_by_name[k] = pick
 
     mentions: list[Mention] = []
     for idx, sp in enumerate(spans):
         best, best_score, why = chosen[idx]
-        top = best_by_name[key0(sp.surface)]
+        top = best_by_name[sp.key]
         if top[0].place.id != best.place.id and any(c.place.id == top[0].place.id for c in sp.cands):
             best, best_score, why = top[0], top[1], top[2] + ", as elsewhere in the text"
-        assert best is not None
-        others = sorted((c for c in sp.cands if c is not best), key=lambda c: -c.score)
-        conf = 1.0 / (1.0 + math.exp(-(best_score - (others[0].score if others else 0.0) - 0.5)))
+        runner_up = max((c.score for c in sp.cands if c is not best), default=0.0)
+        conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
         own_share = share_for(sp)
         reason = f"{why}; {p.kind} in {p.admin1 + ', ' if p.admin1 and p.kind != 'admin1' else ''}{p.country_code}"
         if share.get(p.country_code, 0) > 0.3:
             reason += f"; document is about {p.country_code}"
-        if (
-            " " not in sp.surface
-            and p.kind in ("village", "town", "neighbourhood")
-            and p.population < 50_000
-            and own_share.get(p.country_code, 0.0) < 0.1
-            and best.tier > 0
-            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
-        ) or (
-            " " not in sp.surface and p.kind == "village" and own_share.get(p.country_code, 0.0) < 0.05
-            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
-        ):
-            continue  # a lone small place far from everything else the text is about
-        if (
-            " " not in sp.surface
-            and p.kind not in _LARGE_KINDS and p.kind != "admin1"
-            and p.population < 100_000
-            and own_share.get(p.country_code, 0.0) < 0.1
-            and _ADJECTIVE_NEXT_RE.match(text, sp.end)
-            and not _LOCATIVE_RE.search(text[max(0, sp.start - 25) : sp.start])
-        ):
-            continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town
+        if " " not in sp.surface and p.kind not in _LARGE_KINDS and p.kind != "admin1":
+            far = own_share.get(p.country_code, 0.0)
+            if (
+                (p.kind in ("village", "town", "neighbourhood") and p.population < 50_000 and far < 0.1 and best.tier > 0)
+                or (p.kind == "village" and far < 0.05)
+            ) and not _located(text, sp.start):
+                continue  # a lone small place far from everything else the text is about
+            if (
+                p.population < 100_000
+                and far < 0.1
+                and _ADJECTIVE_NEXT_RE.match(text, sp.end)
+                and not _located(text, sp.start)
+            ):
+                continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town
         mentions.append(Mention(sp.start, sp.end, sp.surface, p, round(conf, 3), reason))
     return mentions
 
@@ -563,22 +788,26 @@ _NEAR_LAT, _NEAR_LON = 0.6, 0.8  # "near other places in the text": within this 
 
 
 def _point_grid(points: list[tuple[int, float, float]]) -> dict[tuple[int, int], list[tuple[int, float, float]]]:
-    """Index ``(span index, lat, lon)`` points by grid cells of the "near" size."""
+    """Index ``(span index, lat, lon)`` points by grid cells of the "near" size.
+
+    Each point is listed under its own cell and the eight around it, so the points that may
+    be near a position are those listed under the position's cell.
+    """
     grid: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
     for pt in points:
-        grid.setdefault((math.floor(pt[1] / _NEAR_LAT), math.floor(pt[2] / _NEAR_LON)), []).append(pt)
+        cy, cx = math.floor(pt[1] / _NEAR_LAT), math.floor(pt[2] / _NEAR_LON)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                grid.setdefault((cy + dy, cx + dx), []).append(pt)
     return grid
 
 
-def _near_other(grid: dict, idx: int, lat: float, lon: float) -> bool:
-    """True when a place chosen for another span lies within the "near" box around a point."""
-    cy, cx = math.floor(lat / _NEAR_LAT), math.floor(lon / _NEAR_LON)
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            for j, la, lo in grid.get((cy + dy, cx + dx), ()):
-                if j != idx and abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON:
-                    return True
-    return False
+def _near_points(grid: dict, lat: float, lon: float) -> list[int]:
+    """Return the spans whose chosen place lies within the "near" box around a point."""
+    return [
+        j for j, la, lo in grid.get((math.floor(lat / _NEAR_LAT), math.floor(lon / _NEAR_LON)), ())
+        if abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON
+    ]
 
 
 def _container_after(spans: list[_Span], idx: int, text: str):
@@ -589,10 +818,10 @@ def _container_after(spans: list[_Span], idx: int, text: str):
     """
     if idx > 0:
         prv = spans[idx - 1]
-        if re.fullmatch(r"['\u2019]s\s+(?:\w+\s+){0,2}", text[prv.end : spans[idx].start]):
+        if _POSSESSIVE_GAP_RE.fullmatch(text[prv.end : spans[idx].start]):
             admin = [c for c in prv.cands if c.place.kind in ("admin1", "country")]
             if admin:
-                return max(admin, key=lambda c: c.score)
+                return max(admin, key=_SCORE)
     if idx + 1 >= len(spans):
         return None
     nxt = spans[idx + 1]
@@ -602,7 +831,7 @@ def _container_after(spans: list[_Span], idx: int, text: str):
     admin = [c for c in nxt.cands if c.place.kind in ("admin1", "country")]
     if not admin:
         return None
-    return max(admin, key=lambda c: c.score)
+    return max(admin, key=_SCORE)
 
 
 def geoparse(
@@ -640,6 +869,10 @@ def geoparse(
     spans = [s for s in _lookup_spans(text, gaz) if _keep(s, text, common)]
     if not spans:
         return []
+    for span, cands in zip(
+        spans, gaz.candidates_batch([s.name for s in spans], [s.match.tiers for s in spans]), strict=True
+    ):
+        span.cands = cands
     focus = list(focus)
     dl = _dateline_country(text, gaz)
     if dl:

@@ -30,6 +30,8 @@ from functools import lru_cache
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
 _APOS_RE = re.compile(f"[{_APOSTROPHES}]")
 _SEP_RE = re.compile(r"[\s\-\u2010-\u2015_/.,;:()\"\[\]]+")
+#: For ASCII names: apostrophes deleted, the non-space separators of ``_SEP_RE`` made spaces.
+_ASCII_FOLD = str.maketrans({"'": None, "`": None, **dict.fromkeys("-_/.,;:()\"[]", " ")})
 _ARTICLES = frozenset(
     "al el il ul ad ar as az ash at ath adh an ed er es ez esh et en ech".split()
 )
@@ -77,6 +79,11 @@ def _arabic_key(text: str) -> str:
     return " ".join(words)
 
 
+def _undouble(text: str) -> str:
+    """Return ``text`` with runs of one letter made single ("aleppo" -> "alepo")."""
+    return _DOUBLE_RE.sub(r"\1", text) if _DOUBLE_RE.search(text) else text
+
+
 @lru_cache(maxsize=262144)
 def key0(name: str) -> str:
     """Return the strict key of a name: case, diacritics, apostrophes and hyphens folded.
@@ -96,6 +103,13 @@ def key0(name: str) -> str:
     >>> key0("Ma'arrat an-Nu'man")
     'maarrat an numan'
     """
+    if name.isascii():  # the common case: what _key0 does, for ASCII text
+        return " ".join(name.translate(_ASCII_FOLD).lower().split())
+    return _key0(name)
+
+
+def _key0(name: str) -> str:
+    """:func:`key0` for any text."""
     if is_arabic(name):
         return _arabic_key(name)
     text = _APOS_RE.sub("", _strip_diacritics(name)).lower()
@@ -116,7 +130,7 @@ def key1(name: str) -> str:
     'deir zur'
     """
     base = key0(name)
-    if not base or is_arabic(base):
+    if not base or (not base.isascii() and is_arabic(base)):
         return base
     words = base.split()
     if len(words) > 1:
@@ -126,8 +140,8 @@ def key1(name: str) -> str:
         words = kept or words
     text = " ".join(words)
     text = text.replace("ou", "u").replace("oo", "u").replace("ee", "i")
-    text = _DOUBLE_RE.sub(r"\1", text)
-    return _FINAL_H_RE.sub("", text)
+    text = _undouble(text)
+    return _FINAL_H_RE.sub("", text) if "h" in text else text
 
 
 @lru_cache(maxsize=262144)
@@ -142,10 +156,49 @@ def skeleton(name: str) -> str:
     False
     """
     base = key1(name)
-    if not base or is_arabic(base):
+    if not base or (not base.isascii() and is_arabic(base)):
         return base
-    text = _VOWELS_RE.sub("", base.replace("q", "k"))
-    return _DOUBLE_RE.sub(r"\1", text)
+    return _undouble(_VOWELS_RE.sub("", base.replace("q", "k")))
+
+
+@lru_cache(maxsize=65536)
+def _fold_token(token: str) -> tuple[str, str]:
+    """Return the ``key1`` and ``skeleton`` forms of one word of a ``key0``."""
+    text = _undouble(token.replace("ou", "u").replace("oo", "u").replace("ee", "i"))
+    if "h" in text:
+        text = _FINAL_H_RE.sub("", text)
+    return text, _undouble(_VOWELS_RE.sub("", text.replace("q", "k")))
+
+
+def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
+    """Return ``(key0, key1, skeleton)`` of a name from the words of its ``key0``.
+
+    Every step after ``key0`` works word by word, so a name's keys follow from its words'; a
+    caller that knows the ``key0`` words of the parts of many overlapping names ("New",
+    "York", "City") builds their keys without redoing each.
+
+    Parameters
+    ----------
+    tokens : list of str
+        ``key0(name).split()`` of a name with no Arabic-script letter.
+
+    Returns
+    -------
+    tuple of str
+        The same as :func:`keys` of the name.
+
+    Examples
+    --------
+    >>> keys_of_tokens(["deir", "ez", "zour"]) == keys("Deir ez-Zour")
+    True
+    """
+    if len(tokens) == 1:
+        return (tokens[0], *_fold_token(tokens[0]))
+    k0 = " ".join(tokens)
+    if not _ARTICLES.isdisjoint(tokens):  # several words: the articles go (unless all are)
+        tokens = [t for t in tokens if t not in _ARTICLES] or tokens
+    folded = [_fold_token(t) for t in tokens]
+    return k0, " ".join([f[0] for f in folded]), " ".join([f[1] for f in folded])
 
 
 def consonant_count(skel: str) -> int:

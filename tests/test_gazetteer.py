@@ -147,3 +147,32 @@ def test_unwritable_cache_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "sub"))
     with pytest.raises(GazetteerError, match="GEOMAP_CACHE_DIR"):
         Gazetteer()
+
+
+def test_key_filter_lets_every_index_key_through(gaz):
+    with gaz._lock:
+        rows = gaz._con.execute("SELECT key FROM names ORDER BY random() LIMIT 3000").fetchall()
+    keys = {k for (k,) in rows} | {"homs", "idlib", "hms"}
+    assert set(gaz.key_hits(keys)) == keys
+    assert gaz.key_hits(["no such place name anywhere", "qqqq zzzz"]) == {}
+
+
+@pytest.mark.parametrize("name", ["Homs", "Paris", "Springfield", "Deir ez-Zour", "Syrian", "Hms", "حمص"])
+def test_summaries_and_batches_agree_with_candidates(gaz, name):
+    cands = gaz.candidates(name)
+    tiers = gaz.match_tiers(name)
+    assert list(tiers.values()) == [c.tier for c in cands]
+    assert gaz.summaries(tiers) == [(c.tier, c.score, c.place.kind, c.place.population) for c in cands]
+    assert gaz.candidates_batch([name, "Aleppo", name], [tiers, gaz.match_tiers("Aleppo"), tiers]) == [
+        cands, gaz.candidates("Aleppo"), cands
+    ]
+
+
+def test_summaries_of_user_places(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("name,lat,lon,kind,country_code\nQazzaz,33.4961,36.3212,neighbourhood,SY\n", encoding="utf-8")
+    g = Gazetteer(user_places=f)
+    cands = g.candidates("Qazzaz")
+    assert g.summaries(g.match_tiers("Qazzaz")) == [
+        (c.tier, c.score, c.place.kind, c.place.population) for c in cands
+    ]

@@ -1,11 +1,25 @@
 """Recognition and resolution of place mentions."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geomap.geoparse import geoparse
+from geomap.gazetteer import Gazetteer
+from geomap.geoparse import _WORD_RE, _lowercase_elsewhere, _runs, _surface_keys, _words, geoparse
+from geomap.names import keys
 from tests.conftest import SEEDS, needs_shared
+
+#: Pieces of text that exercise the word and run rules.
+_PIECES = [
+    "al-", "Al-", "ash-", "as-", "esh-", "el\u2011", "ul-", "-", "\u2011", "Bal", "Foo", "St. ", "St.",
+    "Mt. L", "U.S.", "A.B.", "J. Smi.", "A. Bc.", " ", "  ", "\n", ".", ",", "'s", "\u2019s", "'",
+    "s'", "\u2019", " of ", " de la ", " and ", "Deir", " ez-", "Zour", "\u00c9m", "\u00e9", "\u1e24",
+    "\u062d\u0645\u0635", "\u0627\u0644", "Damascus", "B", "a", "e", "h-", "Ab'", "\u02bf", "_", "9",
+    "\u00df", "\u0130", "New", "York", "City",
+]
+_texts = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
 
 
 def names(text, gaz):
@@ -111,3 +125,35 @@ def test_spans_are_always_inside_the_text(gaz, text):
     for m in geoparse(text, gaz):
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start : m.end] == m.surface
+
+
+@given(_texts)
+def test_words_are_the_matches_of_the_word_regex(text):
+    assert _words(text) == [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+@given(_texts, st.sampled_from(["Bal", "foo", "St", "A", "al", "e", "Zour", "\u00c9m", "-"]))
+def test_lowercase_elsewhere_is_its_regex(text, word):
+    expected = re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(word.lower()), text) is not None
+    assert _lowercase_elsewhere(text, word) == expected
+
+
+@given(_texts)
+def test_sub_span_keys_are_the_keys_of_the_sub_span(text):
+    for run in _runs(text):
+        for i in range(len(run)):
+            for j in range(i, min(len(run), i + 6)):
+                surface = text[run[i][0] : run[j][1]]
+                assert _surface_keys(text, surface, run, i, j) == keys(surface)
+
+
+def test_results_do_not_depend_on_what_was_parsed_before(gaz):
+    texts = [
+        "Troops were shelling the Homs neighbourhood of Bab Amr on Saturday.",
+        "He grew up in Paris, Texas, before moving away. Paris is far.",
+        "BEIRUT (AP) -- Clashes erupted in Homs and Hama near Lebanon's Tripoli.",
+        "Protests spread from Deraa to Damascus and Laurel County, Ky.",
+    ]
+    fresh = Gazetteer()  # empty caches
+    first = [geoparse(t, fresh) for t in reversed(texts)][::-1]
+    assert first == [geoparse(t, fresh) for t in texts] == [geoparse(t, gaz) for t in texts]

@@ -4,7 +4,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geomap.names import consonant_count, is_arabic, key0, key1, keys, skeleton
+from geomap.names import (
+    _key0,
+    consonant_count,
+    is_arabic,
+    key0,
+    key1,
+    keys,
+    keys_of_tokens,
+    skeleton,
+)
+
+#: Pieces of names that exercise every rule of the keys.
+_PIECES = [
+    "Al", "al-", "el ", "ash-", "Deir", " ez-", "Zour", "Maaret", "Nu'man", "Ma\u2018arrat", "Hamah",
+    "oo", "ee", "ou", "hh", "Qq", "St.", " ", "-", "_", "/", "(", "'", "`", "\u2019", "\t", "\x1c",
+    "\u0130", "\u0131", "\u00df", "\u00f8", "\u00e6", "Ḩimş", "e\u0301", "\u03a3", "\u01c4",
+    "x", "A", "9", "\u2013",
+]
+_names = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +73,22 @@ def test_short_skeletons_are_flagged_by_consonant_count():
 def test_keys_never_raise(text):
     k0, k1, sk = keys(text)
     assert isinstance(k0, str) and isinstance(k1, str) and isinstance(sk, str)
+
+
+@given(st.one_of(_names, st.text(alphabet=st.characters(max_codepoint=127), max_size=40)))
+def test_ascii_shortcut_of_key0_is_the_general_rule(text):
+    if text.isascii():
+        assert key0(text) == _key0(text)
+
+
+@given(st.one_of(_names, st.text(max_size=60)))
+def test_keys_of_tokens_are_the_keys_of_the_name(text):
+    k0 = key0(text)
+    if not is_arabic(k0):
+        assert keys_of_tokens(k0.split()) == keys(text)
+
+
+def test_keys_of_tokens_examples():
+    assert keys_of_tokens(["deir", "ez", "zour"]) == keys("Deir ez-Zour")
+    assert keys_of_tokens(["al"]) == keys("Al")
+    assert keys_of_tokens([]) == ("", "", "")
