@@ -182,6 +182,8 @@ class _Writer:
     """
 
     suffix = ".tmp"
+    #: The kind of part file (see :func:`write_part`) that :meth:`append_part` takes.
+    part = "parquet"
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
@@ -252,7 +254,9 @@ class GeoJSONWriter(_Writer):
             self._fh.write(self._sep + text)
             self._sep = ","
 
-    def append_part(self, path: Path) -> None:
+    part = "geojson"
+
+    def append_part(self, path: Path, name: str = "") -> None:
         """Append a fragment file of comma-separated features (see :func:`write_part`)."""
         with open(path, encoding="utf-8") as fh:
             head = fh.read(1)
@@ -278,7 +282,7 @@ class GeoJSONWriter(_Writer):
             super().discard()
 
 
-def write_part(chunks: Iterable, folder: Path, name: str, formats: Iterable[str], *,
+def write_part(chunks: Iterable, folder: Path, name: str, kinds: Iterable[str], *,
                partition: str | None = None, tally: PlaceTally | None = None) -> tuple[dict[str, Path], int]:
     """Write incident chunks as part files that the writers' ``append_part`` methods assemble.
 
@@ -287,11 +291,12 @@ def write_part(chunks: Iterable, folder: Path, name: str, formats: Iterable[str]
     chunks : iterable of geopandas.GeoDataFrame
         Incidents, in output order.
     folder : Path
-        Where to write ``NAME.features`` (GeoJSON features, comma-separated), ``NAME.rows``
-        (CSV rows) and ``NAME.parquet`` (GeoParquet; a month-partitioned folder when
-        ``partition`` is ``"month"``; always written, GeoPackage output reads it).
+        Where to write them.
     name : str
-    formats : iterable of str
+    kinds : iterable of {"geojson", "csv", "parquet"}
+        ``NAME.features`` (GeoJSON features, comma-separated), ``NAME.rows`` (CSV rows),
+        ``NAME.parquet`` (GeoParquet, a month-partitioned folder when ``partition`` is
+        ``"month"``; GeoPackage output reads it too): see the writers' ``part``.
     partition : {None, "month"}
     tally : PlaceTally, optional
         Counts every chunk in.
@@ -299,19 +304,20 @@ def write_part(chunks: Iterable, folder: Path, name: str, formats: Iterable[str]
     Returns
     -------
     files : dict
-        ``{"geojson": path, "csv": path, "parquet": path}`` for what was written.
+        Kind -> path of what was written.
     n : int
         Incidents written.
     """
-    formats = set(formats)
-    files = {"parquet": folder / f"{name}.parquet"}
+    kinds = set(kinds)
+    files = {"parquet": folder / f"{name}.parquet"} if "parquet" in kinds else {}
     with contextlib.ExitStack() as stack:
-        parquet = stack.enter_context(GeoParquetWriter(files["parquet"], partition=partition))
+        parquet = stack.enter_context(GeoParquetWriter(files["parquet"], partition=partition)) \
+            if "parquet" in kinds else None
         features = rows = None
-        if "geojson" in formats:
+        if "geojson" in kinds:
             files["geojson"] = folder / f"{name}.features"
             features = stack.enter_context(open(files["geojson"], "w", encoding="utf-8"))
-        if "csv" in formats:
+        if "csv" in kinds:
             files["csv"] = folder / f"{name}.rows"
             rows = stack.enter_context(open(files["csv"], "w", encoding="utf-8", newline=""))
         sep, n = "", 0
@@ -319,7 +325,8 @@ def write_part(chunks: Iterable, folder: Path, name: str, formats: Iterable[str]
             if not len(gdf):
                 continue
             n += len(gdf)
-            parquet.write(gdf)
+            if parquet is not None:
+                parquet.write(gdf)
             if features is not None:
                 for text in _feature_texts(gdf):
                     features.write(sep + text)
@@ -391,7 +398,9 @@ class CSVWriter(_Writer):
     def _write(self, gdf) -> None:
         _write_csv_rows(self._fh, gdf)
 
-    def append_part(self, path: Path) -> None:
+    part = "csv"
+
+    def append_part(self, path: Path, name: str = "") -> None:
         """Append a file of CSV rows without header (see :func:`write_part`)."""
         with open(path, encoding="utf-8", newline="") as fh:
             shutil.copyfileobj(fh, self._fh)
@@ -622,7 +631,7 @@ class GpkgWriter(_Writer):
     def _write(self, gdf) -> None:
         _gpkg_layer(self.tmp, self.layer, gdf, append=bool(self.rows))
 
-    def append_part(self, path: Path) -> None:
+    def append_part(self, path: Path, name: str = "") -> None:
         """Append the incidents of a GeoParquet part file or folder (see :func:`write_part`).
 
         Small parts are gathered and written a few thousand rows at a time.

@@ -689,8 +689,8 @@ def run(
         if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
             writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
         tally = export.PlaceTally(result.place_mentions)
-        _merge_parts(spool, pool, writers, tally, result, gaz, flt=flt, formats=formats,
-                     partition=partition, places=_places_path(places))
+        _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
+                     places=_places_path(places))
         places_gdf = tally.to_geodataframe()
         if "gpkg" in writers:
             writers["gpkg"].add_layer("places", places_gdf)
@@ -778,16 +778,12 @@ def extract_to(
     """
     from geomap import export
 
-    name = str(path).lower()
-    fmt = ("parquet" if name.endswith((".parquet", ".geoparquet", ".pq")) else
-           "gpkg" if name.endswith(".gpkg") else "geojson")
     with IncidentSpool() as spool, contextlib.ExitStack() as stack:
         writer = stack.enter_context(export.open_writer(path, partition=partition))
         result, pool = _extract_to(spool, items, gazetteer, stack=stack, progress=progress, jobs=jobs,
                                    engine=engine, scheduler=scheduler, places=places, batch_size=batch_size)
         t1 = time.perf_counter()
-        _merge_parts(spool, pool, {fmt: writer}, None, result, gazetteer, flt=flt, formats=(fmt,),
-                     partition=partition, places=_places_path(places))
+        _merge_parts(spool, pool, [writer], None, result, gazetteer, flt=flt, places=_places_path(places))
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     result.seconds = result.timings["extract"] + result.timings["merge"]
     if str(path) != "-":
@@ -821,7 +817,7 @@ class _PartResult:
     n_incidents: int
 
 
-def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, formats: tuple[str, ...],
+def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, kinds: frozenset[str],
                 partition: str | None, flt, places: str | None,
                 gazetteer: Gazetteer | None = None) -> _PartResult:
     """Merge partitions of the spool, filter them and write them as part files (a worker task)."""
@@ -838,24 +834,28 @@ def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, forma
             yield gdf if flt is None else apply_filter(gdf, flt, gaz).reset_index(drop=True)
 
     tally = export.PlaceTally()
-    files, n = export.write_part(chunks(), Path(folder), name, formats,
-                                 partition=partition if "parquet" in formats else None, tally=tally)
+    files, n = export.write_part(chunks(), Path(folder), name, kinds, partition=partition, tally=tally)
     return _PartResult(files, tally.rows, n)
 
 
-def _merge_parts(spool: IncidentSpool, pool, writers: dict, tally, result: RunResult,
-                 gazetteer: Gazetteer | None, *, flt, formats: tuple[str, ...], partition: str | None,
-                 places: str | None) -> None:
+def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunResult,
+                 gazetteer: Gazetteer | None, *, flt, places: str | None) -> None:
     """Merge the spool partition by partition (in ``pool`` when there is one) into ``writers``.
 
-    Partitions are merged and written as part files by the workers, largest first; the parts
-    are then appended to the outputs in partition order, so the outputs are the same whatever
-    the number of jobs.
+    Groups of partitions are merged and written as part files by the workers, largest first;
+    the parts are then appended to the outputs in partition order, so the outputs are the same
+    whatever the number of jobs.
     """
+    from geomap.export import GeoParquetWriter
+
+    partition = next((w.partition for w in writers if isinstance(w, GeoParquetWriter) and w.partition), None)
+    # a partitioned GeoParquet output moves the part files away: it goes last
+    writers = sorted(writers, key=lambda w: isinstance(w, GeoParquetWriter) and w.partition is not None)
     parts = _bins(spool.partitions(), len(spool))
     with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder:
-        task = functools.partial(_merge_part, spool.path, folder=folder, formats=formats,
-                                 partition=partition, flt=flt, places=places)
+        task = functools.partial(_merge_part, spool.path, folder=folder,
+                                 kinds=frozenset(w.part for w in writers), partition=partition, flt=flt,
+                                 places=places)
         if pool is None:
             done = (task(names, f"{i:06d}", gazetteer=gazetteer) for i, (names, _) in enumerate(parts))
         else:
@@ -863,13 +863,8 @@ def _merge_parts(spool: IncidentSpool, pool, writers: dict, tally, result: RunRe
             futures = {i: pool.submit(task, parts[i][0], f"{i:06d}") for i in order}
             done = (_result(futures[i]) for i in range(len(parts)))
         for i, res in enumerate(done):
-            for fmt in ("geojson", "csv", "gpkg", "all", "parquet"):  # gpkg reads the parquet part
-                if fmt in ("geojson", "csv") and fmt in writers:
-                    writers[fmt].append_part(res.files[fmt])
-                elif fmt == "gpkg" and fmt in writers:
-                    writers[fmt].append_part(res.files["parquet"])
-                elif fmt in writers:
-                    writers[fmt].append_part(res.files["parquet"], f"{i:06d}")
+            for w in writers:
+                w.append_part(res.files[w.part], f"{i:06d}")
             if tally is not None:
                 tally.update(res.tally)
             result.n_incidents += res.n_incidents
