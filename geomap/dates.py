@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from geomap.quantities import parse_number
+from geomap.quantities import WordStartFinder, first_char_alternation, fold_case, parse_number
 
 __all__ = ["DateRef", "find_dates", "find_report_date", "nearest_date"]
 
@@ -131,6 +131,7 @@ _DATE_RE = re.compile(
 #: Every date expression contains one of these; the quick pre-check, and the points from which
 #: :data:`_DATE_RE` is searched (from up to :data:`_MAX_PREFIX` characters earlier, so a leading
 #: "since the beginning of" is still seen).  Several times faster than scanning every position.
+#: :func:`_next_anchor` finds the same matches faster still.
 _ANCHOR_RE = re.compile(
     rf"\d|(?-i:\b(?:{_MONTH_NAMES}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))|"
     r"\b(?:ago|yesterday|today|tonight|night|morning|afternoon|evening|week|weekend|month|year)"
@@ -138,6 +139,49 @@ _ANCHOR_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_PREFIX = 40
+_DIGIT_RE = re.compile(r"\d")
+#: The word alternatives of :data:`_ANCHOR_RE`, in its order: case-sensitive month and weekday
+#: names (no ``|`` inside a month name), then the other words.
+_ANCHOR_NAMES = [*_MONTH_NAMES.split("|"), *(day.capitalize() for day in _WEEKDAYS)]
+_ANCHOR_WORDS = "ago yesterday today tonight night morning afternoon evening week weekend month year"
+_WORD_ANCHOR = WordStartFinder(
+    "(?:"
+    + first_char_alternation((), exact=_ANCHOR_NAMES)
+    + "|"
+    + first_char_alternation(word + r"\b" for word in _ANCHOR_WORDS.split())
+    + ")",
+    after_word=True,
+)
+
+#: The first word of each alternative of :data:`_DATE_RE` (a preposition only with what can
+#: follow it): :data:`_DATE_RE` can only match where one of these starts, not after a letter.
+#: Trying it only there (:func:`_search_date`) finds the same matches several times faster.
+#: Keep them in step with :data:`_DATE_RE`.
+_DATE_NEXT = (
+    r"(?:\d|early|mid|late|end|beginning|start|middle|last|this|next"
+    r"|the\s+(?:end|beginning|start|middle)"
+    r"|(?-i:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
+)
+_DATE_FIRST_WORDS = (
+    # "in March", "on Friday", "since 2011", "by the end of"
+    *(rf"{p}\s+{_DATE_NEXT}" for p in "in since until till by during from to through before after "
+                                        "between of and on for around".split()),
+    # a modifier, a weekday or a period ("last week", "the day before yesterday")
+    *"early mid late end beginning start middle last this next earlier past previous".split(),
+    *"yesterday today tonight".split(), r"the\s+(?:end|beginning|start|middle|day)",
+    # "... ago"
+    "several", r"a\s+(?:few|couple)", r"an?\s+(?:day|week|month|year|decade)",
+    *"""twenty thirty forty fifty sixty seventy eighty ninety eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen one two three four five six seven eight nine
+    ten""".split(),
+)
+_DATE_START = WordStartFinder(
+    first_char_alternation(
+        _DATE_FIRST_WORDS,
+        exact="Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+        other=[r"\d"],
+    )
+)
 
 _FULL_DATE_RE = re.compile(
     rf"""
@@ -153,6 +197,10 @@ _META_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC_DATE_RE = re.compile(r"(?m)^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
+#: Every :data:`_FULL_DATE_RE` match has a year like this; every :data:`_META_LABEL_RE` match
+#: one of the words of :data:`_META_LABEL_STEMS` (folded).
+_YEARISH_RE = re.compile(r"(?:19|20)\d\d")
+_META_LABEL_STEMS = ("modified", "updated", "published", "posted", "date")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’)]*\s+|\n")
 
 
@@ -265,18 +313,21 @@ def find_report_date(text: str, head_chars: int = 600) -> date | None:
     datetime.date or None
     """
     head = text[: max(0, head_chars)]
-    if not head or not any(c.isdigit() for c in head):
+    if not head or _DIGIT_RE.search(head) is None:  # every date below has a digit
         return None
-    for label in _META_LABEL_RE.finditer(head):
-        m = _FULL_DATE_RE.match(head, label.end())
-        if m is not None:
+    if _YEARISH_RE.search(head) is not None:
+        low = fold_case(head)
+        if any(stem in low for stem in _META_LABEL_STEMS):
+            for label in _META_LABEL_RE.finditer(head):
+                m = _FULL_DATE_RE.match(head, label.end())
+                if m is not None:
+                    d = _parse_full(m)
+                    if d is not None:
+                        return d
+        for m in _FULL_DATE_RE.finditer(head):
             d = _parse_full(m)
             if d is not None:
                 return d
-    for m in _FULL_DATE_RE.finditer(head):
-        d = _parse_full(m)
-        if d is not None:
-            return d
     # numeric day/month/year on a line of its own ("15/01/2013 20:10 GMT"), day first
     for m in _NUMERIC_DATE_RE.finditer(head):
         day, month, year = (int(g) for g in m.groups())
@@ -304,19 +355,52 @@ def find_dates(text: str, ref: date | None) -> list[DateRef]:
     """
     if not text:
         return []
-    anchor = _ANCHOR_RE.search(text)
+    # the next digit and the next date word, each kept until the scan passes it
+    digit = _DIGIT_RE.search(text)
+    word = _WORD_ANCHOR.span(text)
+    anchor = _first_anchor(digit, word)
     out: list[DateRef] = []
     pos = 0
     while anchor is not None:
-        m = _DATE_RE.search(text, max(pos, anchor.start() - _MAX_PREFIX))
+        m = _search_date(text, max(pos, anchor[0] - _MAX_PREFIX))
         if m is None:
             break
         pos = max(m.end(), m.start() + 1)
         found = _resolve(text, m, ref)
         if found is not None:
             out.append(found)
-        anchor = _ANCHOR_RE.search(text, max(pos, anchor.end()))
+        after = max(pos, anchor[1])
+        if digit is not None and digit.start() < after:
+            digit = _DIGIT_RE.search(text, after)
+        if word is not None and word[0] < after:
+            word = _WORD_ANCHOR.span(text, after)
+        anchor = _first_anchor(digit, word)
     return out
+
+
+def _first_anchor(
+    digit: re.Match[str] | None, word: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """Span of the earlier of a digit and a date word (never both at one position)."""
+    if digit is not None and (word is None or digit.start() < word[0]):
+        return digit.span()
+    return word
+
+
+def _next_anchor(text: str, pos: int) -> tuple[int, int] | None:
+    """Span of ``_ANCHOR_RE.search(text, pos)``: the next digit or date word."""
+    return _first_anchor(_DIGIT_RE.search(text, pos), _WORD_ANCHOR.span(text, pos))
+
+
+def _search_date(text: str, pos: int) -> re.Match[str] | None:
+    """``_DATE_RE.search(text, pos)``, trying :data:`_DATE_RE` only where it can match."""
+    start = _DATE_START.find(text, pos)
+    while start >= 0:
+        m = _DATE_RE.match(text, start)
+        if m is not None:
+            return m
+        start = _DATE_START.find(text, start + 1)
+    return None
 
 
 def _resolve(text: str, m: re.Match[str], ref: date | None) -> DateRef | None:

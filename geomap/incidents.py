@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from geomap.dates import find_dates, find_report_date
 from geomap.distance import haversine_km
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.geoparse import DATELINE_RE, geoparse
-from geomap.quantities import Quantity, breakdown_of, find_quantities
+from geomap.quantities import Quantity, breakdown_of, find_quantities, fold_case
 from geomap.schema import Document, Evidence, Incident, Mention
 
 # -- cues -------------------------------------------------------------------------------------
@@ -36,6 +37,31 @@ _DISPLACE_RE = re.compile(
     r"\b(displaced|refugees?|fled|fleeing|sought refuge|seeking refuge|crossed into|evacuated)\b", re.I
 )
 _ARREST_RE = re.compile(r"\b(arrest(?:ed|s)?|detain(?:ed|ees)?|rounded up|abducted|kidnapped)\b", re.I)
+
+# Stems: every match of a regex contains one of its stems, so a text whose :func:`fold_case` has
+# none of them is not searched (see :func:`_search`).  Keep them in step with the regexes.
+_KILL_STEMS = ("kill", "dead", "die", "death", "lives", "massacre", "executed", "slaughtered",
+               "gunned down", "perished", "bodies", "martyr", "toll")
+_WOUND_STEMS = ("wound", "injur", "hurt", "maimed")
+_DISPLACE_STEMS = ("displaced", "refuge", "fled", "fleeing", "crossed into", "evacuated")
+_ARREST_STEMS = ("arrest", "detain", "rounded up", "abducted", "kidnapped")
+_ROLE_TESTS = (
+    (_KILL_RE, _KILL_STEMS, "killed"),
+    (_WOUND_RE, _WOUND_STEMS, "injured"),
+    (_DISPLACE_RE, _DISPLACE_STEMS, "displaced"),
+    (_ARREST_RE, _ARREST_STEMS, "arrested"),
+)
+#: A count further on, where the role window of the count before it stops.
+_NEXT_COUNT_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?)\b")
+#: "the death toll rose to" right before a count.
+_TOLL_BEFORE_RE = re.compile(
+    r"\b(toll|number of (?:people |those )?(?:killed|dead)|dead|deaths)\b[^.;]{0,90}\b"
+    r"(?:to|at|reached|hit|stands? at|passed|passes|topped)\s*$",
+    re.I,
+)
+_TOLL_VERB_LAST = ("to", "at", "reached", "hit", "passed", "passes", "topped")
+_OF_AFTER_RE = re.compile(r"\s+of\b")
+_VERB_AFTER_RE = re.compile(r"\s+(?:have|has|were|was|are)\b")
 
 _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(chemical|sarin|nerve agent|gas attack|poison gas)\b", re.I),
@@ -73,6 +99,24 @@ _CUMULATIVE_RE = re.compile(
     r"in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
     re.I,
 )
+_NATIONWIDE_STEMS = ("nationwide", "country", "syria", "provinces", "violence across")
+_CUMULATIVE_STEMS = ("since", "year", "month")
+_MONTH_PERIOD_RE = re.compile(r"\b(late|early|mid|last) (?:last )?month\b", re.I)
+_LAST_WEEK_RE = re.compile(r"\blast week\b", re.I)
+_ATTACK_RE = re.compile(r"\b(shot|gunmen|executed|massacre|stabbed|tortured|sniper)\b", re.I)
+_COMBAT_RE = re.compile(r"\b(in combat|fighting|clashes)\b", re.I)
+#: A date right after these is when something began, not the event.
+_DATE_AFTER_CUE_RE = re.compile(
+    r"\b(since|began|begun|started|after|before|until|erupted)\b[^,;]{0,25}$", re.I
+)
+_DATE_AFTER_CUE_STEMS = ("since", "began", "begun", "started", "after", "before", "until",
+                         "erupted")
+#: A date right after these is when something was said, not the event.
+_DATE_SAID_RE = re.compile(
+    r"\b(said|says|told|announced|reported|confirmed|added|stated)\s+(?:on\s+)?$", re.I
+)
+_DATE_SAID_LAST = ("said", "says", "told", "announced", "reported", "confirmed", "added", "stated",
+                   "on")
 _FURNITURE_RE = re.compile(
     r"^\s*(featured on|related (?:stories|articles|news|coverage|topics)|topics in this article|"
     r"more from|most (?:read|popular|viewed)|read more|see also|also read|you may also like|"
@@ -83,6 +127,10 @@ _FURNITURE_RE = re.compile(
 _CAPTION_RE = re.compile(r"^\s*(image|photo|picture|video|caption|file photo)\b|\u00a9|\bgetty images\b", re.I)
 _SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"\u201d\u2019']?|\n|$)")
 _ABBREV_END_RE = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Gen|Brig|Col|Lt|Capt|St|U\.S|U\.N|U\.K|No|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.$")
+#: An abbreviation with its dot is at most this long, so :data:`_ABBREV_END_RE` only needs the
+#: end of a chunk (plus one character for its ``\b``).
+_ABBREV_TAIL = 8
+_CAPTION_FIRST = ("image", "photo", "picture", "video", "caption", "file photo")
 
 #: Nouns after a number that are people (so the number can be a casualty count).
 _PEOPLE = frozenset(
@@ -117,11 +165,23 @@ _REBEL_RE = re.compile(
 )
 _CIVILIAN_RE = re.compile(r"\b(civilians?|people|residents|children|child|family|women|villagers|worshippers)\b", re.I)
 _PROTESTER_RE = re.compile(r"\b(protesters|demonstrators|mourners)\b", re.I)
+_STATE_STEMS = ("forces", "troops", "army", "soldiers", "shabiha", "militiamen", "loyalist", "pro-",
+                "regime", "republican guard", "warplanes", "police")
+_REBEL_STEMS = ("free syrian army", "fsa", "rebel", "opposition fighters", "insurgents",
+                "armed group", "gunmen", "militants", "jihadists", "nusra", "deserters", "defectors")
+_CIVILIAN_STEMS = ("civilian", "people", "residents", "child", "family", "women", "villagers",
+                   "worshippers")
+_PROTESTER_STEMS = ("protesters", "demonstrators", "mourners")
 _NOT_EVENT_PLACE_RE = re.compile(
     r"(?:-based|\bsaid from|\bspeaking from|\bby|\bwith|\bof the|\bsaid in|\btold reporters in|\bspeaking in|\bvisit to|"
     r"\bsaid from|\bvisiting|\breported from|\bcorrespondent in)\s*(?:the\s+)?$",
     re.I,
 )
+#: How the text before a place ends (right-stripped, folded) when :data:`_NOT_EVENT_PLACE_RE`
+#: can match there ("the" for its optional article).
+_NOT_EVENT_PLACE_LAST = ("-based", "said from", "speaking from", "by", "with", "the",
+                         "said in", "told reporters in", "speaking in", "visit to", "visiting",
+                         "reported from", "correspondent in")
 #: Kinds too large for a map pin: incidents there are country/region-level figures.
 _UNPINNED_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _GEO_PRECISION = {
@@ -156,27 +216,24 @@ def split_sentences(text: str) -> list[Sentence]:
         if not stripped:
             paragraph += 1
             continue
-        if _FURNITURE_RE.match(stripped) and len(stripped) < 80:
+        if len(stripped) < 80 and _FURNITURE_RE.match(stripped):
             break
-        if _CAPTION_RE.search(stripped[:80]):
+        if _is_caption(stripped[:80]):
             continue
         buf_start = None
         for m in _SENT_RE.finditer(line):
-            seg = m.group()
-            if not seg.strip():
+            if m.group().isspace():
                 continue
-            s = line_start + m.start()
-            if buf_start is not None:
-                s = buf_start
-            e = line_start + m.end()
-            chunk = text[s:e]
-            if _ABBREV_END_RE.search(chunk.rstrip()) and m.end() < len(line.rstrip()):
+            m_start, m_end = m.span()
+            s = line_start + m_start if buf_start is None else buf_start
+            chunk = text[s : line_start + m_end].rstrip()  # never blank: it holds the match
+            if _ends_with_abbreviation(chunk) and m_end < len(line.rstrip()):
                 buf_start = s
                 continue
             buf_start = None
-            lead = len(chunk) - len(chunk.lstrip())
-            trail = len(chunk) - len(chunk.rstrip())
-            out.append(Sentence(s + lead, e - trail, chunk.strip(), paragraph))
+            sentence = chunk.lstrip()
+            end = s + len(chunk)
+            out.append(Sentence(end - len(sentence), end, sentence, paragraph))
         if buf_start is not None:
             chunk = text[buf_start : line_start + len(line)]
             out.append(Sentence(buf_start, buf_start + len(chunk.rstrip()), chunk.strip(), paragraph))
@@ -184,26 +241,68 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
-def _role(sentence: str, q: Quantity) -> str | None:
-    """Return killed / injured / displaced / arrested for a count, from nearby verbs."""
+def _is_caption(head: str) -> bool:
+    """True for a photo caption or credit line (``head``: the start of a stripped line)."""
+    low = fold_case(head)
+    return (
+        (low.startswith(_CAPTION_FIRST) or "\u00a9" in low or "getty images" in low)
+        and _CAPTION_RE.search(head) is not None
+    )
+
+
+def _ends_with_abbreviation(chunk: str) -> bool:
+    """True when a (right-stripped) sentence chunk ends with an abbreviation ("Mr.", "U.S.")."""
+    return (
+        chunk.endswith(".")
+        and _ABBREV_END_RE.search(chunk, max(0, len(chunk) - _ABBREV_TAIL)) is not None
+    )
+
+
+def _has_stem(low: str, stems: tuple[str, ...]) -> bool:
+    """True when the folded text ``low`` contains one of ``stems``."""
+    for stem in stems:
+        if stem in low:
+            return True
+    return False
+
+
+def _search(
+    rx: re.Pattern[str], stems: tuple[str, ...], text: str, low: str
+) -> re.Match[str] | None:
+    """``rx.search(text)``, not run when ``low`` (:func:`fold_case` of ``text``) has no stem.
+
+    Every match of ``rx`` must contain one of ``stems``, so the result is the same.
+    """
+    return rx.search(text) if _has_stem(low, stems) else None
+
+
+def _role(sentence: str, q: Quantity, low: str | None = None) -> str | None:
+    """Return killed / injured / displaced / arrested for a count, from nearby verbs.
+
+    ``low`` is :func:`fold_case` of ``sentence`` when the caller has it.
+    """
+    if low is None:
+        low = fold_case(sentence)
     s, e = q.start, q.end
-    after = sentence[e : e + 90]
-    before = sentence[max(0, s - 60) : s]
+    after, low_after = sentence[e : e + 90], low[e : e + 90]
+    lo = max(0, s - 60)
+    before, low_before = sentence[lo:s], low[lo:s]
     # stop the window at the next count so "six killed and 14 wounded" splits right
-    nxt = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?)\b", after[3:])
+    nxt = _NEXT_COUNT_RE.search(after[3:])
     if nxt:
-        after = after[: nxt.start() + 3]
+        after, low_after = after[: nxt.start() + 3], low_after[: nxt.start() + 3]
     candidates = []
-    for rx, role in ((_KILL_RE, "killed"), (_WOUND_RE, "injured"), (_DISPLACE_RE, "displaced"), (_ARREST_RE, "arrested")):
-        m = rx.search(after)
-        if m:
-            candidates.append((m.start(), role))
-        last = list(rx.finditer(before))
-        mb = last[-1] if last else None
-        if mb is not None and len(before) - mb.end() < 25:
-            candidates.append((len(before) - mb.end() + 5, role))
-    if re.search(r"\b(toll|number of (?:people |those )?(?:killed|dead)|dead|deaths)\b[^.;]{0,90}\b"
-                 r"(?:to|at|reached|hit|stands? at|passed|passes|topped)\s*$", sentence[:s], re.I):
+    for rx, stems, role in _ROLE_TESTS:
+        if _has_stem(low_after, stems):
+            m = rx.search(after)
+            if m:
+                candidates.append((m.start(), role))
+        if _has_stem(low_before, stems):
+            last = list(rx.finditer(before))
+            mb = last[-1] if last else None
+            if mb is not None and len(before) - mb.end() < 25:
+                candidates.append((len(before) - mb.end() + 5, role))
+    if low[:s].rstrip().endswith(_TOLL_VERB_LAST) and _TOLL_BEFORE_RE.search(sentence[:s]):
         return "killed"
     if not candidates:
         return None
@@ -229,14 +328,23 @@ _CUE_STEMS = (
 )
 
 
+#: ``(regex, (event_type, sub_event_type), stems)`` for each cue, in priority order.
+_CUE_TABLE = tuple(
+    (rx, (etype, sub), stems) for (rx, etype, sub), stems in zip(_CUES, _CUE_STEMS, strict=True)
+)
+
+
 def _cues_in(sentence: str) -> list[tuple[str, str]]:
     """Return the ``(event_type, sub_event_type)`` cues a sentence contains, in priority order."""
     low = sentence.lower()
-    return [
-        (etype, sub)
-        for (rx, etype, sub), stems in zip(_CUES, _CUE_STEMS, strict=True)
-        if any(stem in low for stem in stems) and rx.search(sentence)
-    ]
+    found = []
+    for rx, cue, stems in _CUE_TABLE:
+        for stem in stems:
+            if stem in low:
+                if rx.search(sentence):
+                    found.append(cue)
+                break
+    return found
 
 
 def _event_type(
@@ -268,17 +376,25 @@ def _event_type(
     if "arrested" in roles:
         return "Strategic developments", "Arrests"
     if "killed" in roles or "injured" in roles:
-        if re.search(r"\b(shot|gunmen|executed|massacre|stabbed|tortured|sniper)\b", sentence, re.I):
+        if _ATTACK_RE.search(sentence):
             return "Violence against civilians", "Attack"
-        if re.search(r"\b(in combat|fighting|clashes)\b", sentence, re.I):
+        if _COMBAT_RE.search(sentence):
             return "Battles", "Armed clash"
         return _DEFAULT_TYPE
     return None
 
 
-def _actors(sentence: str, etype: str) -> tuple[str | None, str | None, str | None, str | None]:
-    state = _STATE_RE.search(sentence)
-    rebel = _REBEL_RE.search(sentence)
+def _actors(
+    sentence: str, etype: str, low: str | None = None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """Return ``(actor1, actor1_class, actor2, actor2_class)`` named in a sentence.
+
+    ``low`` is :func:`fold_case` of ``sentence`` when the caller has it.
+    """
+    if low is None:
+        low = fold_case(sentence)
+    state = _search(_STATE_RE, _STATE_STEMS, sentence, low)
+    rebel = _search(_REBEL_RE, _REBEL_STEMS, sentence, low)
     a1 = a1c = a2 = a2c = None
     if state and (not rebel or state.start() <= rebel.start() or etype != "Battles"):
         a1, a1c = state.group(0), "state forces"
@@ -289,8 +405,8 @@ def _actors(sentence: str, etype: str) -> tuple[str | None, str | None, str | No
         if state:
             a2, a2c = state.group(0), "state forces"
     if a2 is None:
-        prot = _PROTESTER_RE.search(sentence)
-        civ = _CIVILIAN_RE.search(sentence)
+        prot = _search(_PROTESTER_RE, _PROTESTER_STEMS, sentence, low)
+        civ = _search(_CIVILIAN_RE, _CIVILIAN_STEMS, sentence, low)
         if etype == "Protests" or prot:
             a2, a2c = (prot.group(0) if prot else "protesters"), "protesters"
         elif civ and etype in ("Violence against civilians", "Explosions/Remote violence"):
@@ -300,25 +416,36 @@ def _actors(sentence: str, etype: str) -> tuple[str | None, str | None, str | No
     return a1, a1c, a2, a2c
 
 
-def _event_places(sent: Sentence, mentions: list[Mention], text: str) -> list[Mention]:
+def _dateline_end(text: str) -> int:
+    """End of the dateline ("DAMASCUS, Syria (AP) --") of a report, 0 when it has none."""
+    dateline = DATELINE_RE.match(text[:200])
+    return dateline.end() if dateline else 0
+
+
+def _event_places(
+    sent: Sentence, mentions: list[Mention], text: str, skip_to: int | None = None
+) -> list[Mention]:
     """Return the mentions in a sentence that can be the place of its event, best first.
 
     The dateline ("DAMASCUS, Syria (AP) --") says where the report was filed, not where the
-    event happened, so its places are skipped.
+    event happened, so its places are skipped (``skip_to``: :func:`_dateline_end` of ``text``,
+    if known).  ``mentions`` may be all the report's or any part holding the sentence's.
     """
-    dateline = DATELINE_RE.match(text[:200])
-    skip_to = dateline.end() if dateline else 0
+    if skip_to is None:
+        skip_to = _dateline_end(text)
     inside = [m for m in mentions if sent.start <= m.start < sent.end and m.start >= skip_to]
     good = []
     for m in inside:
         before = text[max(sent.start, m.start - 40) : m.start]
-        if _NOT_EVENT_PLACE_RE.search(before):
+        tail = fold_case(before.rstrip())
+        if tail.endswith(_NOT_EVENT_PLACE_LAST) and _NOT_EVENT_PLACE_RE.search(before):
             continue
         if text[m.end : m.end + 6].startswith("-based"):
             continue
         if _SPEAKER_RE.match(text, m.end):
             continue  # "the United States said...", "Turkey's foreign ministry": a speaker
-        if _REFERENCE_RE.search(before) and any(o.start < m.start for o in inside):
+        if (tail.endswith(("of", "the")) and _REFERENCE_RE.search(before)
+                and any(o.start < m.start for o in inside)):
             continue  # "Zamalka, a suburb east of Damascus": Damascus only locates Zamalka
         good.append(m)
     good = [m for m in good if not m.reason.startswith("demonym")] or []
@@ -359,16 +486,18 @@ def _date_for(
     The date expression closest to ``anchor`` (the casualty count or the place, as an offset
     in the sentence) wins; without one, the report date with precision 2.
     """
+    sentence = sent.text
+    low = fold_case(sentence)
     refs = [
-        r for r in find_dates(sent.text, report_date)
+        r for r in find_dates(sentence, report_date)
         if r.date is not None
-        and not re.search(r"\b(since|began|begun|started|after|before|until|erupted)\b[^,;]{0,25}$",
-                          sent.text[max(0, r.start - 40) : r.start], re.I)
+        and not _search(_DATE_AFTER_CUE_RE, _DATE_AFTER_CUE_STEMS,
+                        sentence[max(0, r.start - 40) : r.start], low[max(0, r.start - 40) : r.start])
     ]
     event_refs = [
         r for r in refs
-        if not re.search(r"\b(said|says|told|announced|reported|confirmed|added|stated)\s+(?:on\s+)?$",
-                         sent.text[max(0, r.start - 20) : r.start], re.I)
+        if not (low[max(0, r.start - 20) : r.start].rstrip().endswith(_DATE_SAID_LAST)
+                and _DATE_SAID_RE.search(sentence[max(0, r.start - 20) : r.start]))
     ]
     refs = event_refs or refs
     if refs:
@@ -417,22 +546,37 @@ def extract_document(
     if mentions is None:
         mentions = geoparse(text, gaz)
     sentences = split_sentences(text)
+    skip_to = _dateline_end(text)
+    starts = [m.start for m in mentions]
+    in_order = starts == sorted(starts)
+
+    def places_of(sent: Sentence) -> list[Mention]:
+        near = mentions
+        if in_order:  # only the mentions inside the sentence: a slice
+            lo = bisect_left(starts, max(sent.start, skip_to))
+            near = mentions[lo : bisect_left(starts, sent.end)]
+        return _event_places(sent, near, text, skip_to)
+
     incidents: list[Incident] = []
-    prev: tuple[Sentence, list[Mention], list[Incident]] | None = None
+    # the previous sentence, its event places (None: not worked out yet) and its incidents
+    prev: tuple[Sentence, list[Mention] | None, list[Incident]] | None = None
     for sent in sentences:
-        places = _event_places(sent, mentions, text)
         counts = _counts(sent.text)
         roles = {role for role, _ in counts}
         cues = _cues_in(sent.text)
         et = _event_type(sent.text, roles, cues) if roles or cues else None
         same_para = prev is not None and prev[0].paragraph == sent.paragraph
         if et is None:
-            prev = (sent, places, [])
+            prev = (sent, None, [])
             continue
+        places = places_of(sent)
+        low = fold_case(sent.text)
         etype, sub = et
         typed = et is not _DEFAULT_TYPE
-        nationwide = bool(_NATIONWIDE_RE.search(sent.text))
-        cumulative = _is_cumulative(sent.text, [q for r, q in counts if r in ("killed", "displaced")])
+        nationwide = _search(_NATIONWIDE_RE, _NATIONWIDE_STEMS, sent.text, low) is not None
+        cumulative = _is_cumulative(
+            sent.text, [q for r, q in counts if r in ("killed", "displaced")], low
+        )
         if sub == "Diplomatic meeting":
             places = [m for m in places if _next_to_meeting(text, m) and m.place.kind in ("city", "town")]
             if not places or roles:
@@ -452,7 +596,7 @@ def extract_document(
                     inc.sources.append(_evidence(doc, sent, report_date))
                     inc.notes = f"{inc.notes} {sent.text}"
                 continue
-            places = prev[1]
+            places = prev[1] if prev[1] is not None else places_of(prev[0])
         if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
             para_start = next(x.start for x in sentences if x.paragraph == sent.paragraph)
             places = _recent_place(sent, mentions, para_start)
@@ -472,14 +616,14 @@ def extract_document(
             continue
         a1 = a1c = a2 = a2c = None
         if scope == "place":
-            a1, a1c, a2, a2c = _actors(sent.text, etype)
+            a1, a1c, a2, a2c = _actors(sent.text, etype, low)
         anchor = (counts[0][1].start if counts else (places[0].start - sent.start if places else 0))
         date, precision = _date_for(sent, text, report_date, anchor)
         if cumulative:
             date, precision = (report_date.isoformat() if report_date else None), 3
-        elif re.search(r"\b(late|early|mid|last) (?:last )?month\b", sent.text, re.I):
+        elif _search(_MONTH_PERIOD_RE, ("month",), sent.text, low):
             precision = 3
-        elif re.search(r"\blast week\b", sent.text, re.I):
+        elif _search(_LAST_WEEK_RE, ("last week",), sent.text, low):
             precision = max(precision, 2)
         if scope == "country" and not cumulative and roles:
             etype, sub = ("Violence against civilians", "Attack") if etype in ("Protests", "Strategic developments") else (etype, sub)
@@ -565,13 +709,16 @@ _SUPERLATIVE_RE = re.compile(
 )
 
 
-def _is_cumulative(sentence: str, counts: list[Quantity]) -> bool:
+def _is_cumulative(sentence: str, counts: list[Quantity], low: str | None = None) -> bool:
     """True when a toll is a running total ("16,500 since the uprising began").
 
     The "since ..." phrase must be close to a count, and not the tail of a superlative ("the
-    deadliest bombing since the uprising began" is one event).
+    deadliest bombing since the uprising began" is one event).  ``low`` is :func:`fold_case`
+    of ``sentence`` when the caller has it.
     """
     if not counts:
+        return False
+    if not _has_stem(fold_case(sentence) if low is None else low, _CUMULATIVE_STEMS):
         return False
     for m in _CUMULATIVE_RE.finditer(sentence):
         if _SUPERLATIVE_RE.search(sentence[max(0, m.start() - 40) : m.start()]):
@@ -712,18 +859,18 @@ def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     quants = _enumerations(sentence, find_quantities(sentence))
     out: list[tuple[str, Quantity]] = []
     skip: set[int] = set()
+    low = fold_case(sentence) if quants else ""
     for q in quants:
         if id(q) in skip or (q.noun and q.noun in _NOT_PEOPLE):
             continue
-        role = _role(sentence, q)
+        role = _role(sentence, q, low)
         if role is None:
             continue
         if q.noun in ("deaths", "dead", "casualties", "fatalities"):
             role = "killed"
-        if q.noun and q.noun not in _PEOPLE and q.noun != "family" and role != "displaced" and not re.match(
-            r"\s+of\b", sentence[q.end : q.end + 4]
-        ):
-            if not re.match(r"\s+(?:have|has|were|was|are)\b", sentence[q.end : q.end + 10]):
+        if (q.noun and q.noun not in _PEOPLE and q.noun != "family" and role != "displaced"
+                and not _OF_AFTER_RE.match(sentence[q.end : q.end + 4])):
+            if not _VERB_AFTER_RE.match(sentence[q.end : q.end + 10]):
                 continue
         bd = breakdown_of(sentence, q)
         if bd is not None and bd.parts:

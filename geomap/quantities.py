@@ -31,11 +31,20 @@ expression      value    low     high    approximate  qualifier
 
 A qualifier is part of the span (``text`` of ``"at least 13 people"`` is ``"at least 13"``);
 the counted noun is not, it is reported in ``noun``.
+
+Speed
+-----
+Extraction runs these regexes on every sentence, so the module also holds the helpers that keep
+that cheap without changing a single match (shared with :mod:`geomap.dates` and
+:mod:`geomap.incidents`): :func:`fold_case` for substring tests that rule a case-insensitive
+regex out before it runs, :func:`first_char_alternation` and :class:`WordStartFinder` for
+scanning only where a word can start.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -201,6 +210,34 @@ def _alt(words: object) -> str:
     return "|".join(sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
 
 
+#: The characters other than ASCII letters that case-insensitive regex matching takes for an
+#: ASCII letter: dotted capital I and dotless i for ``i``, the Kelvin sign for ``k``, long s
+#: for ``s``.
+_CASE_TWINS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+_FOLD_TABLE = str.maketrans(
+    {twin: letter for letter, twins in _CASE_TWINS.items() for twin in twins}
+)
+
+
+def fold_case(text: str) -> str:
+    """Lowercase ``text`` for cheap substring tests before a case-insensitive regex.
+
+    Every stretch of ``text`` that a case-insensitive regex matches with lowercase ASCII
+    letters reads as those letters in the result, so ``"killed" not in fold_case(s)`` proves
+    that ``re.search("killed", s, re.I)`` fails.  The result has the length of ``text`` and
+    lines up with it character for character.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return text.lower() if text.isascii() else text.translate(_FOLD_TABLE).lower()
+
+
 # --------------------------------------------------------------------------------------------
 # regexes (all compiled once, at import)
 
@@ -247,15 +284,132 @@ _CORE_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: Where a count can start: a digit, "a"/"an", or a number word.  Used both as the quick
-#: pre-check and to jump between candidate positions, so :data:`_CORE_RE` is only tried where
-#: it can match (about five times faster than searching with it directly).
-_TRIGGER_RE = re.compile(
-    r"(?<![A-Za-z])(?:\d|an?\s|(?:"
-    + _alt([*_SMALL_WORDS, "hundreds", "thousands", "millions", "dozens", "scores", "tens"])
-    + r"|half|several)(?![a-z]))",
-    re.IGNORECASE,
-)
+
+#: A character that case-insensitive ``[A-Za-z]`` does not match.
+_NOT_LETTER = "[^A-Za-z" + "".join(_CASE_TWINS.values()) + "]"
+
+
+def first_char_alternation(
+    words: Iterable[str], exact: Iterable[str] = (), other: Iterable[str] = ()
+) -> str:
+    r"""Regex alternation of ``words``, grouped by first character for a fast regex engine.
+
+    Each group opens with a case-sensitive character class, ``[tT](?i:en|wo)`` for "ten" and
+    "two", which the regex engine checks in C before entering the group.  Within a group the
+    alternatives keep their order.
+
+    Parameters
+    ----------
+    words : iterable of str
+        Case-insensitive alternatives (regex), each starting with a lowercase ASCII letter.
+    exact : iterable of str
+        Case-sensitive alternatives (regex), each starting with a literal character.
+    other : iterable of str
+        Alternatives (regex) put first as they are, e.g. ``r"\d"``.
+
+    Returns
+    -------
+    str
+        A non-capturing group that matches what ``(?i:words)|exact|other`` matches.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    branches = list(other)
+    for c, rests in groups.items():
+        branches.append(f"[{c}{c.upper()}{_CASE_TWINS.get(c, '')}](?i:{'|'.join(rests)})")
+    exact_groups: dict[str, list[str]] = {}
+    for word in exact:
+        exact_groups.setdefault(word[0], []).append(word[1:])
+    branches += [f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in exact_groups.items()]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _trigger_pattern() -> str:
+    """Regex source of :data:`_TRIGGER`: the start of a count.
+
+    A count starts with a digit, a number word or "a"/"an" followed by a word a count can go
+    on with (``"a dozen"``, ``"a child"``; ``"an estimated"`` is not one).
+    """
+    words = [*_SMALL_WORDS, "hundreds", "thousands", "millions", "dozens", "scores", "tens",
+             "half", "several"]
+    # every :data:`_CORE_RE` alternative that starts with "a"/"an" goes on with one of these
+    after_article = sorted({"couple", "man", "woman", "mother", "father", "family", "few", "dozen",
+                            "hundred", "thousand", "million", "billion", *_PERSON1.split("|")})
+    return first_char_alternation(
+        [rf"an?\s+(?:{_alt(after_article)})"]
+        + [f"{word}(?![a-z])" for word in sorted(words, key=len, reverse=True)],
+        other=[r"\d"],
+    )
+
+
+class WordStartFinder:
+    r"""Find where a regex matches at a position not right after a letter (or word character).
+
+    Same matches as searching with ``(?<![A-Za-z])`` + ``body`` (case-insensitive letters;
+    with ``after_word=True``, ``\b`` + ``body`` for a ``body`` that starts with a letter),
+    but the compiled pattern is a character that is not a letter *followed by* ``body``: the
+    regex engine then skips letters in C and tries ``body`` only after spaces and punctuation,
+    instead of trying the whole pattern at every position.  Build ``body`` with
+    :func:`first_char_alternation` so that trying it is cheap too.
+
+    Parameters
+    ----------
+    body : str
+        A regex (no flags: use inline ``(?i:...)`` groups).
+    after_word : bool
+        Not after a word character (``\w``) rather than not after a letter.
+    """
+
+    __slots__ = ("_after", "_at")
+
+    def __init__(self, body: str, *, after_word: bool = False) -> None:
+        self._at = re.compile(f"({body})")
+        self._after = re.compile(("\\W" if after_word else _NOT_LETTER) + f"({body})")
+
+    def find(self, text: str, pos: int = 0) -> int:
+        """First position ``>= pos`` where ``body`` matches, not after a letter, or -1.
+
+        Parameters
+        ----------
+        text : str
+        pos : int
+
+        Returns
+        -------
+        int
+        """
+        if pos <= 0:
+            if self._at.match(text):
+                return 0
+            pos = 1
+        m = self._after.search(text, pos - 1)
+        return m.start() + 1 if m is not None else -1
+
+    def span(self, text: str, pos: int = 0) -> tuple[int, int] | None:
+        """Span of the first match of ``body`` that starts at or after ``pos``, or None.
+
+        Parameters
+        ----------
+        text : str
+        pos : int
+
+        Returns
+        -------
+        tuple of (int, int) or None
+        """
+        if pos <= 0:
+            m = self._at.match(text)
+            if m is not None:
+                return m.span(1)
+            pos = 1
+        m = self._after.search(text, pos - 1)
+        return m.span(1) if m is not None else None
+
+
+#: Where a count can start (:func:`_trigger_pattern`, not after a letter).  :data:`_CORE_RE`
+#: is only tried there (many times faster than searching with it directly).
+_TRIGGER = WordStartFinder(_trigger_pattern())
 
 _QUALIFIER_RE = re.compile(
     r"""(?<![\w-])(?P<q>
@@ -325,6 +479,38 @@ _PRE_ONE_RE = re.compile(
     re.IGNORECASE,
 )
 _POST_ONE_RE = re.compile(r"\s+(?:another|or\s+another|by\s+one|after\s+another)\b", re.I)
+
+# Cheap tests run before the ``...\s*$`` regexes above (each is a search over the text before a
+# number): the text before the number, right-stripped and folded, must end with one of these.
+_QUALIFIER_LAST = tuple(sorted({phrase.split()[-1] for phrase in _QUALIFIER_KIND}))
+_LABEL_LAST = tuple(
+    """
+    chapter chapters article articles resolution resolutions section paragraph clause rule code
+    route highway road flight room page pages vol volume issue item no nos number phase stage
+    level grade channel category type model version annex protocol decree law act bill amendment
+    brigade division battalion regiment unit area camp block gate building apartment sector zone
+    checkpoint tier size aged age ages un unsc formula day week ward line platform terminal
+    district : .
+    """.split()
+)
+_CURRENCY_LAST = ("$", "£", "€", "¥", "usd", "eur", "gbp", "syp", "rs", ".")
+#: How the text after a number starts (left-stripped, folded) when :data:`_NOT_COUNT_AFTER_RE`
+#: can match there: the first word of each of its alternatives.
+_NOT_COUNT_FIRST = tuple(
+    """
+    - % of per second minute min hour hr day night week month year yr decade centur km kilomet
+    mile met m cm mm kg kilo gram g tonne ton feet foot ft inch lit degree mph kph hectare acre
+    sq square mw gw kw barrel bpd us u.s. american syrian saudi dollar euro pound lira lire
+    riyal dinar yuan rouble ruble cent pence dirham franc yen usd eur gbp syp gmt utc am pm a.m.
+    p.m. local times fold
+    """.split()
+)
+_MONTH_LAST = tuple(
+    """
+    Jan January Feb February Mar March Apr April May Jun June Jul July Aug August Sep Sept
+    September Oct October Nov November Dec December
+    """.split()
+)
 
 #: Text after a number that shows it is not a count of things.
 _NOT_COUNT_AFTER_RE = re.compile(
@@ -492,12 +678,12 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     if not text:
         return []
-    trigger = _TRIGGER_RE.search(text)
+    trigger = _TRIGGER.find(text, 0)
     out: list[Quantity] = []
-    while trigger is not None:
-        m = _CORE_RE.match(text, trigger.start())
+    while trigger >= 0:
+        m = _CORE_RE.match(text, trigger)
         if m is None:
-            trigger = _TRIGGER_RE.search(text, trigger.start() + 1)
+            trigger = _TRIGGER.find(text, trigger + 1)
             continue
         pos = m.end()
         kind = m.lastgroup
@@ -506,7 +692,7 @@ def find_quantities(text: str) -> list[Quantity]:
             pos = max(pos, consumed)
             if q is not None:
                 out.append(q)
-        trigger = _TRIGGER_RE.search(text, pos)
+        trigger = _TRIGGER.find(text, pos)
     return out
 
 
@@ -568,7 +754,11 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
 
     # ---- qualifier before
     qualifier: str | None = None
-    qm = _QUALIFIER_RE.search(text, max(0, s - 28), s)
+    qm = None
+    if s and text[s - 1].isspace():
+        window = text[max(0, s - 28) : s]
+        if fold_case(window.rstrip()).endswith(_QUALIFIER_LAST):
+            qm = _QUALIFIER_RE.search(text, max(0, s - 28), s)
     if qm is not None:
         qualifier = _QUALIFIER_KIND[_SPACES_RE.sub(" ", qm.group("q").lower())]
         start = qm.start()
@@ -590,21 +780,24 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         start = s
 
     # ---- things that show it is not a count
-    if _NOT_COUNT_AFTER_RE.match(text, end):
+    if _not_count_after(text, end):
         return None, end
     if kind in ("digits", "words", "decscale", "dozen"):
         before_lo = max(0, s - 24)
-        if _LABEL_RE.search(text, before_lo, s) or _CURRENCY_BEFORE_RE.search(text, before_lo, s):
+        tail = fold_case(text[before_lo:s].rstrip())
+        if (tail.endswith(_LABEL_LAST) and _LABEL_RE.search(text, before_lo, s)) or (
+            tail.endswith(_CURRENCY_LAST) and _CURRENCY_BEFORE_RE.search(text, before_lo, s)
+        ):
             return None, end
     if kind == "digits" and value is not None:
         if value <= 31 and (
-            _MONTH_BEFORE_RE.search(text, max(0, s - 12), s) or _MONTH_AFTER_RE.match(text, e)
+            _month_before(text, s) or _MONTH_AFTER_RE.match(text, e)
         ):
             return None, end
         if _is_year(core, value) and qualifier is None:
             if high_range is not None or _noun_after(text, end) not in _PEOPLE_NOUNS:
                 return None, end
-            if _MONTH_BEFORE_RE.search(text, max(0, s - 12), s):
+            if _month_before(text, s):
                 return None, end
 
     if noun is None:
@@ -637,6 +830,22 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     return Quantity(
         start, end, text[start:end], value, low, high, approximate, qualifier, noun
     ), end
+
+
+def _not_count_after(text: str, end: int) -> bool:
+    """True when the text after a number shows it is not a count ("years", "km", "%")."""
+    head = text[end : end + 64].lstrip()[:12]  # all of the text's start after any spaces
+    complete = len(head) == 12 or end + 64 >= len(text)
+    if complete and not fold_case(head).startswith(_NOT_COUNT_FIRST):
+        return False  # :data:`_NOT_COUNT_AFTER_RE` cannot match
+    return _NOT_COUNT_AFTER_RE.match(text, end) is not None
+
+
+def _month_before(text: str, s: int) -> bool:
+    """True when a month name ends right before position ``s`` ("Feb 18", "March, 3")."""
+    lo = max(0, s - 12)
+    tail = text[lo:s].rstrip().removesuffix(",").removesuffix(".")
+    return tail.endswith(_MONTH_LAST) and _MONTH_BEFORE_RE.search(text, lo, s) is not None
 
 
 def _is_year(core: str, value: int) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geomap import dates as dmod
 from geomap.dates import DateRef, find_dates, find_report_date, nearest_date
 
 FRIDAY = date(2012, 7, 6)  # a Friday
@@ -260,3 +261,81 @@ def test_find_dates_never_raises_on_datey_text(text: str, ref: date | None) -> N
 def test_find_report_date_never_raises(text: str) -> None:
     d = find_report_date(text)
     assert d is None or isinstance(d, date)
+
+
+# ------------------------------------------------------ the fast paths give what the regexes give
+
+#: Date words and the characters case folding must get right (dotted capital I, dotless i,
+#: long s, the Kelvin sign), glued with and without spaces.
+_SOUP = st.lists(
+    st.sampled_from(
+        """on in since by of and to for late early mid- last this next earlier past previous the
+        end of beginning day before week weekend month year years ago two twenty-one a an A few
+        couple several March MARCH May may June 22 Friday FRIDAY Thursday Mon Tue Wed Sat
+        night morning yesterday Today tonight 2011 2012-08-25 6 July 2012 31 Feb 30 05 1999
+        Published Last updated: Posted Date 15/01/2013 \u0130n \u0131n \u017fince \u212a \u00e9 _
+        , . - \n \t \u00a0""".split(" ")
+    ),
+    max_size=16,
+).map(lambda words: " ".join(words) if len(words) % 2 else "".join(words))
+
+
+def _reference_find_dates(text: str, ref: date | None) -> list[DateRef]:
+    """:func:`find_dates` with the plain regex searches: the slow reference."""
+    out = []
+    if not text:
+        return out
+    anchor = dmod._ANCHOR_RE.search(text)
+    pos = 0
+    while anchor is not None:
+        m = dmod._DATE_RE.search(text, max(pos, anchor.start() - dmod._MAX_PREFIX))
+        if m is None:
+            break
+        pos = max(m.end(), m.start() + 1)
+        found = dmod._resolve(text, m, ref)
+        if found is not None:
+            out.append(found)
+        anchor = dmod._ANCHOR_RE.search(text, max(pos, anchor.end()))
+    return out
+
+
+def _reference_report_date(text: str, head_chars: int = 600) -> date | None:
+    """:func:`find_report_date` without the quick tests: the slow reference."""
+    head = text[: max(0, head_chars)]
+    if not head or not any(c.isdigit() for c in head):
+        return None
+    for label in dmod._META_LABEL_RE.finditer(head):
+        m = dmod._FULL_DATE_RE.match(head, label.end())
+        if m is not None and dmod._parse_full(m) is not None:
+            return dmod._parse_full(m)
+    for m in dmod._FULL_DATE_RE.finditer(head):
+        if dmod._parse_full(m) is not None:
+            return dmod._parse_full(m)
+    for m in dmod._NUMERIC_DATE_RE.finditer(head):
+        day, month, year = (int(g) for g in m.groups())
+        d = dmod._safe_date(year, month, day) if 1900 < year < 2100 else None
+        if d is not None:
+            return d
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP, st.integers(0, 40))
+def test_anchor_and_date_searches_are_the_regex_searches(text: str, pos: int) -> None:
+    anchor = dmod._ANCHOR_RE.search(text, pos)
+    assert dmod._next_anchor(text, pos) == (anchor.span() if anchor else None)
+    slow = dmod._DATE_RE.search(text, pos)
+    fast = dmod._search_date(text, pos)
+    assert (fast and (fast.span(), fast.groupdict())) == (slow and (slow.span(), slow.groupdict()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP, _REFS)
+def test_find_dates_matches_the_slow_reference(text: str, ref: date | None) -> None:
+    assert find_dates(text, ref) == _reference_find_dates(text, ref)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP | st.text())
+def test_find_report_date_matches_the_slow_reference(text: str) -> None:
+    assert find_report_date(text) == _reference_report_date(text)

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from geomap import incidents as imod
 from geomap.incidents import extract_document, split_sentences
+from geomap.quantities import fold_case
 from geomap.schema import Document
 
 
@@ -232,3 +234,87 @@ def test_second_toll_a_day_earlier_at_its_own_place(gaz):
 def test_a_lone_town_before_a_function_word_is_kept(gaz):
     incs = extract_document(_doc("Shelling hit Daraa on Monday, killing 3 people."), gaz)
     assert incs and incs[0].country_code == "SY" and incs[0].fatalities == 3
+
+
+# -- the quick tests before the regexes never hide a match -----------------------------------
+
+#: Words of the cue, role, actor and place regexes, mixed case, with the characters case
+#: folding must get right (dotted capital I, dotless i, long s, the Kelvin sign).
+_SOUP = st.lists(
+    st.sampled_from(
+        """killed Killed KILLED dead died deaths toll lives massacred executed shot gunned down
+        bodies martyrs wounded injuries hurt displaced refugees fled sought refuge crossed into
+        evacuated arrested detainees rounded up kidnapped regime forces government troops army
+        the army soldiers shabiha pro-regime republican guard warplanes police Free Syrian Army
+        FSA rebels rebel fighters opposition fighters armed groups gunmen nusra front al-Nusra
+        defectors civilians people residents children family women villagers protesters
+        mourners nationwide across the country Syria in several provinces in violence across
+        since the uprising began start of in more than a year over the past six months in 16
+        months of late last month mid last week said from speaking in -based visit to visiting
+        of the by with told reporters in correspondent in suburb east of km north of the rose to
+        reached stands at passed topped number of people killed image photo file photo Getty
+        Images \u00a9 Mr. U.S. Gen. Sept. Dec. A. 1. said on announced since began after
+        \u0130 \u0131 \u017f \u212a \u017fhelling K\u0131lled \u0130njured \u00e9 , . ; : \n \t
+        \u00a0""".split(" ")
+    ),
+    max_size=14,
+).map(lambda words: " ".join(words) if len(words) % 3 else "".join(words))
+
+_STEMMED = [
+    (imod._KILL_RE, imod._KILL_STEMS), (imod._WOUND_RE, imod._WOUND_STEMS),
+    (imod._DISPLACE_RE, imod._DISPLACE_STEMS), (imod._ARREST_RE, imod._ARREST_STEMS),
+    (imod._STATE_RE, imod._STATE_STEMS), (imod._REBEL_RE, imod._REBEL_STEMS),
+    (imod._CIVILIAN_RE, imod._CIVILIAN_STEMS), (imod._PROTESTER_RE, imod._PROTESTER_STEMS),
+    (imod._NATIONWIDE_RE, imod._NATIONWIDE_STEMS), (imod._CUMULATIVE_RE, imod._CUMULATIVE_STEMS),
+    (imod._MONTH_PERIOD_RE, ("month",)), (imod._LAST_WEEK_RE, ("last week",)),
+    (imod._DATE_AFTER_CUE_RE, imod._DATE_AFTER_CUE_STEMS),
+]  # fmt: skip
+_ENDINGS = [
+    (imod._NOT_EVENT_PLACE_RE, imod._NOT_EVENT_PLACE_LAST), (imod._REFERENCE_RE, ("of", "the")),
+    (imod._DATE_SAID_RE, imod._DATE_SAID_LAST), (imod._TOLL_BEFORE_RE, imod._TOLL_VERB_LAST),
+]  # fmt: skip
+
+
+def _check_quick_tests(text: str) -> None:
+    low = fold_case(text)
+    for rx, stems in _STEMMED:
+        if rx.search(text):
+            assert imod._has_stem(low, stems), (rx.pattern, text)
+    for cut in range(len(text) + 1):
+        head = text[:cut]
+        for rx, endings in _ENDINGS:
+            if rx.search(head):
+                assert fold_case(head.rstrip()).endswith(endings), (rx.pattern, head)
+    for line in text.splitlines():
+        stripped = line.strip()
+        assert imod._is_caption(stripped[:80]) == bool(imod._CAPTION_RE.search(stripped[:80]))
+        chunk = stripped.rstrip()
+        assert imod._ends_with_abbreviation(chunk) == bool(imod._ABBREV_END_RE.search(chunk))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_SOUP)
+def test_quick_tests_never_hide_a_match(text: str) -> None:
+    _check_quick_tests(text)
+
+
+def test_quick_tests_never_hide_a_match_in_the_samples() -> None:
+    from geomap.ingest import read_documents
+    from geomap.pipeline import sample_dir
+
+    docs, _ = read_documents([sample_dir()])
+    for doc in docs:
+        for sent in split_sentences(doc.text):
+            _check_quick_tests(sent.text)
+
+
+def test_event_places_of_a_sentence_slice_are_those_of_all_mentions(gaz):
+    from geomap.geoparse import geoparse
+
+    text = "DAMASCUS (AP) -- Shelling hit Homs and Hama. Clashes in Aleppo, Idlib; Deraa-based men said."
+    mentions = geoparse(text, gaz)
+    for sent in split_sentences(text):
+        inside = [m for m in mentions if sent.start <= m.start < sent.end]
+        assert imod._event_places(sent, inside, text, imod._dateline_end(text)) == imod._event_places(
+            sent, mentions, text
+        )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geomap import quantities as qmod
 from geomap.quantities import (
     Quantity,
     breakdown_of,
     find_breakdowns,
     find_quantities,
+    fold_case,
     parse_number,
 )
 
@@ -359,3 +363,112 @@ def test_find_quantities_never_raises_on_newsy_text(text: str) -> None:
 def test_parse_number_never_raises(text: str) -> None:
     result = parse_number(text)
     assert result is None or result >= 0
+
+
+# -- the fast paths give what the plain regexes give -------------------------------------------
+
+#: Words and characters around counts, with the ones case folding must get right ("\u0130",
+#: dotless i, long s, the Kelvin sign).
+_SOUP = st.lists(
+    st.sampled_from(
+        """a an A AN the at least more than almost some up to between and or to - of ten TEN
+        twenty-one two dozen dozens half several hundreds tens thousands a couple man woman child
+        family few million 1 12 31 2011 1,800 3.5 18/02/2012 people civilians killed years km %
+        per cent dollars US$ $ Rs. Chapter No. aged Jan. March, May Feb 18 GMT pm -fold -month
+        \u0130 \u0131 \u017f \u212a \u017fix \u017foldiers K\u0131lled \u00e9 _ : ( ) , . ;
+        \n \t \u00a0""".split(" ")
+    ),
+    max_size=20,
+).map(" ".join)
+
+#: The trigger before it was narrowed: every position not after a letter where a digit, a
+#: number word or "a"/"an" starts (the reference for :func:`_reference_find_quantities`).
+_BROAD_TRIGGER_RE = re.compile(
+    r"(?<![A-Za-z])(?:\d|an?\s|(?:"
+    + "|".join(sorted([*qmod._SMALL_WORDS, "hundreds", "thousands", "millions", "dozens", "scores",
+                       "tens"], key=len, reverse=True))
+    + r"|half|several)(?![a-z]))",
+    re.IGNORECASE,
+)
+
+
+def _reference_find_quantities(text: str) -> list[Quantity]:
+    """:func:`find_quantities` with the broad trigger and no shortcuts: the slow reference."""
+    out = []
+    trigger = _BROAD_TRIGGER_RE.search(text)
+    while trigger is not None:
+        m = qmod._CORE_RE.match(text, trigger.start())
+        if m is None:
+            trigger = _BROAD_TRIGGER_RE.search(text, trigger.start() + 1)
+            continue
+        pos = m.end()
+        if m.lastgroup != "skip":
+            q, consumed = qmod._build(text, m, m.lastgroup)
+            pos = max(pos, consumed)
+            if q is not None:
+                out.append(q)
+        trigger = _BROAD_TRIGGER_RE.search(text, pos)
+    return out
+
+
+def test_case_twins_are_every_non_ascii_character_ignorecase_takes_for_a_letter() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {chr(c) for c in range(128, 0x110000) if letter.fullmatch(chr(c))}
+    assert found == set("".join(qmod._CASE_TWINS.values()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP | st.text())
+def test_fold_case_lines_up_and_shows_every_case_insensitive_match(text: str) -> None:
+    low = fold_case(text)
+    assert len(low) == len(text)
+    for word in ("six", "killed", "ink", "dollars"):
+        for m in re.finditer(word, text, re.IGNORECASE):
+            assert low[m.start() : m.end()] == word
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP, st.integers(0, 30))
+def test_word_start_finder_is_the_lookbehind_search(text: str, pos: int) -> None:
+    body = qmod._trigger_pattern()
+    slow = re.compile(r"(?i:(?<![A-Za-z]))" + body)
+    m = slow.search(text, pos)
+    assert qmod._TRIGGER.find(text, pos) == (m.start() if m else -1)
+    assert qmod._TRIGGER.span(text, pos) == (m.span() if m else None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP)
+def test_find_quantities_matches_the_slow_reference(text: str) -> None:
+    assert find_quantities(text) == _reference_find_quantities(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13" + " " * 70 + "years later",  # spaces longer than the look-ahead window
+        "13" + "\u00a0" * 63 + "ye",
+        "at least 13\u2028km",
+        "\u017feven \u017foldiers and K\u0131lled 2 people",
+        "Chapter :  7 and US$ 40 and Rs. 5, aged 31, Jan., 12",
+    ],
+)
+def test_find_quantities_matches_the_slow_reference_on_edge_cases(text: str) -> None:
+    assert find_quantities(text) == _reference_find_quantities(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP)
+def test_cheap_tests_before_the_regexes_never_hide_a_match(text: str) -> None:
+    for s in range(len(text) + 1):
+        assert qmod._not_count_after(text, s) == bool(qmod._NOT_COUNT_AFTER_RE.match(text, s))
+        assert qmod._month_before(text, s) == bool(qmod._MONTH_BEFORE_RE.search(text, max(0, s - 12), s))
+        lo = max(0, s - 24)
+        tail = fold_case(text[lo:s].rstrip())
+        if qmod._LABEL_RE.search(text, lo, s):
+            assert tail.endswith(qmod._LABEL_LAST)
+        if qmod._CURRENCY_BEFORE_RE.search(text, lo, s):
+            assert tail.endswith(qmod._CURRENCY_LAST)
+        if qmod._QUALIFIER_RE.search(text, max(0, s - 28), s):
+            assert text[s - 1].isspace()
+            assert fold_case(text[max(0, s - 28) : s].rstrip()).endswith(qmod._QUALIFIER_LAST)
