@@ -210,7 +210,7 @@ _SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’)]*\s+|\n")
 
 def _month_num(name: str) -> int:
     """Month number of a month name or abbreviation."""
-    return _MONTH_NUM[name[:3].lower()]
+    return _MONTH_NUM[fold_case(name[:3])]
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -262,7 +262,7 @@ def _mod_day(mod: str | None) -> int:
     """Representative day of the month for a modifier."""
     if not mod:
         return 15
-    m = mod.lower()
+    m = fold_case(mod)
     if m.startswith(("early", "the beginning", "beginning", "the start", "start")):
         return 5
     if m.startswith(("late", "the end", "end")):
@@ -418,7 +418,7 @@ def _resolve(text: str, m: re.Match[str], ref: date | None) -> DateRef | None:
     if kind == "per":
         return _resolve_period(text, m, ref)
     if kind == "rel":
-        phrase = " ".join(m.group("rel").lower().split())
+        phrase = " ".join(fold_case(m.group("rel")).split())
         if phrase.startswith("the day before"):
             offset = -2
         elif phrase.startswith(("yesterday", "last night")):
@@ -466,7 +466,7 @@ def _resolve_month_phrase(text: str, m: re.Match[str], ref: date | None) -> Date
             return None
         d = None
     elif rel is not None:
-        offset = {"last": -1, "this": 0, "next": 1}[rel.lower()]
+        offset = {"last": -1, "this": 0, "next": 1}[fold_case(rel)]
         d = _safe_date(ref.year + offset, month, day)
     else:
         d = _nearest_year(ref, month, day)
@@ -479,8 +479,8 @@ def _resolve_weekday(m: re.Match[str], ref: date | None) -> date | None:
     """The day a weekday expression points at, relative to ``ref``."""
     if ref is None:
         return None
-    target = _WEEKDAYS.index(m.group("wd_day").lower())
-    mod = (m.group("wd_mod") or "").lower()
+    target = _WEEKDAYS.index(fold_case(m.group("wd_day")))
+    mod = fold_case(m.group("wd_mod") or "")
     if mod in ("next", "this"):
         ahead = (target - ref.weekday()) % 7
         if mod == "next" and ahead == 0:
@@ -494,7 +494,7 @@ def _resolve_weekday(m: re.Match[str], ref: date | None) -> date | None:
 
 def _resolve_ago(text: str, m: re.Match[str], ref: date | None) -> DateRef | None:
     """ "three days ago", "two weeks ago", "a month ago"."""
-    n_txt = " ".join(m.group("ago_n").lower().split())
+    n_txt = " ".join(fold_case(m.group("ago_n")).split())
     vague = n_txt in ("a few", "several", "a couple of")
     if n_txt in ("a", "an"):
         n: int | None = 1
@@ -504,7 +504,7 @@ def _resolve_ago(text: str, m: re.Match[str], ref: date | None) -> DateRef | Non
         n = parse_number(n_txt)
     if n is None:
         return None
-    unit = m.group("ago_u").lower().rstrip("s")
+    unit = fold_case(m.group("ago_u")).rstrip("s")
     d: date | None = None
     if unit == "day":
         precision = 2 if vague else 1
@@ -525,9 +525,9 @@ def _resolve_ago(text: str, m: re.Match[str], ref: date | None) -> DateRef | Non
 
 def _resolve_period(text: str, m: re.Match[str], ref: date | None) -> DateRef:
     """ "last week", "late last month", "earlier this month", "last year"."""
-    mod = " ".join((m.group("per_mod") or "").lower().split())
-    rel = m.group("per_rel").lower()
-    unit = m.group("per_u").lower()
+    mod = " ".join(fold_case(m.group("per_mod") or "").split())
+    rel = fold_case(m.group("per_rel"))
+    unit = fold_case(m.group("per_u"))
     step = {"last": -1, "previous": -1, "past": -1, "this": 0, "next": 1}[rel]
     precision = 3 if unit in ("month", "year") else 2
     if ref is None:

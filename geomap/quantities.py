@@ -575,14 +575,14 @@ def parse_number(text: str) -> int | None:
         The value, or None when ``text`` is not exactly one number (decimals without a scale
         word, vague amounts like ``"dozens"``, anything else).
     """
-    s = _SPACES_RE.sub(" ", text.strip()).lower()
+    s = fold_case(_SPACES_RE.sub(" ", text.strip()))
     if not s:
         return None
     if _DIGITS_FULL_RE.fullmatch(s):
         return int(s.replace(",", ""))
     m = _DECSCALE_FULL_RE.fullmatch(s)
     if m:
-        return int(round(float(m.group(1)) * _SCALES[m.group(2).lower()]))
+        return int(round(float(m.group(1)) * _SCALES[fold_case(m.group(2))]))
     if s in ("a couple", "a couple of", "a pair of"):
         return 2
     m = _DOZEN_FULL_RE.fullmatch(s)
@@ -627,7 +627,7 @@ def _noun_after(text: str, pos: int) -> str | None:
     run: list[str] = []
     participle: str | None = None
     for raw in _TAIL_WORD_RE.findall(m.group(1)):
-        w = raw.lower()
+        w = fold_case(raw)
         if w.endswith(("'s", "’s")):
             w = w[:-2]
         w = w.strip("'’-")
@@ -705,8 +705,8 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     vague: tuple[int, int] | None = None
 
     if kind == "fam":
-        head = 2 if m.group("fam_head").lower() == "couple" else 1
-        tail = m.group("fam_tail").lower()
+        head = 2 if fold_case(m.group("fam_head")) == "couple" else 1
+        tail = fold_case(m.group("fam_tail"))
         n_txt = m.group("fam_n")
         if n_txt is not None:
             extra = parse_number(n_txt)
@@ -725,13 +725,13 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         noun = "family"
     elif kind == "single":
         value = 1
-        noun = m.group("single_n").lower()
+        noun = fold_case(m.group("single_n"))
     elif kind == "couple":
         value = 2
     elif kind == "dozen":
         value = parse_number(core)
     elif kind == "vague":
-        key = _SPACES_RE.sub(" ", core.lower())
+        key = _SPACES_RE.sub(" ", fold_case(core))
         key = key.removeprefix("several ").removeprefix("a few ")
         vague = _VAGUE.get(key)
         if vague is None:
@@ -743,7 +743,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         value = int(core.replace(",", ""))
     elif kind == "words":
         value = parse_number(core)
-        if value == 1 and core.lower() == "one":
+        if value == 1 and fold_case(core) == "one":
             if _PRE_ONE_RE.search(text, max(0, s - 12), s) or _POST_ONE_RE.match(text, e):
                 return None, e
     else:  # pragma: no cover - every group is handled above
@@ -760,7 +760,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         if fold_case(window.rstrip()).endswith(_QUALIFIER_LAST):
             qm = _QUALIFIER_RE.search(text, max(0, s - 28), s)
     if qm is not None:
-        qualifier = _QUALIFIER_KIND[_SPACES_RE.sub(" ", qm.group("q").lower())]
+        qualifier = _QUALIFIER_KIND[_SPACES_RE.sub(" ", fold_case(qm.group("q")))]
         start = qm.start()
     else:
         start = s
@@ -770,7 +770,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     high_range: int | None = None
     if kind in ("digits", "words", "decscale") and value is not None:
         rm = _RANGE_RE.match(text, e)
-        if rm is not None and ((rm.group("word") or "").lower() != "and" or qualifier == "range"):
+        if rm is not None and (fold_case(rm.group("word") or "") != "and" or qualifier == "range"):
             second = parse_number(rm.group("n"))
             if second is not None and second > value:
                 high_range = second

@@ -339,3 +339,20 @@ def test_find_dates_matches_the_slow_reference(text: str, ref: date | None) -> N
 @given(_SOUP | st.text())
 def test_find_report_date_matches_the_slow_reference(text: str) -> None:
     assert find_report_date(text) == _reference_report_date(text)
+
+
+@pytest.mark.parametrize("swap", [("s", "\u017f"), ("k", "\u212a"), ("i", "\u0131"), ("I", "\u0130")])
+def test_unicode_letters_that_match_ascii_case_insensitively_never_break_parsing(swap):
+    """Case-insensitive regexes match long s, the Kelvin sign and dotless i as ASCII letters."""
+    from geomap.quantities import find_quantities
+
+    phrases = ["Shelling resumed last week.", "Published 12 Sep 2012", "some 12 people died",
+               "at least six killed on Wednesday", "Updated: 5 Jun 2012, two weeks ago",
+               "Last Modified: 18 Feb 2012", "a couple and their child were killed"]
+    ref = date(2012, 7, 6)
+    for phrase in phrases:
+        text = phrase.replace(*swap)
+        find_dates(text, ref)  # must not raise
+        find_report_date(text)
+        find_quantities(text)
+    assert find_report_date("Published 12 \u017fep 2012") == date(2012, 9, 12)
