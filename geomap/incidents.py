@@ -69,7 +69,7 @@ _CUES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\bsuicide (?:bomb|attack|car bomb)\w*", re.I), "Explosions/Remote violence", "Suicide bomb"),
     (re.compile(r"\b(air ?strikes?|air raids?|warplanes?|jets?|helicopters?|bombing raids?|barrel bombs?|"
                 r"aircraft|air force)\b", re.I), "Explosions/Remote violence", "Air/drone strike"),
-    (re.compile(r"\b(car bomb\w*|bombs?|bombings?|blasts?|explosions?|explosives?|roadside bomb|IEDs?|"
+    (re.compile(r"\b(car bomb\w*|(?<!mortar )(?<!mortar-)bombs?|bombings?|blasts?|explosions?|explosives?|roadside bomb|IEDs?|"
                 r"booby-trapped|detonated|bomb attacks?|twin bombs?)\b", re.I),
      "Explosions/Remote violence", "Remote explosive/landmine/IED"),
     (re.compile(r"\b(shell(?:ing|ed|s)?|bombard(?:ed|ment|ing|s)?|barrages?|artillery|mortars?|rockets?|"

@@ -318,3 +318,13 @@ def test_event_places_of_a_sentence_slice_are_those_of_all_mentions(gaz):
         assert imod._event_places(sent, inside, text, imod._dateline_end(text)) == imod._event_places(
             sent, mentions, text
         )
+
+
+@pytest.mark.parametrize(("sentence", "sub"), [
+    ("A mortar bomb fired across the border hit a market in Azaz, killing four people.",
+     "Shelling/artillery/missile attack"),
+    ("Mortar bombs rained on Douma on Monday, killing seven people.", "Shelling/artillery/missile attack"),
+    ("A bomb hidden in a parked car exploded in Jableh, killing three people.", "Remote explosive/landmine/IED"),
+])
+def test_a_mortar_bomb_is_shelling_not_an_ied(sentence, sub):
+    assert imod._event_type(sentence, {"killed"}) == ("Explosions/Remote violence", sub)
