@@ -153,7 +153,8 @@ class RunResult:
 class _Progress:
     """A ``N reports, R/s`` line on stderr, rewritten in place; silent unless stderr is a TTY."""
 
-    def __init__(self, enabled: bool, stream=None, every: float = 0.25) -> None:
+    def __init__(self, enabled: bool, stream=None, every: float = 0.25, unit: str = "reports") -> None:
+        self.unit = unit
         self.stream = stream or sys.stderr
         try:
             tty = self.stream.isatty()
@@ -171,20 +172,20 @@ class _Progress:
         self.width = len(text)
 
     def update(self, n: int, *, force: bool = False) -> None:
-        """Show that ``n`` reports are done (at most every ``every`` seconds)."""
+        """Show that ``n`` units are done (at most every ``every`` seconds)."""
         if not self.on:
             return
         now = time.perf_counter()
         if not force and now - self.last < self.every:
             return
         self.last = now
-        self._write(f"{n:,} reports, {n / max(1e-9, now - self.t0):,.0f}/s")
+        self._write(f"{n:,} {self.unit}, {n / max(1e-9, now - self.t0):,.0f}/s")
 
     def close(self, n: int, note: str = "") -> None:
         """Write the final count (and ``note``) and end the line."""
         if self.on:
             now = time.perf_counter()
-            self._write(f"{n:,} reports, {n / max(1e-9, now - self.t0):,.0f}/s{note}")
+            self._write(f"{n:,} {self.unit}, {n / max(1e-9, now - self.t0):,.0f}/s{note}")
             self.stream.write("\n")
             self.stream.flush()
 
@@ -690,7 +691,7 @@ def run(
             writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
         tally = export.PlaceTally(result.place_mentions)
         _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
-                     places=_places_path(places))
+                     places=_places_path(places), progress=progress)
         places_gdf = tally.to_geodataframe()
         if "gpkg" in writers:
             writers["gpkg"].add_layer("places", places_gdf)
@@ -783,7 +784,8 @@ def extract_to(
         result, pool = _extract_to(spool, items, gazetteer, stack=stack, progress=progress, jobs=jobs,
                                    engine=engine, scheduler=scheduler, places=places, batch_size=batch_size)
         t1 = time.perf_counter()
-        _merge_parts(spool, pool, [writer], None, result, gazetteer, flt=flt, places=_places_path(places))
+        _merge_parts(spool, pool, [writer], None, result, gazetteer, flt=flt, places=_places_path(places),
+                     progress=progress)
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     result.seconds = result.timings["extract"] + result.timings["merge"]
     if str(path) != "-":
@@ -839,7 +841,7 @@ def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, kinds
 
 
 def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunResult,
-                 gazetteer: Gazetteer | None, *, flt, places: str | None) -> None:
+                 gazetteer: Gazetteer | None, *, flt, places: str | None, progress: bool = False) -> None:
     """Merge the spool partition by partition (in ``pool`` when there is one) into ``writers``.
 
     Groups of partitions are merged and written as part files by the workers, largest first;
@@ -852,6 +854,7 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
     # a partitioned GeoParquet output moves the part files away: it goes last
     writers = sorted(writers, key=lambda w: isinstance(w, GeoParquetWriter) and w.partition is not None)
     parts = _bins(spool.partitions(), len(spool))
+    show, merged = _Progress(progress, unit="extracted incidents merged"), 0
     with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder:
         task = functools.partial(_merge_part, spool.path, folder=folder,
                                  kinds=frozenset(w.part for w in writers), partition=partition, flt=flt,
@@ -870,6 +873,9 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
             result.n_incidents += res.n_incidents
             for f in res.files.values():
                 shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink(missing_ok=True)
+            merged += parts[i][1]
+            show.update(merged)
+    show.close(merged, f" -> {result.n_incidents:,} incidents")
 
 
 def _write_report(path: Path, report: dict) -> None:

@@ -104,6 +104,21 @@ def test_progress_line_on_a_terminal_only(corpus, monkeypatch):
     assert quiet.getvalue() == ""
 
 
+def test_run_shows_merging_progress(corpus, tmp_path, monkeypatch):
+    from geomap.pipeline import run
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    res = run([corpus / "jsonl"], tmp_path, write_map=False, formats=("parquet",), progress=True)
+    assert f"{res.n_documents:,} reports" in tty.getvalue()
+    assert "extracted incidents merged, " in tty.getvalue()
+    assert tty.getvalue().rstrip().endswith(f"-> {res.n_incidents:,} incidents")
+
+
 def test_in_flight_batches_are_bounded():
     from concurrent.futures import Future
 
