@@ -7,9 +7,9 @@ Generates a corpus of N reports from the bundled samples (each sample rewritten 
 Syrian towns, dates and counts; see :func:`generate_corpus`) into a temporary folder, then, for
 each size and job count, runs ``geomap.pipeline.run`` (read, extract, merge; outputs written as
 GeoParquet, no map) in a fresh process and prints reports/s overall and for the read+extract
-phase (the parallel part), the seconds spent merging (in the main process), and the peak RSS of
-the main process and of the largest worker (``getrusage``). 100,000 reports are opt-in:
-``--sizes 1000,10000,100000``.
+phase, the seconds spent merging and writing (partitions merged by the same worker processes,
+parts appended by the main process), and the peak RSS of the main process and of the largest
+worker (``getrusage``). 100,000 reports are opt-in: ``--sizes 1000,10000,100000``.
 
 The generator is also used by ``tests/test_scale.py`` (it is loaded from this file's path).
 """
