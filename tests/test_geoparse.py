@@ -153,7 +153,87 @@ def test_results_do_not_depend_on_what_was_parsed_before(gaz):
         "He grew up in Paris, Texas, before moving away. Paris is far.",
         "BEIRUT (AP) -- Clashes erupted in Homs and Hama near Lebanon's Tripoli.",
         "Protests spread from Deraa to Damascus and Laurel County, Ky.",
+        "Douglas and Sarpy counties near Omaha, Neb., and the town of Douglas in Wyoming.",
     ]
     fresh = Gazetteer()  # empty caches
     first = [geoparse(t, fresh) for t in reversed(texts)][::-1]
     assert first == [geoparse(t, fresh) for t in texts] == [geoparse(t, gaz) for t in texts]
+
+
+# -- US counties, state abbreviations, the order of resolution ------------------------------
+
+
+def test_county_with_state_abbreviation_is_that_county(gaz):
+    ms = geoparse("Mudslides closed two highways across Laurel County, Ky., late on Sunday.", gaz)
+    got = {m.surface: m.place for m in ms}
+    assert got["Laurel County"].kind == "admin2" and got["Laurel County"].admin1 == "Kentucky"
+    assert got["Ky."].kind == "admin1" and got["Ky."].name == "Kentucky"
+
+
+def test_county_abbreviated_co_takes_its_period(gaz):
+    text = "The fire in Laurel Co. spread overnight."
+    ms = geoparse(text, gaz)
+    assert [(m.surface, m.place.kind, m.place.admin1) for m in ms] == [("Laurel Co.", "admin2", "Kentucky")]
+    assert ms[0].end == text.index(" spread")
+
+
+def test_town_and_its_county_support_each_other(gaz):
+    text = "The inmate was taken from the state prison at Huntsville to a hospital elsewhere in Walker County."
+    got = {m.surface: m.place for m in geoparse(text, gaz)}
+    assert (got["Huntsville"].admin1, got["Walker County"].admin1) == ("Texas", "Texas")
+    assert got["Huntsville"].admin2 == "Walker County"
+
+
+def test_state_abbreviation_after_a_town_is_the_state(gaz):
+    ms = geoparse("Snow closed schools in New Haven, Conn., and in Springfield, Ill., on Friday.", gaz)
+    got = [(m.surface, m.place.name, m.place.kind) for m in ms]
+    assert ("Conn.", "Connecticut", "admin1") in got and ("Ill.", "Illinois", "admin1") in got
+    assert {m.place.admin1 for m in ms if m.place.kind != "admin1"} == {"Connecticut", "Illinois"}
+
+
+def test_miss_is_mississippi_only_after_a_town(gaz):
+    assert [(m.surface, m.place.name) for m in geoparse("People in Jackson, Miss., queued for water.", gaz)] == [
+        ("Jackson", "Jackson"), ("Miss.", "Mississippi")
+    ]
+    assert surfaces("Miss. Parker told the board the library would reopen.", gaz) == []
+    ms = geoparse("A Ga. farmer lost his barn to the storm.", gaz)
+    assert [(m.surface, m.place.name) for m in ms] == [("Ga.", "Georgia")]
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "listed"),
+    [
+        ("Officials in Omaha said Douglas, Sarpy and Lancaster counties opened shelters for Nebraska families.",
+         "Nebraska", ["Douglas", "Sarpy", "Lancaster"]),
+        ("Hail flattened crops in Clay and Swift counties, Minnesota officials said.", "Minnesota", ["Clay", "Swift"]),
+        ("Crews cleared debris in Orleans and Jefferson parishes after the storm.", "Louisiana", ["Orleans", "Jefferson"]),
+    ],
+)
+def test_names_listed_before_counties_are_counties(gaz, text, state, listed):
+    ms = geoparse(text, gaz)
+    counties = [(m.surface, m.place.admin1) for m in ms if m.place.kind == "admin2"]
+    assert counties == [(name, state) for name in listed]
+    for m in ms:
+        if m.surface in listed:
+            assert m.place.name.startswith(m.surface) and text[m.start : m.end] == m.surface
+
+
+def test_confident_names_are_read_first(gaz):
+    # Atlanta settles Georgia before the ambiguous Macon and Decatur are read
+    got = {m.surface: m.place.admin1 for m in geoparse("Mayors from Macon and Decatur met in Atlanta.", gaz)}
+    assert got == {"Macon": "Georgia", "Decatur": "Georgia", "Atlanta": "Georgia"}
+
+
+def test_a_repeated_name_is_one_piece_of_evidence(gaz):
+    text = (
+        "Storms hit Gainesville on Monday. Gainesville schools closed and Gainesville police asked "
+        "drivers to stay home, while buses from Athens and Atlanta were cancelled."
+    )
+    assert {m.place.admin1 for m in geoparse(text, gaz)} == {"Georgia"}
+
+
+def test_former_name_of_a_city_does_not_beat_towns_of_that_name(gaz):
+    # Fremont, California, also answers to "Centerville" (a former town it absorbed)
+    assert all(m.place.name != "Fremont" for m in geoparse("The family moved to Centerville last spring.", gaz))
+    got = {m.surface: m.place.admin1 for m in geoparse("Schools in Centerville and Dayton reopened.", gaz)}
+    assert got == {"Centerville": "Ohio", "Dayton": "Ohio"}
