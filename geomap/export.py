@@ -813,6 +813,7 @@ class GeoParquetWriter(_Writer):
         table, flat = self._table(gdf)
         if not self.partition:
             self._writer("").write_table(table)
+            _release_arrow_memory()
             return
         months = flat["event_date"].map(_event_month).to_numpy() if len(flat) else None
         chunk_months = sorted(set(months)) if months is not None else [UNDATED_PARTITION]
@@ -820,6 +821,7 @@ class GeoParquetWriter(_Writer):
             self._open.pop(month).close()
         for month in chunk_months:
             self._writer(month).write_table(table if months is None else table.filter(months == month))
+        _release_arrow_memory()
 
     def append_part(self, path: Path, name: str) -> None:
         """Add a GeoParquet part written by :func:`write_part` (file, or folder when partitioned).
@@ -830,12 +832,13 @@ class GeoParquetWriter(_Writer):
         import pyarrow.parquet as pq
 
         if not self.partition:
-            pf = pq.ParquetFile(path)
-            for i in range(pf.num_row_groups):
-                table = pf.read_row_group(i)
-                if self._schema is None:
-                    self._schema = table.schema
-                self._writer("").write_table(table.cast(self._schema))
+            with pq.ParquetFile(path) as pf:
+                for i in range(pf.num_row_groups):
+                    table = pf.read_row_group(i)
+                    if self._schema is None:
+                        self._schema = table.schema
+                    self._writer("").write_table(table.cast(self._schema))
+            _release_arrow_memory()
             return
         for f in _parquet_parts(Path(path)):
             if pq.ParquetFile(f).metadata.num_rows:
@@ -856,6 +859,13 @@ class GeoParquetWriter(_Writer):
             w.close()
         self._open.clear()
         super().discard()
+
+
+def _release_arrow_memory() -> None:
+    """Give Arrow's freed buffers back to the system, so a long run's memory stays flat."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _geo_metadata(column: str) -> dict:

@@ -321,7 +321,10 @@ def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
         k = 0
         while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
             k += 1
-        words = run[k:]
+        end = len(run)
+        while end > k and run[end - 1][2].lower().rstrip(".") in _STOP:
+            end -= 1  # "Hillary Clinton on Friday": the name ends before the weekday
+        words = run[k:end]
         if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
             continue
         out.add(key0(_LEADING_ARTICLE_RE.sub("", words[-1][2])))

@@ -584,8 +584,10 @@ def merge_part(path: str | os.PathLike, part: str, **kwargs) -> Iterator[Inciden
             for key, group in itertools.groupby(rows, key=lambda r: r[0]):
                 yield (key if column == "day" else None), [_decode(blob) for _, blob in group]
 
-        tolls = [inc for _, chunk in chunks("place", "day IS NULL AND toll = 1") for inc in chunk]
-        stream = itertools.chain(chunks("day", "day IS NOT NULL"), chunks("place", "day IS NULL AND toll = 0"))
+        # each query walks the (part, toll, day, place) index in its own order: no sorting
+        tolls = [inc for _, chunk in chunks("place", "toll = 1 AND day IS NULL") for inc in chunk]
+        stream = itertools.chain(chunks("day", "toll = 0 AND day IS NOT NULL"),
+                                 chunks("place", "toll = 0 AND day IS NULL"))
         undated: list[Incident] = []
         for inc in merge_sorted(stream, tolls=tolls, **kwargs):
             if inc.event_date is not None:

@@ -237,3 +237,10 @@ def test_former_name_of_a_city_does_not_beat_towns_of_that_name(gaz):
     assert all(m.place.name != "Fremont" for m in geoparse("The family moved to Centerville last spring.", gaz))
     got = {m.surface: m.place.admin1 for m in geoparse("Schools in Centerville and Dayton reopened.", gaz)}
     assert got == {"Centerville": "Ohio", "Dayton": "Ohio"}
+
+
+def test_a_surname_alone_in_the_headline_is_the_person_named_later(gaz):
+    text = ("Clinton urges allies to act on Syria\n\n"
+            "US Secretary of State Hillary Clinton on Friday urged allies to press Russia.")
+    found = {m.surface for m in geoparse(text, gaz)}
+    assert "Clinton" not in found and "Russia" in found
