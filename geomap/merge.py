@@ -341,7 +341,7 @@ class _Window:
     def add(self, inc: Incident, day: int) -> None:
         """Put ``inc`` in the first open group it matches entirely, or in a new one."""
         own, search = _bucket_keys(inc)
-        window = max(self.days, 7) if inc.cumulative else self.days
+        window = self.horizon if inc.cumulative else self.days
         near: set[int] = set()
         for key in search:
             by_day = self.index.get(key)
@@ -490,7 +490,7 @@ def _components(keys: list[str], radius_km: float) -> dict[str, str]:
 class IncidentSpool:
     """Extracted incidents kept on disk until merging, so a run's memory does not grow with them.
 
-    Incidents are pickled into an SQLite file in a private temporary folder (about 1 KB each),
+    Incidents are pickled into an SQLite file in a private temporary folder (about 0.5 KB each),
     split into partitions that merge independently (:meth:`partitions`) and read back one
     partition and one day at a time, in the order :func:`merge_sorted` needs
     (:func:`merge_part`, which worker processes can run on the same file). Use as a context

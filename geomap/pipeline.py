@@ -905,20 +905,6 @@ def _open_writers(stack: contextlib.ExitStack, out: Path, formats: tuple[str, ..
     return {fmt: stack.enter_context(targets[fmt]()) for fmt in formats}
 
 
-def _concat(frames: list):
-    """Return one GeoDataFrame from chunks (an empty incidents frame for none)."""
-    import pandas as pd
-
-    from geomap.export import empty_incidents
-
-    if not frames:
-        return empty_incidents()
-    if len(frames) == 1:
-        return frames[0]
-    gdf = pd.concat(frames, ignore_index=True)
-    return gdf.set_geometry(frames[0].geometry.name).set_crs(frames[0].crs, allow_override=True)
-
-
 def _boundaries(gaz: Gazetteer, gdf):
     """Admin-1 polygons for the choropleth: Syria's governorates plus admin-1 where incidents are."""
     areas = gaz.areas
