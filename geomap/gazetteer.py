@@ -49,7 +49,7 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "6"
+_SCHEMA_VERSION = "8"
 #: The columns of a :class:`Place`, in field order.
 _PLACE_COLS = (
     "id, name, ascii_name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
@@ -60,11 +60,26 @@ _PLACE_COLS = (
 #: asked of SQLite, which finds nothing).
 _FILTER_BITS = 26
 _FILTER_MASK = (1 << _FILTER_BITS) - 1
+#: Size of the prefix filter: one bit per value of a 24-bit hash (2 MiB) for the ~170k word
+#: prefixes of the index's multi-word keys ("new" and "new york" of "new york city"); about 1%
+#: of other word sequences pass it.
+_PREFIX_BITS = 24
+_PREFIX_MASK = (1 << _PREFIX_BITS) - 1
 
 
 def _key_hash(key: str) -> int:
     """Return the filter bit of an index key (stable across processes, unlike ``hash``)."""
     return zlib.crc32(key.encode("utf-8")) & _FILTER_MASK
+
+
+def _word_prefixes(key: str) -> list[str]:
+    """Return the proper word prefixes of a key (``"a b c"`` -> ``["a", "a b"]``)."""
+    out = []
+    i = key.find(" ")
+    while i > 0:
+        out.append(key[:i])
+        i = key.find(" ", i + 1)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,18 +131,13 @@ def prior(place: Place, tier: int, n_names: int = 0) -> float:
     The score adds the match tier's weight, a prior by kind, the place's population (for
     settlements) and its number of alternate names (a proxy for how well known it is).
     """
-    return _prior(place.kind, place.population, tier, n_names)
+    return _TIER_WEIGHT[tier] + _place_prior(place.kind, place.population, n_names)
 
 
-def _prior(kind: str, population: int, tier: int, n_names: int) -> float:
-    """:func:`prior` from the fields it uses."""
+def _place_prior(kind: str, population: int, n_names: int) -> float:
+    """The part of :func:`prior` that depends on the place only (the index keeps it per row)."""
     pop = population if kind not in ("country", "admin1", "admin2") else 0
-    return (
-        _TIER_WEIGHT[tier]
-        + _KIND_PRIOR.get(kind, 0.0)
-        + 0.12 * math.log10(pop + 1)
-        + 0.25 * math.log10(n_names + 1)
-    )
+    return _KIND_PRIOR.get(kind, 0.0) + 0.12 * math.log10(pop + 1) + 0.25 * math.log10(n_names + 1)
 
 
 def _name_rows(rowid: int, row: dict) -> Iterable[tuple[str, int, int]]:
@@ -162,11 +172,14 @@ def _padded(values: list) -> list:
     return values + values[-1:] * (size - len(values))
 
 
-def _add_to_filter(bits: bytearray, names: list[tuple[str, int, int]]) -> None:
-    """Set the membership-filter bits of the keys of some index rows."""
+def _add_to_filter(bits: bytearray, prefix_bits: bytearray, names: list[tuple[str, int, int]]) -> None:
+    """Set the membership-filter bits of the keys of some index rows and of their prefixes."""
     for key, _, _ in names:
         h = _key_hash(key)
         bits[h >> 3] |= 1 << (h & 7)
+        for prefix in _word_prefixes(key):
+            h = zlib.crc32(prefix.encode("utf-8")) & _PREFIX_MASK
+            prefix_bits[h >> 3] |= 1 << (h & 7)
 
 
 def _build_index(source: Path, target: Path) -> None:
@@ -187,8 +200,8 @@ def _build_index(source: Path, target: Path) -> None:
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE keyfilter (bits BLOB);
-            CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, n_names BLOB);
+            CREATE TABLE keyfilter (bits BLOB, prefixes BLOB);
+            CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, priors BLOB);
             """
         )
         insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 17) + ")"
@@ -201,9 +214,10 @@ def _build_index(source: Path, target: Path) -> None:
             places: list[tuple] = []
             names: list[tuple[str, int, int]] = []
             bits = bytearray(1 << (_FILTER_BITS - 3))
-            # per index row (0 unused): kind, population and number of names, for ranking
+            prefix_bits = bytearray(1 << (_PREFIX_BITS - 3))
+            # per index row (0 unused): kind, population and place prior, for ranking
             kind_names: dict[str, int] = {}
-            kinds, populations, n_names = bytearray(1), array("q", [0]), array("q", [0])
+            kinds, populations, priors = bytearray(1), array("q", [0]), array("d", [0.0])
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
                 places.append((
@@ -215,19 +229,19 @@ def _build_index(source: Path, target: Path) -> None:
                 names.extend(_name_rows(rowid, row))
                 kinds.append(kind_names.setdefault(row["kind"], len(kind_names)))
                 populations.append(row["population"])
-                n_names.append(len(row["aliases"]))
+                priors.append(_place_prior(row["kind"], row["population"], len(row["aliases"])))
                 if len(places) >= 20_000:  # bounded memory: write in chunks
-                    _add_to_filter(bits, names)
+                    _add_to_filter(bits, prefix_bits, names)
                     con.executemany(insert_place, places)
                     con.executemany(upsert_name, names)
                     places, names = [], []
-            _add_to_filter(bits, names)
+            _add_to_filter(bits, prefix_bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
-        con.execute("INSERT INTO keyfilter VALUES (?)", (bits,))
+        con.execute("INSERT INTO keyfilter VALUES (?, ?)", (bits, prefix_bits))
         con.execute(
             "INSERT INTO summary VALUES (?,?,?,?)",
-            ("|".join(kind_names), bytes(kinds), populations.tobytes(), n_names.tobytes()),
+            ("|".join(kind_names), bytes(kinds), populations.tobytes(), priors.tobytes()),
         )
         con.executescript("CREATE UNIQUE INDEX places_id ON places(id);")
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
@@ -281,36 +295,36 @@ class Gazetteer:
             f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
-        # membership filter of the index keys: a key whose bit is clear is not in the index
-        self._key_bits: bytes = self._con.execute("SELECT bits FROM keyfilter").fetchone()[0]
-        kind_names, kinds, populations, n_names = self._con.execute("SELECT * FROM summary").fetchone()
+        # membership filters of the index keys and of their word prefixes: a key (or prefix)
+        # whose bit is clear is not in the index
+        self._key_bits, self._prefix_bits = self._con.execute("SELECT bits, prefixes FROM keyfilter").fetchone()
+        kind_names, kinds, populations, priors = self._con.execute("SELECT * FROM summary").fetchone()
         self._kind_names = kind_names.split("|")
         self._kinds: bytes = kinds
-        self._populations, self._n_names = array("q"), array("q")
+        self._populations, self._priors = array("q"), array("d")
         self._populations.frombytes(populations)
-        self._n_names.frombytes(n_names)
-        self._places: dict[int, tuple[Place, int]] = {}
+        self._priors.frombytes(priors)
+        self._places: dict[int, Place] = {}
         self._alias_cache: dict[str, tuple[str, ...]] = {}
         self._key_cache: dict[str, tuple[tuple[int, int], ...]] = {}
         self._cand_cache: dict[tuple[str, bool], list[Candidate]] = {}
         self._user_keys: dict[str, list[tuple[int, int]]] = {}
+        self._user_prefixes: set[str] = set()
         self._user_places: dict[int, Place] = {}
         user = user_places or os.environ.get("GEOMAP_PLACES")
         if user:
             self._load_user_places(Path(user))
 
     # -- places -------------------------------------------------------------------------------
-    def _place(self, rowid: int) -> tuple[Place, int]:
-        """Return ``(place, number of alternate names)`` for an index row."""
+    def _place(self, rowid: int) -> Place:
+        """Return the place of an index row."""
         if rowid < 0:
-            return self._user_places[rowid], 0
+            return self._user_places[rowid]
         hit = self._places.get(rowid)
         if hit is None:
             with self._lock:
-                row = self._con.execute(
-                    f"SELECT {_PLACE_COLS}, n_names FROM places WHERE rowid=?", (rowid,)
-                ).fetchone()
-            hit = (Place(*row[:-1]), row[-1])
+                row = self._con.execute(f"SELECT {_PLACE_COLS} FROM places WHERE rowid=?", (rowid,)).fetchone()
+            hit = Place(*row)
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
@@ -321,13 +335,12 @@ class Gazetteer:
             chunk = _padded(rowids[i : i + 500])
             with self._lock:
                 rows = self._con.execute(
-                    f"SELECT rowid, {_PLACE_COLS}, n_names FROM places WHERE rowid IN "
-                    f"({','.join('?' * len(chunk))})",
+                    f"SELECT rowid, {_PLACE_COLS} FROM places WHERE rowid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ).fetchall()
             for row in rows:
                 if len(self._places) < 200_000:
-                    self._places[row[0]] = (Place(*row[1:-1]), row[-1])
+                    self._places[row[0]] = Place(*row[1:])
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -398,6 +411,28 @@ class Gazetteer:
                     out[k] = value
         return out
 
+    def extends_a_key(self, prefixes: Iterable[str]) -> bool:
+        """Return True when some index key may begin with one of these word sequences.
+
+        Parameters
+        ----------
+        prefixes : iterable of str
+            Keys of the words read so far (``"new"``, ``"new york"``).
+
+        Returns
+        -------
+        bool
+            False only when no index key has one of them as its first words: then no longer
+            name starting with these words is in the gazetteer (a filter: True may be wrong,
+            False never is).
+        """
+        bits = self._prefix_bits
+        for p in prefixes:
+            h = zlib.crc32(p.encode("utf-8")) & _PREFIX_MASK
+            if bits[h >> 3] >> (h & 7) & 1 or p in self._user_prefixes:
+                return True
+        return False
+
     def match_tiers(
         self,
         name: str,
@@ -435,6 +470,8 @@ class Gazetteer:
             hits = self.key_hits(wanted)
         best: dict[int, int] = {}
         for key_tier, key in enumerate(wanted):
+            if key_tier and key == k0:
+                continue  # (its hits through the strict key are no looser)
             for rowid, tier in hits.get(key, ()):
                 # a hit through a looser query key is no stricter than that key
                 eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
@@ -460,14 +497,14 @@ class Gazetteer:
             In the order of :meth:`candidates`, with the same scores.
         """
         out = []
-        kind_names, kinds, populations, names = self._kind_names, self._kinds, self._populations, self._n_names
+        kind_names, kinds, populations, priors = self._kind_names, self._kinds, self._populations, self._priors
         for rowid, tier in tiers.items():
             if rowid < 0:
                 p = self._user_places[rowid]
-                kind, population, n_names = p.kind, p.population, 0
+                out.append(CandidateSummary(tier, prior(p, tier), p.kind, p.population))
             else:
-                kind, population, n_names = kind_names[kinds[rowid]], populations[rowid], names[rowid]
-            out.append(CandidateSummary(tier, _prior(kind, population, tier, n_names), kind, population))
+                score = _TIER_WEIGHT[tier] + priors[rowid]
+                out.append(CandidateSummary(tier, score, kind_names[kinds[rowid]], populations[rowid]))
         return out
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
@@ -521,9 +558,11 @@ class Gazetteer:
     def _build_candidates(self, name: str, skeletons: bool, best: dict[int, int]) -> list[Candidate]:
         """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
+        priors = self._priors
         for rowid, tier in best.items():
-            place, n_names = self._place(rowid)
-            out.append(Candidate(place, tier, prior(place, tier, n_names)))
+            place = self._place(rowid)
+            score = _TIER_WEIGHT[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
+            out.append(Candidate(place, tier, score))
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out
         return out
@@ -768,6 +807,7 @@ class Gazetteer:
                     for k, tier in ((key0(nm), TIER_NAME if i == 0 else TIER_ALIAS), (key1(nm), TIER_VARIANT)):
                         if k:
                             self._user_keys.setdefault(k, []).append((rowid, tier))
+                            self._user_prefixes.update(_word_prefixes(k))
 
 
 SOURCES = [

@@ -37,7 +37,7 @@ from geomap.gazetteer import (
     Gazetteer,
     default_gazetteer,
 )
-from geomap.names import key0, key1, keys_of_tokens, skeleton
+from geomap.names import key0, key1, keys_of_tokens, only_articles, skeleton
 from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
@@ -156,11 +156,13 @@ _CONTAINER_CUE_RE = re.compile(
 #: ``_WORD_TAIL`` with its commonest letters first (the same matches, found faster).
 _FAST_TAIL = r"[a-z]*" + _WORD_TAIL
 #: The alternatives of ``_WORD_RE`` that start with a capital or an Arabic letter, in the same
-#: order, each starting with a character set so that the regex engine skips ahead fast
-#: (``_WORD_RE`` itself cannot).
+#: order, behind one character set (each alternative checks its first letter with a
+#: lookbehind) so that the regex engine skips ahead to the next such letter fast (neither
+#: ``_WORD_RE`` nor an alternation of character sets can).
 _CAPS_WORD_RE = re.compile(
-    r"[SMFP]t\.(?=\s[A-Z])|[A-Z](?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|[\u00c0-\u00de]%s"
-    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_FAST_TAIL, _FAST_TAIL)
+    r"[A-Z\u00c0-\u00de\u0600-\u06ff](?:(?<=[SMFP])t\.(?=\s[A-Z])"
+    r"|(?<=[A-Z])(?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|(?<=[\u00c0-\u00de])%s"
+    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_FAST_TAIL, _FAST_TAIL)
 )
 #: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
 _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[A-Z\u00c0-\u00de])%s" % (_ARTICLE, _FAST_TAIL))
@@ -168,7 +170,8 @@ _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[A-Z\u00c0-\u00de])%s" % (_ARTICLE
 _GLUE_RE = re.compile(r"[-\u2011][A-Z\u00c0-\u00de]")
 _LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
-_PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")
+_PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")  # (the specification of _prev_word)
+_PREV_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 _POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
 _POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
 _SCORE = attrgetter("score")
@@ -182,6 +185,8 @@ class _Match(NamedTuple):
     demonym: bool  # every candidate matches as a demonym
     key: str  # key0 of the surface
     variant_key: str  # key1 of the surface
+    best: CandidateSummary  # the first of the best-scored in ``light``
+    stop: bool  # the key is a stop word or phrase (a common word alone)
 
 
 @dataclass(slots=True)
@@ -334,9 +339,17 @@ def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
     return out
 
 
-#: Per gazetteer: how each capitalised sub-span seen matches it, None when it is no name.
-_SURFACE_MATCHES: weakref.WeakKeyDictionary[Gazetteer, dict[str, _Match | None]] = weakref.WeakKeyDictionary()
+class _Surfaces(NamedTuple):
+    """What one process has learnt of the capitalised sub-spans it has seen, per gazetteer."""
+
+    matches: dict[str, _Match | None]  # how each matches the gazetteer; None: it is no name
+    extends: dict[str, bool]  # whether a longer gazetteer name may begin with it
+
+
+_SURFACES: weakref.WeakKeyDictionary[Gazetteer, _Surfaces] = weakref.WeakKeyDictionary()
 _SURFACE_CACHE_SIZE = 300_000
+#: The longest sub-span looked up, in words.
+_MAX_WORDS = 6
 
 
 def _word_tokens(word: str) -> list[str]:
@@ -344,38 +357,42 @@ def _word_tokens(word: str) -> list[str]:
     return [word.lower()] if word.isalpha() and word.isascii() else key0(word).split()
 
 
-def _surface_keys(text: str, surface: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
-    """Return ``(key0, key1, skeleton)`` of ``surface``, the words ``i..j`` of a run."""
-    if not surface.isascii():
-        return key0(surface), key1(surface), skeleton(surface)
-    if i == j and surface.isalpha():
-        return keys_of_tokens([surface.lower()])
-    # key0 of ASCII text works character by character and a run's gaps (" ", "-", " of ")
-    # start and end with separators: the sub-span's key0 words are those of its words and gaps
-    tokens = _word_tokens(run[i][2])
-    prev_end = run[i][1]
-    for start, end, word in run[i + 1 : j + 1]:
+def _add_tokens(text: str, run: list[tuple[int, int, str]], i: int, j: int, tokens: list[str]) -> None:
+    """Append to ``tokens`` the ``key0`` words of word ``j`` of a run and of the gap before it.
+
+    ``key0`` of ASCII text works character by character and a run's gaps (" ", "-", " of ")
+    start and end with separators, so the ``key0`` words of the words ``i..j`` of a run are
+    those of its words and gaps in turn; ``i`` is the sub-span's first word.
+    """
+    if j > i:
+        start, prev_end = run[j][0], run[j - 1][1]
         if start - prev_end > 1:
             tokens += key0(text[prev_end:start]).split()
-        tokens += _word_tokens(word)
-        prev_end = end
+    tokens += _word_tokens(run[j][2])
+
+
+def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
+    """Return ``(key0, key1, skeleton)`` of the words ``i..j`` of a run (see :func:`_add_tokens`)."""
+    surface = text[run[i][0] : run[j][1]]
+    if not surface.isascii():
+        return key0(surface), key1(surface), skeleton(surface)
+    tokens: list[str] = []
+    for k in range(i, j + 1):
+        _add_tokens(text, run, i, k, tokens)
     return keys_of_tokens(tokens)
 
 
-def _match_surfaces(
-    text: str, surfaces: dict[str, tuple[list[tuple[int, int, str]], int, int]], gaz: Gazetteer
-) -> dict[str, _Match | None]:
-    """Return how each sub-span surface that reads as a gazetteer name matches, else None.
+def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) -> dict[str, _Match | None]:
+    """Return how each surface that reads as a gazetteer name matches, else None.
 
-    ``surfaces`` maps each surface to where it is (run, first and last word). A surface is a
-    name when its strict or variant key is an index key, or its skeleton of four consonants or
-    more is; the index is asked for all surfaces' keys in one batch.
+    ``missing`` maps each surface to its ``(key0, key1, skeleton)``. A surface is a name when
+    its strict or variant key is an index key, or its skeleton of four consonants or more is;
+    the index is asked for all surfaces' keys in one batch.
     """
     keyed = []
     keys: set[str] = set()
     add = keys.add
-    for surface, (run, i, j) in surfaces.items():
-        k0, k1, sk = _surface_keys(text, surface, run, i, j)
+    for surface, (k0, k1, sk) in missing.items():
         cc = len(sk) - sk.count(" ")  # consonant_count
         keyed.append((surface, k0, k1, sk, cc))
         add(k0)
@@ -390,47 +407,112 @@ def _match_surfaces(
             tiers = gaz.match_tiers(surface, keys=(k0, k1, sk), hits=hits)
             if tiers:
                 demonym = all(tier == TIER_DEMONYM for tier in tiers.values())
-                found = _Match(tiers, gaz.summaries(tiers), demonym, k0, k1)
+                light = gaz.summaries(tiers)
+                stop = k0 in _STOP or k0 in _STOP_PHRASES
+                found = _Match(tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop)
         out[surface] = found
     return out
+
+
+def _sub_spans(
+    text: str, run: list[tuple[int, int, str]], i: int, seen: _Surfaces, missing: dict[str, tuple[str, str, str]],
+    gaz: Gazetteer,
+) -> list[str]:
+    """Return the sub-spans of a run starting at word ``i`` that may be gazetteer names.
+
+    Up to :data:`_MAX_WORDS` words, shortest first, stopping after the first that no longer
+    name begins with (the gazetteer's prefix filter says so; articles alone may still follow
+    it). The keys of each surface not seen
+    before are computed, word by word, into ``missing``.
+    """
+    last = min(len(run), i + _MAX_WORDS) - 1
+    s = run[i][0]
+    row: list[str] = []
+    tokens: list[str] = []  # key0 words of the words i..upto (ASCII sub-spans)
+    upto = i - 1
+    matches, extends = seen
+    for j in range(i, last + 1):
+        surface = text[s : run[j][1]]
+        row.append(surface)
+        more = extends.get(surface) if j < last else False
+        if more is not None and surface in matches:  # nothing to work out: the common case
+            if not more and not _article_next(text, run, j):
+                break
+            continue
+        keys = missing.get(surface)
+        if keys is None:
+            if surface.isascii():
+                while upto < j:
+                    upto += 1
+                    _add_tokens(text, run, i, upto, tokens)
+                keys = keys_of_tokens(tokens)
+            else:
+                keys = key0(surface), key1(surface), skeleton(surface)
+            if surface not in matches:
+                missing[surface] = keys
+        if more is None:
+            # the filter knows the prefixes of the keys; articles alone ("Al") may begin any
+            # name (they are dropped from longer names' variant keys) and non-ASCII surfaces
+            # are not filtered
+            more = not surface.isascii() or only_articles(keys[0]) or gaz.extends_a_key(keys)
+            if len(extends) < _SURFACE_CACHE_SIZE:
+                extends[surface] = more
+        if not more and not _article_next(text, run, j):
+            break
+    return row
+
+
+def _article_next(text: str, run: list[tuple[int, int, str]], j: int) -> bool:
+    """True when the word after word ``j`` of a run (and the gap before it) is only articles.
+
+    A name's variant key drops its articles: "Rashid Al" has the variant key of "Rashid", so
+    it may be a name even when no longer name begins with "Rashid".
+    """
+    if j + 1 >= len(run) or len(run[j + 1][2]) > 3:  # articles have two or three letters
+        return False
+    tokens = _word_tokens(run[j + 1][2])
+    start, prev_end = run[j + 1][0], run[j][1]
+    if start - prev_end > 1:
+        tokens += key0(text[prev_end:start]).split()
+    return only_articles(" ".join(tokens))
 
 
 def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
     runs = _runs(text)
-    cache = _SURFACE_MATCHES.get(gaz)
-    if cache is None:
-        cache = _SURFACE_MATCHES.setdefault(gaz, {})
-    # every sub-span of up to six words; the ones not seen before are looked up in one batch
+    seen = _SURFACES.get(gaz)
+    if seen is None:
+        seen = _SURFACES.setdefault(gaz, _Surfaces({}, {}))
+    cache = seen.matches
+    # the sub-spans that may be names; the ones not seen before are looked up in one batch
     subs: list[list[list[str]]] = []
-    missing: dict[str, tuple[list[tuple[int, int, str]], int, int]] = {}
+    missing: dict[str, tuple[str, str, str]] = {}
     for run in runs:
-        n = len(run)
-        if n == 1:  # most runs: one word
+        if len(run) == 1:  # most runs: one word
             surface = run[0][2]
             if surface not in cache and surface not in missing:
-                missing[surface] = (run, 0, 0)
+                missing[surface] = _sub_span_keys(text, run, 0, 0)
             subs.append([[surface]])
-            continue
-        by_start = []
-        for i in range(n):
-            s = run[i][0]
-            row = [text[s : run[j][1]] for j in range(i, min(n, i + 6))]
-            for j, surface in enumerate(row, start=i):
-                if surface not in cache and surface not in missing:
-                    missing[surface] = (run, i, j)
-            by_start.append(row)
-        subs.append(by_start)
+        else:
+            subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])
     table: Mapping[str, _Match | None] = cache
     if missing:
-        new = _match_surfaces(text, missing, gaz)
+        new = _match_surfaces(missing, gaz)
         if len(cache) < _SURFACE_CACHE_SIZE:
             cache.update(new)
         else:  # full: entries are never dropped (other threads may be reading them)
             table = ChainMap(new, cache)
     spans: list[_Span] = []
     for run, by_start in zip(runs, subs, strict=True):
-        i, n = 0, len(run)
+        n = len(run)
+        if n == 1:  # the common case, on its own
+            found = table[by_start[0][0]]
+            if found is None or (found.stop and _alone(text, run[0][1], found)):
+                continue
+            start, end, surface = run[0]
+            spans.append(_Span(start, end, surface, surface, found, _next_word(text, end).lower(), (start, end)))
+            continue
+        i = 0
         while i < n:
             row = by_start[i]
             for length in range(len(row), 0, -1):
@@ -442,16 +524,8 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
                 continue
             surface = row[length - 1]
             end = run[i + length - 1][1]
-            if (
-                length == 1
-                and (found.key in _STOP or found.key in _STOP_PHRASES)
-                and not _COUNTY_RE.match(text, end)
-                and not (text[end : end + 1] == "." and any(c.kind == "admin1" for c in found.light))
-            ):
-                # a common word that _keep rejects whatever follows (a period leaves its key as
-                # it is, unless it makes a state's abbreviation); one word or none, the scan
-                # goes on with the next word
-                i += 1
+            if length == 1 and found.stop and _alone(text, end, found):
+                i += 1  # one word or none, the scan goes on with the next word
                 continue
             head = _next_word(text, end).lower()
             spans.append(_Span(run[i][0], end, surface, surface, found, head, (run[0][0], run[-1][1])))
@@ -490,14 +564,35 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     return spans
 
 
+def _alone(text: str, end: int, found: _Match) -> bool:
+    """True when a one-word stop-word match ending at ``end`` is no name whatever follows.
+
+    :func:`_keep` rejects it, unless "County" follows or a period makes it a state's
+    abbreviation (a period leaves its key as it is).
+    """
+    return not _COUNTY_RE.match(text, end) and not (
+        text[end : end + 1] == "." and any(c.kind == "admin1" for c in found.light)
+    )
+
+
 def _next_word(text: str, pos: int) -> str:
     m = _NEXT_WORD_RE.match(text, pos, pos + 30)
     return m.group(1) if m else ""
 
 
 def _prev_word(text: str, pos: int) -> str:
-    m = _PREV_WORD_RE.search(text, max(0, pos - 30), pos)
-    return m.group(1).rstrip(".") if m else ""
+    """Return the word before the spaces before ``pos`` (what ``_PREV_WORD_RE`` finds in the 30
+    characters before it), without its final periods; ``""`` when there is none."""
+    lo = max(0, pos - 30)
+    end = pos
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    if end == pos:
+        return ""
+    start = end
+    while start > lo and text[start - 1] in _PREV_WORD_CHARS:
+        start -= 1
+    return text[start:end].rstrip(".")
 
 
 _LOCATIVE_RE = re.compile(
@@ -531,9 +626,9 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         return any(c.kind in _STRONG_KINDS and c.tier <= 1 for c in span.match.light)
     if len(surface) < 3 and not surface.isupper():
         return False
-    if _CONTRACTION_RE.search(surface):
+    if ("'" in surface or "\u2019" in surface) and _CONTRACTION_RE.search(surface):
         return False
-    best = max(span.match.light, key=_SCORE)
+    best = span.match.best
     strong = best.kind in _STRONG_KINDS or best.population >= 100_000
     if (text[span.end : span.end + 1] == "-" or text[span.start - 1 : span.start] == "-") and not (
         strong or span.match.demonym
@@ -671,6 +766,12 @@ def _why(best: Candidate, notes: tuple[str, bool, str | None, bool]) -> str:
     return why
 
 
+def _province_of_before(text: str, start: int) -> bool:
+    """True when "province of" (or "governorate of") comes right before ``start``."""
+    before = text[max(0, start - 30) : start]
+    return before.rstrip().endswith("of") and _PROVINCE_OF_RE.search(before) is not None
+
+
 def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
@@ -752,7 +853,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     prepared_by_name: dict[tuple, list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = {}
     for sp in spans:
         provinces.append(
-            sp.head in _ADMIN_HEADS or _PROVINCE_OF_RE.search(text[max(0, sp.start - 30) : sp.start]) is not None
+            sp.head in _ADMIN_HEADS or _province_of_before(text, sp.start)
         )
         same = (sp.key, id(sp.cands[0]), sp.abbrev, sp.listed)
         rows = prepared_by_name.get(same)

@@ -161,13 +161,23 @@ def skeleton(name: str) -> str:
     return _undouble(_VOWELS_RE.sub("", base.replace("q", "k")))
 
 
+_NO_VOWELS = str.maketrans("", "", "aeiou")
+
+
 @lru_cache(maxsize=65536)
 def _fold_token(token: str) -> tuple[str, str]:
     """Return the ``key1`` and ``skeleton`` forms of one word of a ``key0``."""
     text = _undouble(token.replace("ou", "u").replace("oo", "u").replace("ee", "i"))
-    if "h" in text:
-        text = _FINAL_H_RE.sub("", text)
-    return text, _undouble(_VOWELS_RE.sub("", text.replace("q", "k")))
+    if not text.isalnum():  # the regexes' word boundaries may fall inside the word
+        if "h" in text:
+            text = _FINAL_H_RE.sub("", text)
+        return text, _undouble(_VOWELS_RE.sub("", text.replace("q", "k")))
+    # a word of letters and digits: a final "h" after a vowel goes, and every vowel but the first
+    # letter (what _FINAL_H_RE and _VOWELS_RE do to such a word)
+    if text[-1] == "h" and len(text) > 1 and text[-2] in "aeiou":
+        text = text[:-1]
+    text_k = text.replace("q", "k")
+    return text, _undouble(text_k[0] + text_k[1:].translate(_NO_VOWELS))
 
 
 def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
@@ -199,6 +209,15 @@ def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
         tokens = [t for t in tokens if t not in _ARTICLES] or tokens
     folded = [_fold_token(t) for t in tokens]
     return k0, " ".join([f[0] for f in folded]), " ".join([f[1] for f in folded])
+
+
+def only_articles(key: str) -> bool:
+    """Return True when every word of a ``key0`` is an Arabic article (``"al"``, ``"el al"``).
+
+    Such words are dropped from the variant key of a longer name (``"al bab"`` -> ``"bab"``),
+    so they may begin any name.
+    """
+    return _ARTICLES.issuperset(key.split())
 
 
 def consonant_count(skel: str) -> int:

@@ -191,3 +191,16 @@ def test_us_counties_are_admin2_entries_placed_among_their_towns(gaz):
     assert _km((county.lat, county.lon), (seat.lat, seat.lon)) < 30
     states = {c.place.admin1 for c in gaz.lookup("Walker County", limit=10) if c.place.kind == "admin2"}
     assert {"Alabama", "Georgia", "Texas"} <= states
+
+
+def test_prefix_filter_lets_every_key_prefix_through(gaz):
+    with gaz._lock:
+        rows = gaz._con.execute(
+            "SELECT key FROM names WHERE key LIKE '% % %' ORDER BY random() LIMIT 2000"
+        ).fetchall()
+    for (key,) in rows:
+        words = key.split()
+        for n in range(1, len(words)):
+            assert gaz.extends_a_key([" ".join(words[:n])]), key
+    assert gaz.extends_a_key(["new", "new york"])
+    assert not gaz.extends_a_key(["qqqq zzzz xxxx", "secretary of state john"])

@@ -7,7 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geomap.gazetteer import Gazetteer
-from geomap.geoparse import _WORD_RE, _lowercase_elsewhere, _runs, _surface_keys, _words, geoparse
+from geomap.geoparse import (
+    _PREV_WORD_RE,
+    _WORD_RE,
+    _lowercase_elsewhere,
+    _prev_word,
+    _runs,
+    _sub_span_keys,
+    _words,
+    geoparse,
+)
 from geomap.names import keys
 from tests.conftest import SEEDS, needs_shared
 
@@ -144,7 +153,7 @@ def test_sub_span_keys_are_the_keys_of_the_sub_span(text):
         for i in range(len(run)):
             for j in range(i, min(len(run), i + 6)):
                 surface = text[run[i][0] : run[j][1]]
-                assert _surface_keys(text, surface, run, i, j) == keys(surface)
+                assert _sub_span_keys(text, run, i, j) == keys(surface)
 
 
 def test_results_do_not_depend_on_what_was_parsed_before(gaz):
@@ -244,3 +253,34 @@ def test_a_surname_alone_in_the_headline_is_the_person_named_later(gaz):
             "US Secretary of State Hillary Clinton on Friday urged allies to press Russia.")
     found = {m.surface for m in geoparse(text, gaz)}
     assert "Clinton" not in found and "Russia" in found
+
+
+@given(st.text(alphabet="ab. \t\n\u00a0\u2003.Z-", max_size=60), st.integers(0, 60))
+def test_prev_word_is_its_regex(text, pos):
+    pos = min(pos, len(text))
+    m = _PREV_WORD_RE.search(text, max(0, pos - 30), pos)
+    assert _prev_word(text, pos) == (m.group(1).rstrip(".") if m else "")
+
+
+
+#: Words of multi-word place names, articles and person names, for the pruning test.
+_NAME_PIECES = [
+    "Rashid", "Al", "El", "al", "Ras", "Ain", "Deir", "ez-Zor", "New", "York", "City", "Mexico",
+    "San", "Antonio", "Tal", "Abyad", "Bab", "Amr", "Homs", "Jisr", "al-Shughour", "Kafr", "Nabl",
+    "Port", "Said", "Saint", "Louis", "United", "States", "Omar", "Secretary", "John", "Kerry",
+]
+
+
+@settings(max_examples=300)
+@given(words=st.lists(st.sampled_from(_NAME_PIECES), min_size=2, max_size=8), sep=st.sampled_from([" ", " of ", "-"]))
+def test_the_prefix_filter_never_drops_a_name(words, sep, gaz):
+    """Every sub-span left out of a start's row matches no gazetteer name."""
+    from geomap.geoparse import _match_surfaces, _sub_spans, _Surfaces
+
+    text = sep.join(words) + " said."
+    for run in _runs(text):
+        for i in range(len(run)):
+            row = _sub_spans(text, run, i, _Surfaces({}, {}), {}, gaz)
+            left_out = [text[run[i][0] : run[j][1]] for j in range(i + len(row), min(len(run), i + 6))]
+            found = _match_surfaces({s: keys(s) for s in left_out}, gaz)
+            assert all(m is None for m in found.values()), (row, found)

@@ -92,3 +92,22 @@ def test_keys_of_tokens_examples():
     assert keys_of_tokens(["deir", "ez", "zour"]) == keys("Deir ez-Zour")
     assert keys_of_tokens(["al"]) == keys("Al")
     assert keys_of_tokens([]) == ("", "", "")
+
+
+@given(st.text(alphabet="aeiouhqkbdlnr0é_&ß-", min_size=1, max_size=10))
+def test_fold_token_agrees_with_the_regex_rules(token):
+    from geomap.names import _DOUBLE_RE, _FINAL_H_RE, _VOWELS_RE, _fold_token
+
+    def undouble(t):
+        return _DOUBLE_RE.sub(r"\1", t)
+
+    text = undouble(token.replace("ou", "u").replace("oo", "u").replace("ee", "i"))
+    text = _FINAL_H_RE.sub("", text)
+    assert _fold_token(token) == (text, undouble(_VOWELS_RE.sub("", text.replace("q", "k"))))
+
+
+def test_only_articles():
+    from geomap.names import only_articles
+
+    assert only_articles("al") and only_articles("el al")
+    assert not only_articles("al bab") and not only_articles("homs")
