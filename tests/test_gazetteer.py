@@ -204,3 +204,14 @@ def test_prefix_filter_lets_every_key_prefix_through(gaz):
             assert gaz.extends_a_key([" ".join(words[:n])]), key
     assert gaz.extends_a_key(["new", "new york"])
     assert not gaz.extends_a_key(["qqqq zzzz xxxx", "secretary of state john"])
+
+
+def test_a_user_place_of_several_words_is_found_in_text(tmp_path):
+    from geomap.geoparse import geoparse
+
+    f = tmp_path / "mine.csv"
+    f.write_text("name,lat,lon,country_code,kind\nQwazi Blorf Zendu Camp,35.1,36.2,SY,camp\n", encoding="utf-8")
+    g = Gazetteer(user_places=f)
+    assert g.extends_a_key(["qwazi blorf"]) and not g.extends_a_key(["blorf zendu"])
+    text = "Families fled to the Qwazi Blorf Zendu Camp near the border on Monday."
+    assert [m.surface for m in geoparse(text, g)] == ["Qwazi Blorf Zendu Camp"]
