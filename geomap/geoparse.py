@@ -373,6 +373,10 @@ def _add_tokens(text: str, run: list[tuple[int, int, str]], i: int, j: int, toke
 
 def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
     """Return ``(key0, key1, skeleton)`` of the words ``i..j`` of a run (see :func:`_add_tokens`)."""
+    if i == j:
+        word = run[i][2]
+        if word.isalpha() and word.isascii():  # the common case: one plain word
+            return keys_of_tokens([word.lower()])
     surface = text[run[i][0] : run[j][1]]
     if not surface.isascii():
         return key0(surface), key1(surface), skeleton(surface)
