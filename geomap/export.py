@@ -75,6 +75,8 @@ def to_geodataframe(incidents: Iterable[Incident]):
     return _typed(gdf)
 
 
+#: Incident columns of floating-point numbers (missing when the incident has no point).
+_FLOAT_COLUMNS = ("latitude", "longitude")
 #: Integer columns kept as pandas' nullable Int64 (missing stays missing, 6 stays 6).
 INT_COLUMNS = (
     "time_precision", "fatalities", "fatalities_low", "fatalities_high", "injured",
@@ -777,6 +779,8 @@ class GeoParquetWriter(_Writer):
         import shapely
 
         flat = _flat(_ordered(gdf.copy())) if "id" in gdf else _flat(gdf)
+        if "id" in gdf:  # a chunk of country figures has no coordinate at all: still numbers
+            flat = flat.astype({c: "float64" for c in _FLOAT_COLUMNS})
         geo = flat.geometry.name
         table = pa.Table.from_pandas(flat.drop(columns=[geo]).reset_index(drop=True),
                                      schema=None if self._schema is None else self._schema.remove(
@@ -832,9 +836,11 @@ class GeoParquetWriter(_Writer):
         import pyarrow.parquet as pq
 
         if not self.partition:
-            with pq.ParquetFile(path) as pf:
+            # read in this thread: memory that Arrow's reader threads allocate stays with their
+            # allocator arenas, and a run that appends many parts grows with their number
+            with pq.ParquetFile(path, pre_buffer=False) as pf:
                 for i in range(pf.num_row_groups):
-                    table = pf.read_row_group(i)
+                    table = pf.read_row_group(i, use_threads=False)
                     if self._schema is None:
                         self._schema = table.schema
                     self._writer("").write_table(table.cast(self._schema))
@@ -866,6 +872,32 @@ def _release_arrow_memory() -> None:
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
+
+
+@contextlib.contextmanager
+def system_arrow_pool() -> Iterator[None]:
+    """Make Arrow allocate from the system allocator inside the block, then restore its pool.
+
+    pyarrow's default pool on Linux (mimalloc) keeps freed pages for a while and commits ahead
+    of use, and :func:`_release_arrow_memory` gets only part of it back: a process that writes
+    and reads back row group after row group (merging into part files and appending them to
+    the outputs, as a one-job run does) reaches a higher peak the more row groups it handles.
+    The system allocator gives the memory back there (``malloc_trim``). Buffers remember their
+    pool, so those made inside the block may be freed after it. The default pool is
+    process-wide: other threads that use Arrow meanwhile use this one too.
+
+    Yields
+    ------
+    None
+    """
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def _geo_metadata(column: str) -> dict:

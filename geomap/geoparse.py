@@ -472,7 +472,10 @@ def _article_next(text: str, run: list[tuple[int, int, str]], j: int) -> bool:
     A name's variant key drops its articles: "Rashid Al" has the variant key of "Rashid", so
     it may be a name even when no longer name begins with "Rashid".
     """
-    if j + 1 >= len(run) or len(run[j + 1][2]) > 3:  # articles have two or three letters
+    if j + 1 >= len(run):
+        return False
+    first = run[j + 1][2][:1]
+    if first.isascii() and first not in "AEIUaeiu":  # every article starts with one of these
         return False
     tokens = _word_tokens(run[j + 1][2])
     start, prev_end = run[j + 1][0], run[j][1]

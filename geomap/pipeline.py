@@ -6,8 +6,9 @@ Reports stream through in batches. Extraction (geoparse and incidents) runs in-p
 Merging happens afterwards, on all of them: the spool is split into partitions that merge
 independently (places that could share an incident), which the pool's workers (or this process)
 merge a day at a time and write as part files; the parts are then appended to the outputs in
-partition order. Memory is bounded by the batch and a week of one partition's incidents, not by
-the corpus, and the result is the same whatever the engine and the number of jobs.
+partition order. Memory is bounded by the batch, a week of one partition's incidents and a
+chunk of merged incidents (:func:`_write_chunks`), not by the corpus, and the result is the same
+whatever the engine and the number of jobs.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from geomap.export import MentionCounts
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.ingest import DEFAULT_MAX_BYTES, Failure, iter_documents
 from geomap.merge import IncidentSpool
-from geomap.schema import Document
+from geomap.schema import Document, Incident
 
 __all__ = [
     "DEFAULT_BATCH_SIZE", "ENGINES", "FORMATS", "InputLog", "RunResult", "extract", "extract_incidents",
@@ -50,8 +51,11 @@ ENGINES = ("local", "dask")
 #: Incident file formats ``run`` can write (``formats=``); the default is all but ``parquet``.
 FORMATS = ("geojson", "csv", "gpkg", "parquet")
 DEFAULT_FORMATS = ("geojson", "csv", "gpkg")
-#: Merged incidents converted, filtered and written at a time.
+#: Merged incidents converted, filtered and written at a time (a GeoParquet row group)...
 _WRITE_CHUNK = 5000
+#: ...holding this many sources (reports) at most: an incident's memory grows with its sources,
+#: and a large corpus gives an event many more reports (see :func:`_write_chunks`).
+_WRITE_SOURCES = 5000
 #: Batches in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _IN_FLIGHT_PER_WORKER = 4
 
@@ -287,6 +291,27 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
         yield batch
+
+
+def _write_chunks(incidents: Iterable[Incident], size: int, sources: int) -> Iterator[list[Incident]]:
+    """Yield consecutive incidents in lists of at most ``size`` incidents and ``sources`` sources.
+
+    A list holds one incident at least, however many sources it has. The memory a chunk takes to
+    convert and write grows with its sources as much as with its incidents, and merged incidents
+    have more sources the larger the corpus (each event is reported more often): counting both
+    bounds it whatever the corpus. The cuts depend on the incidents only, never on the job count.
+    """
+    chunk: list[Incident] = []
+    n_sources = 0
+    for inc in incidents:
+        k = len(inc.sources)
+        if chunk and (len(chunk) >= size or n_sources + k > sources):
+            yield chunk
+            chunk, n_sources = [], 0
+        chunk.append(inc)
+        n_sources += k
+    if chunk:
+        yield chunk
 
 
 def _in_order(submit: Callable[[list], object], batches: Iterable[list], max_in_flight: int,
@@ -831,7 +856,7 @@ def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, kinds
     merged = itertools.chain.from_iterable(merge_part(spool_path, part) for part in parts)
 
     def chunks():
-        for chunk in _batches(merged, _WRITE_CHUNK):
+        for chunk in _write_chunks(merged, _WRITE_CHUNK, _WRITE_SOURCES):
             gdf = export.to_geodataframe(chunk)
             yield gdf if flt is None else apply_filter(gdf, flt, gaz).reset_index(drop=True)
 
@@ -846,16 +871,19 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
 
     Groups of partitions are merged and written as part files by the workers, largest first;
     the parts are then appended to the outputs in partition order, so the outputs are the same
-    whatever the number of jobs.
+    whatever the number of jobs. Arrow allocates from the system allocator here meanwhile
+    (:func:`geomap.export.system_arrow_pool`): reading part after part back in, this process
+    would otherwise peak higher the more parts there are. Workers, which only write, keep
+    Arrow's default pool (measured: a smaller peak there).
     """
-    from geomap.export import GeoParquetWriter
+    from geomap.export import GeoParquetWriter, system_arrow_pool
 
     partition = next((w.partition for w in writers if isinstance(w, GeoParquetWriter) and w.partition), None)
     # a partitioned GeoParquet output moves the part files away: it goes last
     writers = sorted(writers, key=lambda w: isinstance(w, GeoParquetWriter) and w.partition is not None)
     parts = _bins(spool.partitions(), len(spool))
     show, merged = _Progress(progress, unit="extracted incidents merged"), 0
-    with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder:
+    with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder, system_arrow_pool():
         task = functools.partial(_merge_part, spool.path, folder=folder,
                                  kinds=frozenset(w.part for w in writers), partition=partition, flt=flt,
                                  places=places)

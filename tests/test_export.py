@@ -351,3 +351,56 @@ def test_a_failed_chunked_write_leaves_nothing(gdf, tmp_path):
         raise RuntimeError("crash in the middle")
     assert (tmp_path / "old.geojson").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.geojson"]
+
+
+def test_system_arrow_pool_is_restored_and_writes_the_same_bytes(gdf, tmp_path):
+    import pyarrow as pa
+
+    from geomap.export import system_arrow_pool, write_geoparquet
+
+    before = pa.default_memory_pool().backend_name
+    write_geoparquet(gdf, tmp_path / "a.parquet")
+    with system_arrow_pool():
+        assert pa.default_memory_pool().backend_name == "system"
+        write_geoparquet(gdf, tmp_path / "b.parquet")
+    assert pa.default_memory_pool().backend_name == before
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    with pytest.raises(RuntimeError), system_arrow_pool():
+        raise RuntimeError("crash in the middle")
+    assert pa.default_memory_pool().backend_name == before
+
+
+def test_appending_parts_keeps_their_row_groups(gdf, tmp_path):
+    import pyarrow.parquet as pq
+
+    from geomap.export import GeoParquetWriter, write_part
+
+    files, n = write_part([gdf.iloc[:1], gdf.iloc[1:3], gdf.iloc[3:]], tmp_path, "p", {"parquet"})
+    assert n == len(gdf)
+    with GeoParquetWriter(tmp_path / "all.parquet") as w:
+        w.append_part(files["parquet"], "p")
+    meta = pq.ParquetFile(tmp_path / "all.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1, 2, 1]
+    assert geojson_text(read_incidents(tmp_path / "all.parquet")) == geojson_text(gdf)
+
+
+def test_geoparquet_chunk_without_points_before_one_with_points(tmp_path):
+    """A first chunk of country figures only (no coordinates at all) fixes no wrong column type."""
+    import pyarrow.parquet as pq
+
+    from geomap.export import GeoParquetWriter, write_part
+
+    national = [i for i in _incidents() if i.lat is None]
+    located = [i for i in _incidents() if i.lat is not None]
+    assert to_geodataframe(national)["latitude"].isna().all() and located
+    with GeoParquetWriter(tmp_path / "a.parquet") as w:
+        w.write(to_geodataframe(national))
+        w.write(to_geodataframe(located))
+    assert geojson_text(read_incidents(tmp_path / "a.parquet")) == geojson_text(to_geodataframe(national + located))
+    files, _ = write_part([to_geodataframe(national)], tmp_path, "p", {"parquet"})  # country figures only
+    with GeoParquetWriter(tmp_path / "b.parquet") as w:
+        w.append_part(files["parquet"], "p")
+        w.write(to_geodataframe(located))
+    assert geojson_text(read_incidents(tmp_path / "b.parquet")) == geojson_text(to_geodataframe(national + located))
+    for name in ("a.parquet", "b.parquet"):
+        assert str(pq.ParquetFile(tmp_path / name).schema_arrow.field("latitude").type) == "double"

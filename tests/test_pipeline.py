@@ -1,5 +1,6 @@
 """`geomap run`: every output written, valid and consistent; store idempotent; deterministic."""
 
+import itertools
 import json
 import math
 
@@ -128,3 +129,47 @@ def test_a_run_without_map_streams_and_reads_incidents_back(tmp_path, gaz, monke
     assert len(report["inputs"]) == report["counts"]["inputs"] == len(result.inputs)
     assert {e["status"] for e in report["inputs"]} == {"ok"}
     assert report == json.loads(json.dumps(report, indent=1))  # round-trips
+
+
+def _sourced(n_sources: int, k: int):
+    from geomap.schema import Evidence, Incident
+
+    sources = [Evidence(f"d{k}-{i}.txt", None, None, None, None, "s", 0, 1) for i in range(n_sources)]
+    return Incident("Battles", "Armed clash", "place", "Homs", 34.7, 36.7, sources=sources, id=f"i{k}")
+
+
+@pytest.mark.parametrize("size,sources", [(3, 100), (100, 5), (2, 4), (1, 1)])
+def test_write_chunks_bound_incidents_and_sources(size, sources):
+    from geomap.pipeline import _write_chunks
+
+    incs = [_sourced(n, k) for k, n in enumerate([1, 3, 1, 1, 9, 2, 2, 1, 4, 1])]
+    chunks = list(_write_chunks(iter(incs), size, sources))
+    assert [i.id for c in chunks for i in c] == [i.id for i in incs]  # every incident, in order
+    for c in chunks:
+        assert c and len(c) <= size
+        assert sum(len(i.sources) for i in c) <= sources or len(c) == 1  # one big incident alone
+    for a, b in itertools.pairwise(chunks):  # a chunk is cut only when the next one would not fit
+        assert len(a) == size or sum(len(i.sources) for i in a + b[:1]) > sources
+    assert list(_write_chunks([], size, sources)) == []
+
+
+def test_chunks_cut_by_sources_give_the_same_incidents(tmp_path, gaz, monkeypatch):
+    """Row groups bounded by sources: the same incidents and text outputs, only smaller row groups."""
+    import pyarrow.parquet as pq
+
+    import geomap.pipeline as pipeline
+    from geomap.export import read_incidents
+
+    formats = ("parquet", "geojson", "csv")
+    run(None, tmp_path / "a", gazetteer=gaz, progress=False, write_map=False, formats=formats)
+    monkeypatch.setattr(pipeline, "_WRITE_SOURCES", 3)
+    run(None, tmp_path / "b", gazetteer=gaz, progress=False, write_map=False, formats=formats)
+    for name in ("incidents.geojson", "incidents.csv", "places.geojson", "places.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    a, b = (read_incidents(tmp_path / d / "incidents.parquet") for d in "ab")
+    assert a.to_json() == b.to_json()
+    pf = pq.ParquetFile(tmp_path / "b" / "incidents.parquet")
+    groups = [[len(json.loads(s)) for s in pf.read_row_group(i, columns=["sources"]).column(0).to_pylist()]
+              for i in range(pf.num_row_groups)]
+    assert all(sum(g) <= 3 or len(g) == 1 for g in groups) and max(map(len, groups)) > 1
+    assert len(groups) > pq.ParquetFile(tmp_path / "a" / "incidents.parquet").num_row_groups
