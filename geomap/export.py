@@ -636,13 +636,15 @@ class GpkgWriter(_Writer):
     def append_part(self, path: Path, name: str = "") -> None:
         """Append the incidents of a GeoParquet part file or folder (see :func:`write_part`).
 
-        Small parts are gathered and written a few thousand rows at a time.
+        Rows are gathered and written a few thousand at a time (or fewer when they carry over
+        5,000 sources between them); a part file is read a row group at a time (a month-partitioned folder whole: its rows are put back in date order).
         """
-        gdf = read_incidents(path)
-        if len(gdf):
-            self._pending.append(gdf)
-            if sum(map(len, self._pending)) >= 5000:
-                self._flush()
+        for gdf in _row_groups(path) if path.is_file() else [read_incidents(path)]:
+            if len(gdf):
+                self._pending.append(gdf)
+                rows = sum(map(len, self._pending))
+                if rows >= 5000 or sum(sum(map(len, g["sources"])) for g in self._pending) >= 5000:
+                    self._flush()
 
     def _flush(self) -> None:
         if self._pending:
@@ -965,6 +967,23 @@ def _parquet_parts(folder: Path) -> list[Path]:
         parts.extend(Path(root) / f for f in sorted(files)
                      if not f.startswith((".", "_")) and f.lower().endswith(_PARQUET_SUFFIXES))
     return parts
+
+
+def _row_groups(path: Path) -> Iterator:
+    """Yield the incidents of a GeoParquet file one row group at a time, as :func:`read_incidents`
+    reads them (the same columns and types)."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path, pre_buffer=False) as pf:
+        geo = json.loads(pf.schema_arrow.metadata[b"geo"])["primary_column"]
+        for i in range(pf.num_row_groups):
+            df = pf.read_row_group(i, use_threads=False).to_pandas()
+            df[geo] = gpd.GeoSeries.from_wkb(df[geo].to_numpy(), crs=4326)
+            gdf = gpd.GeoDataFrame(df, geometry=geo, crs=4326)
+            if "sources" in gdf:
+                gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
+            yield _typed(_ordered(gdf))
 
 
 def _read_geoparquet(path: Path):

@@ -404,3 +404,14 @@ def test_geoparquet_chunk_without_points_before_one_with_points(tmp_path):
     assert geojson_text(read_incidents(tmp_path / "b.parquet")) == geojson_text(to_geodataframe(national + located))
     for name in ("a.parquet", "b.parquet"):
         assert str(pq.ParquetFile(tmp_path / name).schema_arrow.field("latitude").type) == "double"
+
+
+def test_geopackage_appends_a_part_row_group_by_row_group(gdf, tmp_path):
+    """A part is read a row group at a time (never whole), and the GeoPackage holds the same incidents."""
+    from geomap.export import GpkgWriter, write_part
+
+    files, _ = write_part([gdf.iloc[:1], gdf.iloc[1:3], gdf.iloc[3:]], tmp_path, "p", {"parquet"})
+    with GpkgWriter(tmp_path / "a.gpkg") as w:
+        w.append_part(files["parquet"], "p")
+        assert [len(g) for g in w._pending] == [1, 2, len(gdf) - 3]
+    assert geojson_text(read_incidents(tmp_path / "a.gpkg")) == geojson_text(gdf)
