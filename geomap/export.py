@@ -75,6 +75,11 @@ def to_geodataframe(incidents: Iterable[Incident]):
     return _typed(gdf)
 
 
+#: Merged incidents converted and written at a time at most, and the sources they may carry
+#: between them (an incident's memory grows with its sources): a GeoParquet row group, a
+#: GeoPackage write.
+CHUNK_INCIDENTS = 5000
+CHUNK_SOURCES = 5000
 #: Incident columns of floating-point numbers (missing when the incident has no point).
 _FLOAT_COLUMNS = ("latitude", "longitude")
 #: Integer columns kept as pandas' nullable Int64 (missing stays missing, 6 stays 6).
@@ -629,6 +634,7 @@ class GpkgWriter(_Writer):
         self.layer = layer
         self.layers: dict = {}
         self._pending: list = []
+        self._pending_rows = self._pending_sources = 0
 
     def _write(self, gdf) -> None:
         _gpkg_layer(self.tmp, self.layer, gdf, append=bool(self.rows))
@@ -636,14 +642,16 @@ class GpkgWriter(_Writer):
     def append_part(self, path: Path, name: str = "") -> None:
         """Append the incidents of a GeoParquet part file or folder (see :func:`write_part`).
 
-        Rows are gathered and written a few thousand at a time (or fewer when they carry over
-        5,000 sources between them); a part file is read a row group at a time (a month-partitioned folder whole: its rows are put back in date order).
+        Rows are gathered and written :data:`CHUNK_INCIDENTS` or :data:`CHUNK_SOURCES` at a
+        time; a part file is read a row group at a time (a month-partitioned folder whole: its
+        rows are put back in date order).
         """
         for gdf in _row_groups(path) if path.is_file() else [read_incidents(path)]:
             if len(gdf):
                 self._pending.append(gdf)
-                rows = sum(map(len, self._pending))
-                if rows >= 5000 or sum(sum(map(len, g["sources"])) for g in self._pending) >= 5000:
+                self._pending_rows += len(gdf)
+                self._pending_sources += sum(map(len, gdf["sources"]))
+                if self._pending_rows >= CHUNK_INCIDENTS or self._pending_sources >= CHUNK_SOURCES:
                     self._flush()
 
     def _flush(self) -> None:
@@ -651,6 +659,7 @@ class GpkgWriter(_Writer):
             import pandas as pd
 
             frames, self._pending = self._pending, []
+            self._pending_rows = self._pending_sources = 0
             gdf = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
             self.write(gdf)
 
@@ -980,10 +989,7 @@ def _row_groups(path: Path) -> Iterator:
         for i in range(pf.num_row_groups):
             df = pf.read_row_group(i, use_threads=False).to_pandas()
             df[geo] = gpd.GeoSeries.from_wkb(df[geo].to_numpy(), crs=4326)
-            gdf = gpd.GeoDataFrame(df, geometry=geo, crs=4326)
-            if "sources" in gdf:
-                gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
-            yield _typed(_ordered(gdf))
+            yield _restored(gpd.GeoDataFrame(df, geometry=geo, crs=4326), str(path))
 
 
 def _read_geoparquet(path: Path):
@@ -1014,8 +1020,14 @@ def _read_geoparquet(path: Path):
         key = gdf["event_date"].where(gdf["event_date"].notna(), "9999").astype(str)
         gdf = gdf.assign(_key=key).sort_values(["_key", "id"], kind="stable").drop(columns="_key")
         gdf = gdf.reset_index(drop=True)
+    return _restored(gdf, str(path))
+
+
+def _restored(gdf, where: str):
+    """Return incidents read from GeoParquet as geomap made them: sources as lists of dicts,
+    the schema's columns first and typed, in EPSG:4326."""
     if "sources" in gdf:
-        gdf["sources"] = [_json_list(s, str(path)) for s in gdf["sources"]]
+        gdf["sources"] = [_json_list(s, where) for s in gdf["sources"]]
     return _typed(_ordered(_to_wgs84(gdf)))
 
 

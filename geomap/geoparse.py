@@ -426,8 +426,7 @@ def _sub_spans(
 
     Up to :data:`_MAX_WORDS` words, shortest first, stopping after the first that no longer
     name begins with (the gazetteer's prefix filter says so; articles alone may still follow
-    it). The keys of each surface not seen
-    before are computed, word by word, into ``missing``.
+    it). The keys of each surface not seen before are computed, word by word, into ``missing``.
     """
     last = min(len(run), i + _MAX_WORDS) - 1
     s = run[i][0]

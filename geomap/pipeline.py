@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from geomap.errors import GeomapError, UsageError
-from geomap.export import MentionCounts
+from geomap.export import CHUNK_INCIDENTS, CHUNK_SOURCES, MentionCounts
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.ingest import DEFAULT_MAX_BYTES, Failure, iter_documents
 from geomap.merge import IncidentSpool
@@ -51,11 +51,10 @@ ENGINES = ("local", "dask")
 #: Incident file formats ``run`` can write (``formats=``); the default is all but ``parquet``.
 FORMATS = ("geojson", "csv", "gpkg", "parquet")
 DEFAULT_FORMATS = ("geojson", "csv", "gpkg")
-#: Merged incidents converted, filtered and written at a time (a GeoParquet row group)...
-_WRITE_CHUNK = 5000
-#: ...holding this many sources (reports) at most: an incident's memory grows with its sources,
-#: and a large corpus gives an event many more reports (see :func:`_write_chunks`).
-_WRITE_SOURCES = 5000
+#: Merged incidents converted, filtered and written at a time, and the sources they may carry
+#: between them (see :func:`_write_chunks`).
+_WRITE_CHUNK = CHUNK_INCIDENTS
+_WRITE_SOURCES = CHUNK_SOURCES
 #: Batches in flight per worker: enough to keep every worker busy, few enough to bound memory.
 _IN_FLIGHT_PER_WORKER = 4
 
