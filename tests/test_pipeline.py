@@ -6,8 +6,10 @@ import math
 
 import geopandas as gpd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from geomap.pipeline import run, sample_dir
+from geomap.pipeline import _report_entry, run, sample_dir
 from tests.conftest import SEEDS, needs_shared
 
 OUTPUTS = ("incidents.geojson", "places.geojson", "incidents.csv", "incidents.gpkg", "map.html",
@@ -173,3 +175,19 @@ def test_chunks_cut_by_sources_give_the_same_incidents(tmp_path, gaz, monkeypatc
               for i in range(pf.num_row_groups)]
     assert all(sum(g) <= 3 or len(g) == 1 for g in groups) and max(map(len, groups)) > 1
     assert len(groups) > pq.ParquetFile(tmp_path / "a" / "incidents.parquet").num_row_groups
+
+
+@given(st.dictionaries(
+    st.text(max_size=8),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+              st.lists(st.integers(), max_size=2)),
+    max_size=5,
+))
+def test_report_entry_is_the_indented_json_of_the_entry(entry):
+    # the run report writes its inputs with the compact encoder, value by value: the same text
+    # as the indenting encoder's, indented (values with U+0085 or U+2028 untouched: the text is
+    # split at "\n" only)
+    lines = json.dumps(entry, indent=1, ensure_ascii=False).split("\n")
+    text = _report_entry(entry)
+    assert text == "\n".join("  " + line for line in lines)
+    assert json.dumps(json.loads(text)) == json.dumps(entry)  # (NaN is not equal to itself)
