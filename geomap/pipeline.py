@@ -920,21 +920,12 @@ def _write_places(rows: dict[str, dict], out: Path, formats: tuple[str, ...]) ->
     return paths
 
 
-_SCALARS = (str, int, float, bool, type(None))
-
-
 def _report_entry(entry: dict) -> str:
     """Return ``json.dumps(entry, indent=1)`` with each line indented by two spaces (an input of
-    the run report).
-
-    Flat entries (all of them, as the pipeline makes them) are written value by value with the
-    compact (C) encoder, about ten times faster than the indenting one. Lines are only ever
-    split at ``"\\n"``: a value holding another line break (U+2028, U+0085) is left as it is.
+    the run report), split at ``"\\n"`` only: a value holding another line break (U+2028,
+    U+0085) is left as it is (``textwrap.indent`` would indent after it).
     """
-    dumps = functools.partial(json.dumps, ensure_ascii=False)
-    if entry and all(isinstance(k, str) and isinstance(v, _SCALARS) for k, v in entry.items()):
-        return "  {\n" + ",\n".join(f"   {dumps(k)}: {dumps(v)}" for k, v in entry.items()) + "\n  }"
-    return "\n".join("  " + line for line in dumps(entry, indent=1).split("\n"))
+    return "\n".join("  " + line for line in json.dumps(entry, indent=1, ensure_ascii=False).split("\n"))
 
 
 def _write_report(path: Path, report: dict) -> None:

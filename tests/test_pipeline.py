@@ -184,10 +184,8 @@ def test_chunks_cut_by_sources_give_the_same_incidents(tmp_path, gaz, monkeypatc
     max_size=5,
 ))
 def test_report_entry_is_the_indented_json_of_the_entry(entry):
-    # the run report writes its inputs with the compact encoder, value by value: the same text
-    # as the indenting encoder's, indented (values with U+0085 or U+2028 untouched: the text is
-    # split at "\n" only)
-    lines = json.dumps(entry, indent=1, ensure_ascii=False).split("\n")
+    # an input of the run report reads back as itself, whatever its text holds (U+0085 and
+    # U+2028 are line breaks to str.splitlines, not to JSON)
     text = _report_entry(entry)
-    assert text == "\n".join("  " + line for line in lines)
     assert json.dumps(json.loads(text)) == json.dumps(entry)  # (NaN is not equal to itself)
+    assert all(line.startswith("  ") for line in text.split("\n"))
