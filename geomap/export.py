@@ -17,8 +17,9 @@ import os
 import re
 import shutil
 import sqlite3
+import struct
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from geomap.errors import InputError, UsageError
@@ -137,6 +138,12 @@ def _clean(value, column: str | None = None):
                 return None
         except (TypeError, ValueError):
             pass
+    return _plain(value, column)
+
+
+def _plain(value, column: str | None = None):
+    """:func:`_clean` of a plain Python value (without importing pandas): NaN and infinities
+    become None, whole floats of count columns ints."""
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
@@ -145,24 +152,45 @@ def _clean(value, column: str | None = None):
     return value
 
 
+def _feature(props: dict, point: tuple[float, float] | None) -> dict:
+    """Return a GeoJSON Feature: a Point at ``(x, y)`` or a null geometry, ``id`` only when
+    the properties have a usable one."""
+    feat: dict = {"type": "Feature"}
+    fid = props.get("id")
+    if isinstance(fid, (str, int)) and not isinstance(fid, bool) and fid != "":
+        feat["id"] = fid  # RFC 7946 3.2: a string or number, else absent
+    feat["geometry"] = None if point is None else {
+        "type": "Point", "coordinates": [round(point[0], 6), round(point[1], 6)]}
+    feat["properties"] = props
+    return feat
+
+
 def _features(gdf) -> list[dict]:
     """Return GeoJSON Features (Point or null geometry; ``id`` only when there is one)."""
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     feats = []
     for row, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry, strict=True):
-        props = {c: _clean(v, c) for c, v in zip(cols, row, strict=True)}
-        g = None
+        point = None
         if geom is not None and not geom.is_empty:
             pt = geom if geom.geom_type == "Point" else geom.representative_point()
-            g = {"type": "Point", "coordinates": [round(pt.x, 6), round(pt.y, 6)]}
-        feat: dict = {"type": "Feature"}
-        fid = props.get("id")
-        if isinstance(fid, (str, int)) and not isinstance(fid, bool) and fid != "":
-            feat["id"] = fid  # RFC 7946 3.2: a string or number, else absent
-        feat["geometry"] = g
-        feat["properties"] = props
-        feats.append(feat)
+            point = (pt.x, pt.y)
+        feats.append(_feature({c: _clean(v, c) for c, v in zip(cols, row, strict=True)}, point))
     return feats
+
+
+def _feature_text(feat: dict) -> str:
+    return json.dumps(feat, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _record_texts(records: Iterable[dict], x: str, y: str) -> Iterator[str]:
+    """Yield the GeoJSON Features of plain records (incident or place rows) as text.
+
+    The same text :func:`_feature_texts` gives for a GeoDataFrame of these records with
+    ``Point(record[x], record[y])`` geometries (none where ``record[y]`` is None).
+    """
+    for rec in records:
+        props = {c: _plain(v, c) for c, v in rec.items()}
+        yield _feature_text(_feature(props, None if rec[y] is None else (rec[x], rec[y])))
 
 
 _FC_HEAD = '{"type":"FeatureCollection","features":['
@@ -173,7 +201,7 @@ def _feature_texts(gdf) -> Iterator[str]:
     if gdf.crs is not None and not gdf.crs.equals(_wgs84()):
         gdf = gdf.to_crs(4326)
     for feat in _features(gdf):
-        yield json.dumps(feat, ensure_ascii=False, separators=(",", ":"), default=str)
+        yield _feature_text(feat)
 
 
 def geojson_text(gdf) -> str:
@@ -257,7 +285,11 @@ class GeoJSONWriter(_Writer):
         self._sep = ""
 
     def _write(self, gdf) -> None:
-        for text in _feature_texts(gdf):
+        self.write_texts(_feature_texts(gdf))
+
+    def write_texts(self, texts: Iterable[str]) -> None:
+        """Append Features given as JSON text (what :func:`_record_texts` makes)."""
+        for text in texts:
             self._fh.write(self._sep + text)
             self._sep = ","
 
@@ -289,14 +321,18 @@ class GeoJSONWriter(_Writer):
             super().discard()
 
 
-def write_part(chunks: Iterable, folder: Path, name: str, kinds: Iterable[str], *,
+def write_part(chunks: Iterable[list[Incident]], folder: Path, name: str, kinds: Iterable[str], *,
                partition: str | None = None, tally: PlaceTally | None = None) -> tuple[dict[str, Path], int]:
     """Write incident chunks as part files that the writers' ``append_part`` methods assemble.
 
+    Works on the incidents themselves, not on a GeoDataFrame: the worker processes that write
+    parts never import geopandas, shapely or pyproj unless a filter needs them, and writing
+    takes half the time it took through pandas.
+
     Parameters
     ----------
-    chunks : iterable of geopandas.GeoDataFrame
-        Incidents, in output order.
+    chunks : iterable of list of Incident
+        Merged incidents, in output order.
     folder : Path
         Where to write them.
     name : str
@@ -328,20 +364,20 @@ def write_part(chunks: Iterable, folder: Path, name: str, kinds: Iterable[str], 
             files["csv"] = folder / f"{name}.rows"
             rows = stack.enter_context(open(files["csv"], "w", encoding="utf-8", newline=""))
         sep, n = "", 0
-        for gdf in chunks:
-            if not len(gdf):
+        for chunk in chunks:
+            if not chunk:
                 continue
-            n += len(gdf)
+            n += len(chunk)
             if parquet is not None:
-                parquet.write(gdf)
+                parquet.write_incidents(chunk)
             if features is not None:
-                for text in _feature_texts(gdf):
+                for text in _record_texts(map(incident_record, chunk), "longitude", "latitude"):
                     features.write(sep + text)
                     sep = ","
             if rows is not None:
-                _write_csv_rows(rows, gdf)
+                _write_csv_rows(rows, _incident_csv_rows(chunk))
             if tally is not None:
-                tally.add(gdf)
+                tally.add_incidents(chunk)
     return files, n
 
 
@@ -368,21 +404,36 @@ def _csv_rows(gdf) -> Iterator[tuple[list, bool]]:
     flat = _flat(gdf)
     for _, r in flat.iterrows():
         rec = {c: _clean(r.get(c), c) for c in flat.columns}
-        date = rec.get("event_date") or ""
         srcs = json.loads(rec.get("sources") or "[]") if isinstance(rec.get("sources"), str) else []
-        rec["year"] = date[:4] if date else ""
-        rec["country"] = rec.get("country_code") or ""
-        rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
-        row = ["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS]
-        # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line
-        # end: rows with one are written fully quoted (other rows keep their minimal quoting).
-        yield row, any(isinstance(v, str) and "\r" in v for v in row)
+        yield _csv_row(rec, srcs)
 
 
-def _write_csv_rows(fh, gdf) -> None:
+def _incident_csv_rows(incidents: Iterable[Incident]) -> Iterator[tuple[list, bool]]:
+    """:func:`_csv_rows` of a GeoDataFrame of these incidents, without building one."""
+    for inc in incidents:
+        rec = {c: _plain(v, c) for c, v in incident_record(inc).items()}
+        srcs = rec["sources"]
+        rec["sources"] = json.dumps(srcs, ensure_ascii=False)
+        yield _csv_row(rec, srcs)
+
+
+def _csv_row(rec: dict, srcs: list[dict]) -> tuple[list, bool]:
+    """Return an incident's CSV row (from its flat record and its sources) and whether it must
+    be fully quoted."""
+    date = rec.get("event_date") or ""
+    rec["year"] = date[:4] if date else ""
+    rec["country"] = rec.get("country_code") or ""
+    rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
+    row = ["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS]
+    # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line
+    # end: rows with one are written fully quoted (other rows keep their minimal quoting).
+    return row, any(isinstance(v, str) and "\r" in v for v in row)
+
+
+def _write_csv_rows(fh, rows: Iterable[tuple[list, bool]]) -> None:
     plain = csv.writer(fh, lineterminator="\n")
     quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    for row, quote in _csv_rows(gdf):
+    for row, quote in rows:
         (quoted if quote else plain).writerow(row)
 
 
@@ -390,7 +441,7 @@ def csv_text(gdf) -> str:
     """Return incidents as CSV text, ACLED's column order first, then geomap's."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(CSV_COLUMNS)
-    _write_csv_rows(buf, gdf)
+    _write_csv_rows(buf, _csv_rows(gdf))
     return buf.getvalue()
 
 
@@ -403,7 +454,7 @@ class CSVWriter(_Writer):
         csv.writer(self._fh, lineterminator="\n").writerow(CSV_COLUMNS)
 
     def _write(self, gdf) -> None:
-        _write_csv_rows(self._fh, gdf)
+        _write_csv_rows(self._fh, _csv_rows(gdf))
 
     part = "csv"
 
@@ -497,6 +548,13 @@ class MentionCounts:
         return f"MentionCounts({len(self)} places, {self.total} mentions)"
 
 
+#: Columns of the places outputs, and the Arrow types of those that are not text.
+PLACE_COLUMNS = ("place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
+                 "mentions", "incidents", "fatalities", "injured", "first_date", "last_date")
+_PLACE_TYPES = {"lat": "float64", "lon": "float64", "mentions": "int64", "incidents": "int64",
+                "fatalities": "int64", "injured": "int64"}
+
+
 class PlaceTally:
     """Per-place sums of incidents, built a chunk of incidents at a time (for ``places`` outputs).
 
@@ -526,27 +584,39 @@ class PlaceTally:
             return self
         columns = [incidents_gdf[c].to_list() if c in incidents_gdf else [None] * len(incidents_gdf)
                    for c in cols]
-        for pid, lat, lon, name, cc, a1, a2, cumulative, dead, hurt, d in zip(*columns, strict=True):
-            pid, lat, lon = _clean(pid), _clean(lat), _clean(lon)
+        self._count(zip(*columns, strict=True), _clean)
+        return self
+
+    def add_incidents(self, incidents: Iterable[Incident]) -> PlaceTally:
+        """Count merged incidents in, as :meth:`add` counts a GeoDataFrame of them."""
+        self._count(((i.place_id, i.lat, i.lon, i.place_name, i.country_code, i.admin1, i.admin2,
+                      i.cumulative, i.fatalities, i.injured, i.event_date) for i in incidents), _plain)
+        return self
+
+    def _count(self, rows: Iterable[tuple], clean: Callable) -> None:
+        """Count rows of (place id, lat, lon, place name, country, admin1, admin2, cumulative,
+        fatalities, injured, date); ``clean`` makes their values plain (:func:`_plain` when
+        they are already)."""
+        for pid, lat, lon, name, cc, a1, a2, cumulative, dead, hurt, d in rows:
+            pid, lat, lon = clean(pid), clean(lat), clean(lon)
             if not isinstance(pid, str) or not pid or lat is None or lon is None:
                 continue
             r = self.rows.get(pid)
             if r is None:
                 r = self.rows[pid] = {
-                    "place_id": pid, "name": _clean(name), "kind": None, "country_code": _clean(cc),
-                    "admin1": _clean(a1), "admin2": _clean(a2), "lat": lat, "lon": lon,
+                    "place_id": pid, "name": clean(name), "kind": None, "country_code": clean(cc),
+                    "admin1": clean(a1), "admin2": clean(a2), "lat": lat, "lon": lon,
                     "mentions": 0, "incidents": 0, "fatalities": 0, "injured": 0,
                     "first_date": None, "last_date": None,
                 }
             r["incidents"] += 1
-            if not bool(_clean(cumulative)):
-                r["fatalities"] += int(_clean(dead) or 0)
-                r["injured"] += int(_clean(hurt) or 0)
-            d = _clean(d)
+            if not bool(clean(cumulative)):
+                r["fatalities"] += int(clean(dead) or 0)
+                r["injured"] += int(clean(hurt) or 0)
+            d = clean(d)
             if d:
                 r["first_date"] = min(filter(None, [r["first_date"], d]))
                 r["last_date"] = max(filter(None, [r["last_date"], d]))
-        return self
 
     def update(self, rows: dict[str, dict]) -> None:
         """Add another tally's ``rows`` (from a worker) into this one."""
@@ -560,16 +630,39 @@ class PlaceTally:
             dates = [d for d in (r["first_date"], r["last_date"], other["first_date"], other["last_date"]) if d]
             r["first_date"], r["last_date"] = (min(dates), max(dates)) if dates else (None, None)
 
+    def records(self) -> list[dict]:
+        """Return one row per place id, sorted by id (columns :data:`PLACE_COLUMNS`)."""
+        return [{c: self.rows[k][c] for c in PLACE_COLUMNS} for k in sorted(self.rows)]
+
     def to_geodataframe(self):
         """Return one row per place id, sorted by id (EPSG:4326 points)."""
         import geopandas as gpd
         from shapely.geometry import Point
 
-        recs = [self.rows[k] for k in sorted(self.rows)]
-        cols = ["place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
-                "mentions", "incidents", "fatalities", "injured", "first_date", "last_date"]
-        return gpd.GeoDataFrame(recs, columns=cols, geometry=[Point(r["lon"], r["lat"]) for r in recs],
-                                crs=_wgs84())
+        recs = self.records()
+        return gpd.GeoDataFrame(recs, columns=list(PLACE_COLUMNS),
+                                geometry=[Point(r["lon"], r["lat"]) for r in recs], crs=_wgs84())
+
+    def write_geojson(self, path: str | os.PathLike) -> Path:
+        """Write the places as a GeoJSON FeatureCollection, atomically (no GeoDataFrame needed).
+
+        The same bytes as :func:`write_geojson` of :meth:`to_geodataframe`.
+        """
+        with GeoJSONWriter(path) as w:
+            w.write_texts(_record_texts(self.records(), "lon", "lat"))
+        return w.path
+
+    def write_geoparquet(self, path: str | os.PathLike) -> Path:
+        """Write the places as GeoParquet (WKB points), atomically, without a GeoDataFrame."""
+        import pyarrow as pa
+
+        recs = self.records()
+        columns = {c: [r[c] for r in recs] for c in PLACE_COLUMNS}
+        columns["geometry"] = [_point_wkb(r["lon"], r["lat"]) for r in recs]
+        fields = [pa.field(c, pa.type_for_alias(_PLACE_TYPES.get(c, "string"))) for c in PLACE_COLUMNS]
+        with GeoParquetWriter(path) as w:
+            w.write_table(pa.Table.from_pydict(columns, schema=_geo_schema(fields)))
+        return w.path
 
 
 def places_summary(incidents_gdf, mentions: MentionCounts | Iterable[Mention] | None = None):
@@ -826,16 +919,45 @@ class GeoParquetWriter(_Writer):
         if not len(gdf) and self._schema is not None:
             return
         table, flat = self._table(gdf)
+        self._put(table, list(flat["event_date"].map(_event_month)) if self.partition and len(flat) else None)
+
+    def write_incidents(self, incidents: Sequence[Incident]) -> None:
+        """Append merged incidents, converted straight to Arrow (no GeoDataFrame, no shapely).
+
+        The columns are :data:`~geomap.schema.INCIDENT_COLUMNS` with fixed types (strings,
+        int64 counts, ``cumulative`` bool, float64 coordinates, ``sources`` as JSON text), then
+        the WKB points; the same values a GeoDataFrame of them gives (:meth:`write`).
+        """
+        if not incidents and self._schema is not None:
+            return
+        table = incident_table(incidents)
+        if self._schema is None:
+            self._schema = table.schema
+        self._put(table.cast(self._schema), [_event_month(i.event_date) for i in incidents]
+                  if self.partition and incidents else None)
+        self.rows += len(incidents)
+
+    def write_table(self, table) -> None:
+        """Append an Arrow table of GeoParquet layout (unpartitioned output only)."""
+        if self._schema is None:
+            self._schema = table.schema
+        self._put(table.cast(self._schema), None)
+        self.rows += table.num_rows
+
+    def _put(self, table, months: list[str] | None) -> None:
+        """Write a table, into each month's file when partitioned (``months``: each row's)."""
         if not self.partition:
             self._writer("").write_table(table)
             _release_arrow_memory()
             return
-        months = flat["event_date"].map(_event_month).to_numpy() if len(flat) else None
+        import pyarrow as pa
+
         chunk_months = sorted(set(months)) if months is not None else [UNDATED_PARTITION]
         for month in [m for m in self._open if m < chunk_months[0] and m != UNDATED_PARTITION]:
             self._open.pop(month).close()
         for month in chunk_months:
-            self._writer(month).write_table(table if months is None else table.filter(months == month))
+            self._writer(month).write_table(
+                table if months is None else table.filter(pa.array([m == month for m in months])))
         _release_arrow_memory()
 
     def append_part(self, path: Path, name: str) -> None:
@@ -866,7 +988,7 @@ class GeoParquetWriter(_Writer):
 
     def _finish(self) -> None:
         if self._schema is None and not self._moved:
-            self._write(empty_incidents())
+            self.write_incidents([])
         for w in self._open.values():
             w.close()
         self._open.clear()
@@ -911,10 +1033,57 @@ def system_arrow_pool() -> Iterator[None]:
         pa.set_memory_pool(before)
 
 
+def _point_wkb(x: float | None, y: float | None) -> bytes | None:
+    """Return the WKB of a 2D point (little-endian, what shapely writes here), None without one."""
+    return None if x is None or y is None else struct.pack("<BIdd", 1, 1, x, y)
+
+
+def _geo_schema(fields: list):
+    """Return an Arrow schema of ``fields`` and a WKB ``geometry``, with GeoParquet metadata."""
+    import pyarrow as pa
+
+    return pa.schema([*fields, pa.field("geometry", pa.binary())],
+                     metadata={b"geo": json.dumps(_geo_metadata("geometry")).encode("utf-8")})
+
+
+@functools.cache
+def _incident_schema():
+    import pyarrow as pa
+
+    def arrow_type(column: str):
+        if column in INT_COLUMNS:
+            return pa.int64()
+        if column in _FLOAT_COLUMNS:
+            return pa.float64()
+        return pa.bool_() if column == "cumulative" else pa.string()
+
+    return _geo_schema([pa.field(c, arrow_type(c)) for c in INCIDENT_COLUMNS])
+
+
+def incident_table(incidents: Sequence[Incident]):
+    """Return merged incidents as a GeoParquet-layout Arrow table (see
+    :meth:`GeoParquetWriter.write_incidents`), built without a GeoDataFrame."""
+    import pyarrow as pa
+
+    records = [incident_record(i) for i in incidents]
+    columns = {c: [_plain(r[c], c) for r in records] for c in INCIDENT_COLUMNS}
+    columns["sources"] = [json.dumps(v, ensure_ascii=False) for v in columns["sources"]]
+    columns["geometry"] = [_point_wkb(r["longitude"], r["latitude"]) for r in records]
+    return pa.Table.from_pydict(columns, schema=_incident_schema())
+
+
 def _geo_metadata(column: str) -> dict:
     """GeoParquet 1.0.0 file metadata for one WKB geometry column in EPSG:4326."""
     return {"version": "1.0.0", "primary_column": column,
-            "columns": {column: {"encoding": "WKB", "geometry_types": [], "crs": _wgs84().to_json_dict()}}}
+            "columns": {column: {"encoding": "WKB", "geometry_types": [], "crs": _wgs84_projjson()}}}
+
+
+@functools.cache
+def _wgs84_projjson() -> dict:
+    """EPSG:4326 as PROJJSON: what ``pyproj.CRS.from_epsg(4326).to_json_dict()`` gives (the EPSG
+    dataset, as PROJ ships it), read from a file so that writing GeoParquet does not import
+    pyproj (0.2 s)."""
+    return json.loads((Path(__file__).parent / "data" / "epsg4326.projjson").read_text(encoding="utf-8"))
 
 
 def write_geoparquet(gdf, path: str | os.PathLike, *, partition: str | None = None) -> Path:

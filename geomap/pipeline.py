@@ -715,18 +715,18 @@ def run(
         tally = export.PlaceTally(result.place_mentions)
         _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
                      places=_places_path(places), progress=progress)
-        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
-        # places outputs: written where geopandas is loaded already (the worker processes merged
-        # with it; this process of a parallel run only needs it for a GeoPackage or a map)
-        write_places = functools.partial(_write_places, tally.rows, out, formats)
-        paths.update(write_places() if pool is None else _result(pool.submit(write_places)))
         if "gpkg" in writers:
             writers["gpkg"].add_layer("places", tally.to_geodataframe())
+        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
         readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
         stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
         result._incidents = functools.partial(export.read_incidents, readable.path)
         if write_map or store:
             result.incidents = result.incidents  # load now: the spool folder goes
+    if "geojson" in formats:
+        paths["places_geojson"] = tally.write_geojson(out / "places.geojson")
+    if "parquet" in formats:
+        paths["places_parquet"] = tally.write_geoparquet(out / "places.parquet")
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     added = None
     if store:
@@ -854,8 +854,10 @@ def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, kinds
 
     def chunks():
         for chunk in _write_chunks(merged, _WRITE_CHUNK, _WRITE_SOURCES):
-            gdf = export.to_geodataframe(chunk)
-            yield gdf if flt is None else apply_filter(gdf, flt, gaz).reset_index(drop=True)
+            if flt is None:
+                yield chunk
+            else:  # (a GeoDataFrame's default index: row positions)
+                yield [chunk[i] for i in apply_filter(export.to_geodataframe(chunk), flt, gaz).index]
 
     tally = export.PlaceTally()
     files, n = export.write_part(chunks(), Path(folder), name, kinds, partition=partition, tally=tally)
@@ -901,23 +903,6 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
             merged += parts[i][1]
             show.update(merged)
     show.close(merged, f" -> {result.n_incidents:,} incidents")
-
-
-def _write_places(rows: dict[str, dict], out: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    """Write ``places.geojson`` and ``places.parquet`` (as ``formats`` ask) from a place tally's rows."""
-    from geomap import export
-
-    if not {"geojson", "parquet"} & set(formats):
-        return {}
-    tally = export.PlaceTally()
-    tally.rows = rows
-    gdf = tally.to_geodataframe()
-    paths = {}
-    if "geojson" in formats:
-        paths["places_geojson"] = export.write_geojson(gdf, out / "places.geojson")
-    if "parquet" in formats:
-        paths["places_parquet"] = export.write_geoparquet(gdf, out / "places.parquet")
-    return paths
 
 
 def _report_entry(entry: dict) -> str:

@@ -375,7 +375,8 @@ def test_appending_parts_keeps_their_row_groups(gdf, tmp_path):
 
     from geomap.export import GeoParquetWriter, write_part
 
-    files, n = write_part([gdf.iloc[:1], gdf.iloc[1:3], gdf.iloc[3:]], tmp_path, "p", {"parquet"})
+    incs = _incidents()
+    files, n = write_part([incs[:1], incs[1:3], incs[3:]], tmp_path, "p", {"parquet"})
     assert n == len(gdf)
     with GeoParquetWriter(tmp_path / "all.parquet") as w:
         w.append_part(files["parquet"], "p")
@@ -397,7 +398,7 @@ def test_geoparquet_chunk_without_points_before_one_with_points(tmp_path):
         w.write(to_geodataframe(national))
         w.write(to_geodataframe(located))
     assert geojson_text(read_incidents(tmp_path / "a.parquet")) == geojson_text(to_geodataframe(national + located))
-    files, _ = write_part([to_geodataframe(national)], tmp_path, "p", {"parquet"})  # country figures only
+    files, _ = write_part([national], tmp_path, "p", {"parquet"})  # country figures only
     with GeoParquetWriter(tmp_path / "b.parquet") as w:
         w.append_part(files["parquet"], "p")
         w.write(to_geodataframe(located))
@@ -410,8 +411,98 @@ def test_geopackage_appends_a_part_row_group_by_row_group(gdf, tmp_path):
     """A part is read a row group at a time (never whole), and the GeoPackage holds the same incidents."""
     from geomap.export import GpkgWriter, write_part
 
-    files, _ = write_part([gdf.iloc[:1], gdf.iloc[1:3], gdf.iloc[3:]], tmp_path, "p", {"parquet"})
+    incs = _incidents()
+    files, _ = write_part([incs[:1], incs[1:3], incs[3:]], tmp_path, "p", {"parquet"})
     with GpkgWriter(tmp_path / "a.gpkg") as w:
         w.append_part(files["parquet"], "p")
         assert [len(g) for g in w._pending] == [1, 2, len(gdf) - 3]
     assert geojson_text(read_incidents(tmp_path / "a.gpkg")) == geojson_text(gdf)
+
+
+# -- incidents written without pandas ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def merged_samples(gaz) -> list[Incident]:
+    """The bundled sample reports' merged incidents (point, country and undated ones), plus
+    the hand-made ones (their sources carry a source name, one has a line break)."""
+    from geomap.geoparse import geoparse
+    from geomap.incidents import extract_document
+    from geomap.ingest import read_documents
+    from geomap.merge import merge_incidents
+    from geomap.pipeline import sample_dir
+
+    docs, _ = read_documents([sample_dir()])
+    found = merge_incidents(i for d in docs for i in extract_document(d, gaz, geoparse(d.text, gaz)))
+    assert any(i.lat is None for i in found) and any(i.lat is not None for i in found)
+    return found + _incidents()
+
+
+def test_record_writers_match_the_geodataframe_writers(merged_samples):
+    from geomap.export import (
+        PlaceTally,
+        _csv_rows,
+        _feature_texts,
+        _incident_csv_rows,
+        _record_texts,
+        incident_record,
+    )
+
+    gdf = to_geodataframe(merged_samples)
+    assert list(_record_texts(map(incident_record, merged_samples), "longitude", "latitude")) == \
+        list(_feature_texts(gdf))
+    assert list(_incident_csv_rows(merged_samples)) == list(_csv_rows(gdf))
+    assert PlaceTally().add_incidents(merged_samples).rows == PlaceTally().add(gdf).rows
+
+
+def test_incident_table_holds_what_the_geodataframe_holds(merged_samples, tmp_path):
+    import pyarrow.parquet as pq
+
+    from geomap.export import GeoParquetWriter
+
+    with GeoParquetWriter(tmp_path / "records.parquet") as w:
+        w.write_incidents(merged_samples[:5])
+        w.write_incidents(merged_samples[5:])
+    assert w.rows == len(merged_samples)
+    back = read_incidents(tmp_path / "records.parquet")
+    assert geojson_text(back) == geojson_text(to_geodataframe(merged_samples))
+    assert list(back["sources"]) == [[e.as_dict() for e in i.sources] for i in merged_samples]
+    schema = pq.ParquetFile(tmp_path / "records.parquet").schema_arrow
+    assert json.loads(schema.metadata[b"geo"])["primary_column"] == "geometry"
+    assert str(schema.field("fatalities").type) == "int64" and str(schema.field("latitude").type) == "double"
+
+
+def test_month_partitions_from_incidents_match_the_geodataframe_ones(merged_samples, tmp_path):
+    from geomap.export import GeoParquetWriter
+
+    with GeoParquetWriter(tmp_path / "a", partition="month") as w:
+        w.write_incidents(merged_samples)
+    with GeoParquetWriter(tmp_path / "b", partition="month") as w:
+        w.write(to_geodataframe(merged_samples))
+    months = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert months == sorted(p.name for p in (tmp_path / "b").iterdir()) and len(months) > 2
+    for month in months:
+        assert geojson_text(read_incidents(tmp_path / "a" / month)) == geojson_text(read_incidents(tmp_path / "b" / month))
+
+
+def test_places_written_without_pandas_match_the_geodataframe(merged_samples, tmp_path):
+    from geomap.export import PlaceTally, write_geojson, write_geoparquet
+
+    tally = PlaceTally().add_incidents(merged_samples)
+    assert len(tally.rows) > 3
+    tally.write_geojson(tmp_path / "a.geojson")
+    write_geojson(tally.to_geodataframe(), tmp_path / "b.geojson")
+    assert (tmp_path / "a.geojson").read_bytes() == (tmp_path / "b.geojson").read_bytes()
+    back = gpd.read_parquet(tally.write_geoparquet(tmp_path / "a.parquet"))
+    want = gpd.read_parquet(write_geoparquet(tally.to_geodataframe(), tmp_path / "b.parquet"))
+    assert list(back.columns) == list(want.columns)
+    assert back.drop(columns="geometry").equals(want.drop(columns="geometry"))
+    assert back.geometry.equals(want.geometry) and back.crs == want.crs
+
+
+def test_bundled_wgs84_projjson_is_what_pyproj_gives():
+    from pyproj import CRS
+
+    from geomap.export import _wgs84_projjson
+
+    assert _wgs84_projjson() == CRS.from_epsg(4326).to_json_dict()

@@ -3,12 +3,15 @@
 import itertools
 import json
 import math
+import subprocess
+import sys
 
 import geopandas as gpd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from geomap.export import read_incidents
 from geomap.pipeline import _report_entry, run, sample_dir
 from tests.conftest import SEEDS, needs_shared
 
@@ -189,3 +192,23 @@ def test_report_entry_is_the_indented_json_of_the_entry(entry):
     text = _report_entry(entry)
     assert json.dumps(json.loads(text)) == json.dumps(entry)  # (NaN is not equal to itself)
     assert all(line.startswith("  ") for line in text.split("\n"))
+
+
+def test_a_run_without_map_or_geopackage_never_imports_geopandas(tmp_path):
+    # merged incidents and places go to GeoParquet, GeoJSON and CSV straight from the dataclasses:
+    # geopandas costs a worker process about 0.2 s of CPU to import on top of pyarrow and the
+    # pandas that pyarrow loads itself, and converting through it doubled the merge phase
+    code = (
+        "import sys\n"
+        "from geomap.pipeline import run\n"
+        f"res = run(None, {str(tmp_path)!r}, jobs=1, write_map=False, progress=False,\n"
+        "          formats=('parquet', 'geojson', 'csv'))\n"
+        "assert res.n_incidents > 50, res.n_incidents\n"
+        "print(sorted(m for m in ('geopandas', 'shapely', 'pyproj') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]"
+    assert {p.name for p in tmp_path.iterdir()} >= {"incidents.parquet", "places.parquet", "incidents.geojson",
+                                                     "places.geojson", "incidents.csv", "run-report.json"}
+    assert len(read_incidents(tmp_path / "incidents.parquet")) == len(read_incidents(tmp_path / "incidents.geojson"))
