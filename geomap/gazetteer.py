@@ -607,8 +607,11 @@ class Gazetteer:
         path = _data_file("common_words.txt.gz")
         if not path.is_file():
             return frozenset()
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return frozenset(w.strip() for w in fh if w.strip())
+        # read whole, then the lines of text mode (universal newlines): the line-by-line read
+        # of a gzip text stream costs more than the geoparser's first document
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return frozenset(filter(None, map(str.strip, lines)))
 
     # -- areas --------------------------------------------------------------------------------
     @cached_property
