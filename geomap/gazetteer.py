@@ -112,6 +112,11 @@ class CandidateSummary(NamedTuple):
     population: int
 
 
+#: ``_new_tuple(CandidateSummary, (tier, ...))`` is ``CandidateSummary(tier, ...)`` without the
+#: named tuple's ``__new__``, a Python function (the geoparser makes thousands on first sight).
+_new_tuple = tuple.__new__
+
+
 def _data_file(name: str) -> Path:
     return Path(str(resources.files("geomap") / "data" / name))
 
@@ -253,6 +258,25 @@ def _build_index(source: Path, target: Path) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, tuple[tuple[int, int], ...]]) -> dict[int, int]:
+    """Return ``{index row: best tier}`` of the hits of query keys, each with its looseness.
+
+    ``wanted`` holds ``(key, key_tier)`` pairs: 0 for the strict key, 1 for the variant key and
+    2 for the skeleton (the variant and skeleton only when they differ from the strict key, whose
+    hits are no looser).
+    """
+    best: dict[int, int] = {}
+    for key, key_tier in wanted:
+        for rowid, tier in hits.get(key, ()):
+            # a hit through a looser query key is no stricter than that key
+            eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+            if key_tier == 2 and tier == TIER_DEMONYM:
+                continue
+            if eff < best.get(rowid, 99):
+                best[rowid] = eff
+    return best
 
 
 class Gazetteer:
@@ -468,18 +492,16 @@ class Gazetteer:
             wanted.append(sk)
         if hits is None:
             hits = self.key_hits(wanted)
-        best: dict[int, int] = {}
-        for key_tier, key in enumerate(wanted):
-            if key_tier and key == k0:
-                continue  # (its hits through the strict key are no looser)
-            for rowid, tier in hits.get(key, ()):
-                # a hit through a looser query key is no stricter than that key
-                eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
-                if key_tier == 2 and tier == TIER_DEMONYM:
-                    continue
-                if eff < best.get(rowid, 99):
-                    best[rowid] = eff
-        if any(t < TIER_SKELETON for t in best.values()):
+        strict = hits.get(k0, ())
+        if (k1 == k0 or k1 not in hits) and (len(wanted) < 3 or sk == k0 or sk not in hits):
+            # the common case: only the strict key has hits, each at its own tier
+            best = dict(strict)
+            if len(best) < len(strict):  # a user place repeats a row: the loop keeps its best tier
+                best = _best_tiers(((k0, 0),), hits)
+        else:
+            best = _best_tiers([(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0], hits)
+        tiers = best.values()
+        if TIER_SKELETON in tiers and min(tiers) < TIER_SKELETON:
             best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
         return best
 
@@ -496,16 +518,22 @@ class Gazetteer:
         list of CandidateSummary
             In the order of :meth:`candidates`, with the same scores.
         """
-        out = []
         kind_names, kinds, populations, priors = self._kind_names, self._kinds, self._populations, self._priors
-        for rowid, tier in tiers.items():
-            if rowid < 0:
-                p = self._user_places[rowid]
-                out.append(CandidateSummary(tier, prior(p, tier), p.kind, p.population))
-            else:
-                score = _TIER_WEIGHT[tier] + priors[rowid]
-                out.append(CandidateSummary(tier, score, kind_names[kinds[rowid]], populations[rowid]))
-        return out
+        if tiers and min(tiers) < 0:  # a user place among them
+            out = []
+            for rowid, tier in tiers.items():
+                if rowid < 0:
+                    p = self._user_places[rowid]
+                    out.append(CandidateSummary(tier, prior(p, tier), p.kind, p.population))
+                else:
+                    score = _TIER_WEIGHT[tier] + priors[rowid]
+                    out.append(CandidateSummary(tier, score, kind_names[kinds[rowid]], populations[rowid]))
+            return out
+        weight, new = _TIER_WEIGHT, _new_tuple
+        return [
+            new(CandidateSummary, (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
+            for rowid, tier in tiers.items()
+        ]
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
         """Return every entry matching ``name`` with its best tier, unranked by context.

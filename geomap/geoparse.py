@@ -393,28 +393,23 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
     its strict or variant key is an index key, or its skeleton of four consonants or more is;
     the index is asked for all surfaces' keys in one batch.
     """
-    keyed = []
-    keys: set[str] = set()
-    add = keys.add
-    for surface, (k0, k1, sk) in missing.items():
-        cc = len(sk) - sk.count(" ")  # consonant_count
-        keyed.append((surface, k0, k1, sk, cc))
-        add(k0)
-        add(k1)
-        if cc >= 3:  # Gazetteer.match_tiers looks these skeletons up too
-            add(sk)
+    triples = missing.values()
+    keys = {k0 for k0, _, _ in triples}
+    keys.update([k1 for _, k1, _ in triples])
+    # (Gazetteer.match_tiers looks up the skeletons of three consonants or more too)
+    keys.update([sk for _, _, sk in triples if len(sk) - sk.count(" ") >= 3])  # consonant_count
     hits = gaz.key_hits(keys)
-    out: dict[str, _Match | None] = {}
-    for surface, k0, k1, sk, cc in keyed:
-        found = None
-        if k0 in hits or k1 in hits or (cc >= 4 and sk in hits):
-            tiers = gaz.match_tiers(surface, keys=(k0, k1, sk), hits=hits)
+    out: dict[str, _Match | None] = dict.fromkeys(missing)
+    for surface, triple in missing.items():
+        k0, k1, sk = triple
+        if k0 in hits or k1 in hits or (sk in hits and len(sk) - sk.count(" ") >= 4):
+            tiers = gaz.match_tiers(surface, keys=triple, hits=hits)
             if tiers:
-                demonym = all(tier == TIER_DEMONYM for tier in tiers.values())
+                # (tiers are TIER_DEMONYM at most: all are demonyms when the least is)
+                demonym = min(tiers.values()) == TIER_DEMONYM
                 light = gaz.summaries(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
-                found = _Match(tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop)
-        out[surface] = found
+                out[surface] = _Match(tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop)
     return out
 
 

@@ -4,10 +4,12 @@ import json
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geomap.cli import main
 from geomap.errors import GazetteerError, RegionError
-from geomap.gazetteer import Gazetteer
+from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Gazetteer
 
 # Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
 REAL = {
@@ -168,6 +170,42 @@ def test_summaries_and_batches_agree_with_candidates(gaz, name):
     assert gaz.candidates_batch([name, "Aleppo", name], [tiers, gaz.match_tiers("Aleppo"), tiers]) == [
         cands, gaz.candidates("Aleppo"), cands
     ]
+
+
+def _match_tiers_spec(keys: tuple[str, str, str], skeletons: bool, hits: dict) -> dict[int, int]:
+    """What Gazetteer.match_tiers computes, written as one loop over the query keys."""
+    k0, k1, sk = keys
+    wanted = [k0, k1] + ([sk] if skeletons and len(sk) - sk.count(" ") >= 3 else [])
+    best: dict[int, int] = {}
+    for key_tier, key in enumerate(wanted):
+        if key_tier and key == k0:
+            continue
+        for rowid, tier in hits.get(key, ()):
+            eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+            if key_tier == 2 and tier == TIER_DEMONYM:
+                continue
+            if eff < best.get(rowid, 99):
+                best[rowid] = eff
+    if any(t < TIER_SKELETON for t in best.values()):
+        best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+    return best
+
+
+_query_keys = st.sampled_from(["bab", "bab amr", "bbmr", "b b m r", "x"])
+_key_rows = st.lists(st.tuples(st.integers(-2, 6), st.integers(0, 4)), max_size=6).map(lambda h: tuple(sorted(h)))
+
+
+@settings(max_examples=400)
+@given(
+    keys=st.tuples(_query_keys, _query_keys, _query_keys),
+    skeletons=st.booleans(),
+    hits=st.dictionaries(_query_keys, _key_rows, max_size=4),
+)
+def test_match_tiers_agrees_with_its_specification(gaz, keys, skeletons, hits):
+    # rows may repeat with two tiers (a user place's alias) or have none (any hits dict)
+    got = gaz.match_tiers("ignored", skeletons=skeletons, keys=keys, hits=hits)
+    want = _match_tiers_spec(keys, skeletons, hits)
+    assert list(got.items()) == list(want.items())
 
 
 def test_summaries_of_user_places(tmp_path):
