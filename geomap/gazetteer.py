@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,11 +51,15 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "8"
-#: The columns of a :class:`Place`, in field order.
-_PLACE_COLS = (
-    "id, name, ascii_name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
-    "population, parent, source"
+_SCHEMA_VERSION = "9"
+#: The columns :func:`_place_of` makes a :class:`Place` of. A place's text fields are one
+#: column, ``record``: SQLite's C API costs more per column read than a split does per field.
+_PLACE_COLS = "lat, lon, population, record"
+#: The text fields of a :class:`Place` kept in ``record``, tab-separated (no field holds a tab:
+#: ``places.tsv.xz`` is tab-separated and a ``key0`` has no tab).
+_RECORD_FIELDS = (
+    "id", "name", "ascii_name", "kind", "country_code", "admin1_code", "admin1", "admin2_code", "admin2", "parent",
+    "source",
 )
 #: Size of the key membership filter: one bit per value of a 26-bit hash (8 MiB, read in about
 #: 10 ms). With the index's ~660k distinct keys about 1% of absent keys pass it (and are then
@@ -65,6 +71,20 @@ _FILTER_MASK = (1 << _FILTER_BITS) - 1
 #: of other word sequences pass it.
 _PREFIX_BITS = 24
 _PREFIX_MASK = (1 << _PREFIX_BITS) - 1
+
+
+def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
+    """Return the :class:`Place` of an index row's ``_PLACE_COLS``."""
+    pid, name, ascii_name, kind, cc, admin1_code, admin1, admin2_code, admin2, parent, source = record.split("\t")
+    return Place(pid, name, ascii_name, kind, lat, lon, cc, admin1_code, admin1, admin2_code, admin2, population, parent, source)
+
+
+def _hit_pairs(blob: bytes) -> tuple[tuple[int, int], ...]:
+    """Return the ``(rowid, tier)`` pairs of a ``keyhits`` row (an ``array("i")`` of both in turn)."""
+    values = array("i")
+    values.frombytes(blob)
+    pairs = iter(values)
+    return tuple(zip(pairs, pairs, strict=True))
 
 
 def _key_hash(key: str) -> int:
@@ -187,6 +207,22 @@ def _add_to_filter(bits: bytearray, prefix_bits: bytearray, names: list[tuple[st
             prefix_bits[h >> 3] |= 1 << (h & 7)
 
 
+def _fill_keyhits(con: sqlite3.Connection) -> None:
+    """Write the ``keyhits`` table: each key of ``names`` with all its rows in one value.
+
+    A key's value is an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
+    order (see :func:`_hit_pairs`): the geoparser reads one row per key instead of one per place.
+    """
+    rows = con.execute("SELECT key, place, tier FROM names ORDER BY key, place")
+    con.executemany(
+        "INSERT INTO keyhits VALUES (?, ?)",
+        (
+            (key, array("i", [v for _, place, tier in group for v in (place, tier)]).tobytes())
+            for key, group in groupby(rows, key=itemgetter(0))
+        ),
+    )
+
+
 def _build_index(source: Path, target: Path) -> None:
     """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` (atomically)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -197,19 +233,18 @@ def _build_index(source: Path, target: Path) -> None:
         con.executescript(
             """
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, name TEXT, ascii_name TEXT,
-                kind TEXT,
-                lat REAL, lon REAL, country_code TEXT, admin1_code TEXT, admin1 TEXT,
-                admin2_code TEXT, admin2 TEXT, population INTEGER, parent TEXT, source TEXT,
-                aliases TEXT, n_names INTEGER);
+            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, lat REAL, lon REAL,
+                population INTEGER, record TEXT, kind TEXT, country_code TEXT, aliases TEXT,
+                n_names INTEGER);
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
+            CREATE TABLE keyhits (key TEXT PRIMARY KEY, hits BLOB) WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE keyfilter (bits BLOB, prefixes BLOB);
             CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, priors BLOB);
             """
         )
-        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 17) + ")"
+        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 10) + ")"
         upsert_name = (
             "INSERT INTO names VALUES (?,?,?) "
             "ON CONFLICT(key, place) DO UPDATE SET tier = min(tier, excluded.tier)"
@@ -225,11 +260,11 @@ def _build_index(source: Path, target: Path) -> None:
             kinds, populations, priors = bytearray(1), array("q", [0]), array("d", [0.0])
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
+                fields = {**row, "ascii_name": key0(row["name"])}
+                record = "\t".join([fields[f] for f in _RECORD_FIELDS])
                 places.append((
-                    rowid, row["id"], row["name"], key0(row["name"]), row["kind"], row["lat"], row["lon"],
-                    row["country_code"], row["admin1_code"], row["admin1"], row["admin2_code"],
-                    row["admin2"], row["population"], row["parent"], row["source"],
-                    "|".join(row["aliases"]), len(row["aliases"]),
+                    rowid, row["id"], row["lat"], row["lon"], row["population"], record, row["kind"],
+                    row["country_code"], "|".join(row["aliases"]), len(row["aliases"]),
                 ))
                 names.extend(_name_rows(rowid, row))
                 kinds.append(kind_names.setdefault(row["kind"], len(kind_names)))
@@ -243,6 +278,7 @@ def _build_index(source: Path, target: Path) -> None:
             _add_to_filter(bits, prefix_bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
+        _fill_keyhits(con)
         con.execute("INSERT INTO keyfilter VALUES (?, ?)", (bits, prefix_bits))
         con.execute(
             "INSERT INTO summary VALUES (?,?,?,?)",
@@ -348,7 +384,7 @@ class Gazetteer:
         if hit is None:
             with self._lock:
                 row = self._con.execute(f"SELECT {_PLACE_COLS} FROM places WHERE rowid=?", (rowid,)).fetchone()
-            hit = Place(*row)
+            hit = _place_of(*row)
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
@@ -362,9 +398,10 @@ class Gazetteer:
                     f"SELECT rowid, {_PLACE_COLS} FROM places WHERE rowid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ).fetchall()
-            for row in rows:
-                if len(self._places) < 200_000:
-                    self._places[row[0]] = Place(*row[1:])
+            places = self._places
+            for rowid, lat, lon, population, record in rows:
+                if len(places) < 200_000:
+                    places[rowid] = _place_of(lat, lon, population, record)
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -383,7 +420,7 @@ class Gazetteer:
             ).fetchone()
         if row is None:
             raise KeyError(f"no gazetteer entry with id {place_id!r}")
-        return Place(*row)
+        return _place_of(*row)
 
     def aliases(self, place_id: str) -> list[str]:
         """Return the alternate names of a place."""
@@ -403,36 +440,30 @@ class Gazetteer:
         Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
         membership filter rules out never reach SQLite, the others are asked in one query.
         """
-        out: dict[str, tuple[tuple[int, int], ...]] = {}
-        missing = []
         cache = self._key_cache
         bits = self._key_bits
         user = self._user_keys
-        for k in keys if isinstance(keys, (set, frozenset)) else set(keys):
-            hit = cache.get(k)
-            if hit is None:
-                h = zlib.crc32(k.encode("utf-8")) & _FILTER_MASK  # _key_hash(k), inlined
-                if bits[h >> 3] >> (h & 7) & 1 or k in user:
-                    missing.append(k)
-            elif hit:
-                out[k] = hit
+        keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+        new = keys.difference(cache)
+        out = {k: hit for k in keys.difference(new) if (hit := cache[k])}
+        # the filter bit of each new key (_key_hash, inlined and mapped over all of them)
+        mask = _FILTER_MASK
+        hashes = map(zlib.crc32, map(str.encode, new))
+        missing = [k for k, h in zip(new, hashes, strict=True) if bits[(h & mask) >> 3] >> (h & 7) & 1 or k in user]
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
-            found: dict[str, list[tuple[int, int]]] = {}
             params = _padded(chunk)
             with self._lock:
                 rows = self._con.execute(
-                    f"SELECT key, place, tier FROM names WHERE key IN ({','.join('?' * len(params))})", params
+                    f"SELECT key, hits FROM keyhits WHERE key IN ({','.join('?' * len(params))})", params
                 ).fetchall()
-            for key, rowid, tier in rows:
-                found.setdefault(key, []).append((rowid, tier))
-            for k in chunk:
-                hits = found.get(k, []) + user.get(k, [])
-                value = tuple(sorted(hits))
-                if len(cache) < 500_000:
-                    cache[k] = value
-                if value:
-                    out[k] = value
+            found = {key: _hit_pairs(blob) for key, blob in rows}  # (in rowid order)
+            for k in user.keys() & chunk:
+                found[k] = tuple(sorted(found.get(k, ()) + tuple(user[k])))
+            if len(cache) < 500_000:  # (may overshoot by a chunk)
+                cache.update(dict.fromkeys(chunk, ()))  # keys the filter let through wrongly
+                cache.update(found)
+            out.update(found)
         return out
 
     def extends_a_key(self, prefixes: Iterable[str]) -> bool:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from geomap.cli import main
 from geomap.errors import GazetteerError, RegionError
 from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Gazetteer
+from geomap.schema import Place
 
 # Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
 REAL = {
@@ -159,6 +160,48 @@ def test_key_filter_lets_every_index_key_through(gaz):
     keys = {k for (k,) in rows} | {"homs", "idlib", "hms"}
     assert set(gaz.key_hits(keys)) == keys
     assert gaz.key_hits(["no such place name anywhere", "qqqq zzzz"]) == {}
+
+
+def test_key_hits_are_the_name_rows_of_each_key(tmp_path, gaz):
+    with gaz._lock:
+        keys = [k for (k,) in gaz._con.execute("SELECT key FROM names ORDER BY random() LIMIT 500")]
+        keys += ["homs", "hms", "aleppo", "alepo", "syrian", "springfield"]
+        want = {}
+        for k in keys:
+            want[k] = tuple(gaz._con.execute("SELECT place, tier FROM names WHERE key = ? ORDER BY place, tier", (k,)))
+    assert Gazetteer().key_hits(keys) == want
+    # a user alias of an indexed place whose key the place has already: both rows, sorted
+    homs = gaz.lookup("Homs", kinds=["city"])[0].place
+    f = tmp_path / "mine.csv"
+    f.write_text(f"name,lat,lon,aliases,id\nHoms,0,0,Hims|Homs,{homs.id}\n", encoding="utf-8")
+    g = Gazetteer(user_places=f)
+    with g._lock:
+        rowid = g._con.execute("SELECT rowid FROM places WHERE id = ?", (homs.id,)).fetchone()[0]
+    # (the name's strict and variant keys, then the alias's)
+    user_rows = ((rowid, 0), (rowid, 2), (rowid, 1), (rowid, 2))
+    assert g.key_hits(["homs"])["homs"] == tuple(sorted(want["homs"] + user_rows))
+
+
+def test_places_are_their_rows_of_the_bundled_file(gaz):
+    import lzma
+    from importlib import resources
+
+    from geomap.gazetteer_format import parse_row
+    from geomap.names import key0
+
+    with lzma.open(resources.files("geomap") / "data" / "places.tsv.xz", "rt", encoding="utf-8") as fh:
+        next(fh)
+        rows = [parse_row(line) for _, line in zip(range(3000), fh, strict=False)]
+    for row in rows[::7]:
+        place = gaz.get(row["id"])
+        assert place == Place(
+            row["id"], row["name"], key0(row["name"]), row["kind"], row["lat"], row["lon"], row["country_code"],
+            row["admin1_code"], row["admin1"], row["admin2_code"], row["admin2"], row["population"],
+            row["parent"], row["source"],
+        )
+        assert [type(v) for v in (place.lat, place.lon, place.population)] == [float, float, int]
+        assert gaz.candidates_batch([row["name"]])[0] and gaz._place(gaz._con.execute(
+            "SELECT rowid FROM places WHERE id = ?", (row["id"],)).fetchone()[0]) == place
 
 
 @pytest.mark.parametrize("name", ["Homs", "Paris", "Springfield", "Deir ez-Zour", "Syrian", "Hms", "حمص"])
