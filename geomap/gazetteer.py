@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -519,7 +519,7 @@ class Gazetteer:
         """
         k0, k1, sk = keys if keys is not None else (key0(name), key1(name), skeleton(name))
         wanted = [k0, k1]
-        if skeletons and consonant_count(sk) >= 3:
+        if skeletons and len(sk) - sk.count(" ") >= 3:  # consonant_count(sk), inlined
             wanted.append(sk)
         if hits is None:
             hits = self.key_hits(wanted)
@@ -604,8 +604,9 @@ class Gazetteer:
         todo = {i: name for i, name in enumerate(names) if (name, True) not in cache}
         if todo:
             todo_tiers = {i: tiers[i] if tiers is not None else self.match_tiers(name) for i, name in todo.items()}
-            places = self._places
-            self._prefetch(list({r for best in todo_tiers.values() for r in best if r > 0 and r not in places}))
+            # (set.difference looks each row up in the dict; difference_update would walk the dict)
+            rows = set(chain.from_iterable(todo_tiers.values())).difference(self._places)
+            self._prefetch([r for r in rows if r > 0])
         out = []
         for i, name in enumerate(names):
             hit = cache.get((name, True))
@@ -617,10 +618,12 @@ class Gazetteer:
     def _build_candidates(self, name: str, skeletons: bool, best: dict[int, int]) -> list[Candidate]:
         """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
-        priors = self._priors
+        places, priors, weight = self._places, self._priors, _TIER_WEIGHT
         for rowid, tier in best.items():
-            place = self._place(rowid)
-            score = _TIER_WEIGHT[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
+            place = places.get(rowid)
+            if place is None:  # a user place, or one the full cache left out
+                place = self._place(rowid)
+            score = weight[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
             out.append(Candidate(place, tier, score))
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out
