@@ -25,7 +25,7 @@ import threading
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
 from itertools import chain, groupby
@@ -73,10 +73,21 @@ _PREFIX_BITS = 24
 _PREFIX_MASK = (1 << _PREFIX_BITS) - 1
 
 
+#: The setters of the slots of :class:`Place`'s fields, in field order. ``Place(...)`` calls
+#: ``object.__setattr__`` once per field (it is a frozen dataclass); setting the slots directly
+#: makes the same object in less than half the time.
+_PLACE_SLOTS = tuple(Place.__dict__[f.name].__set__ for f in fields(Place))
+_new_object = object.__new__
+
+
 def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
-    """Return the :class:`Place` of an index row's ``_PLACE_COLS``."""
+    """Return the :class:`Place` of an index row's ``_PLACE_COLS`` (what ``Place(...)`` makes)."""
     pid, name, ascii_name, kind, cc, admin1_code, admin1, admin2_code, admin2, parent, source = record.split("\t")
-    return Place(pid, name, ascii_name, kind, lat, lon, cc, admin1_code, admin1, admin2_code, admin2, population, parent, source)
+    values = (pid, name, ascii_name, kind, lat, lon, cc, admin1_code, admin1, admin2_code, admin2, population, parent, source)
+    place = _new_object(Place)
+    for set_slot, value in zip(_PLACE_SLOTS, values, strict=True):
+        set_slot(place, value)
+    return place
 
 
 def _hit_pairs(blob: bytes) -> tuple[tuple[int, int], ...]:
@@ -260,8 +271,8 @@ def _build_index(source: Path, target: Path) -> None:
             kinds, populations, priors = bytearray(1), array("q", [0]), array("d", [0.0])
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
-                fields = {**row, "ascii_name": key0(row["name"])}
-                record = "\t".join([fields[f] for f in _RECORD_FIELDS])
+                text_fields = {**row, "ascii_name": key0(row["name"])}
+                record = "\t".join([text_fields[f] for f in _RECORD_FIELDS])
                 places.append((
                     rowid, row["id"], row["lat"], row["lon"], row["population"], record, row["kind"],
                     row["country_code"], "|".join(row["aliases"]), len(row["aliases"]),
