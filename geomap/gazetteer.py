@@ -315,13 +315,21 @@ def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, tuple[tuple[i
     hits are no looser).
     """
     best: dict[int, int] = {}
+    get = best.get
     for key, key_tier in wanted:
-        for rowid, tier in hits.get(key, ()):
-            # a hit through a looser query key is no stricter than that key
-            eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+        rows = hits.get(key, ())
+        if key_tier == 0:
+            for rowid, tier in rows:
+                if tier < get(rowid, 99):
+                    best[rowid] = tier
+            continue
+        # a hit through a looser query key is no stricter than that key
+        floor = TIER_VARIANT if key_tier == 1 else TIER_SKELETON
+        for rowid, tier in rows:
             if key_tier == 2 and tier == TIER_DEMONYM:
                 continue
-            if eff < best.get(rowid, 99):
+            eff = tier if tier > floor else floor  # max(tier, floor)
+            if eff < get(rowid, 99):
                 best[rowid] = eff
     return best
 
