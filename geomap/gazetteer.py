@@ -134,6 +134,10 @@ class Candidate:
         return d
 
 
+#: The setters of :class:`Candidate`'s slots, in field order (see :data:`_PLACE_SLOTS`).
+_CANDIDATE_SLOTS = tuple(Candidate.__dict__[f.name].__set__ for f in fields(Candidate))
+
+
 class CandidateSummary(NamedTuple):
     """What ranking needs of a candidate before its place is loaded (see :class:`Candidate`)."""
 
@@ -638,12 +642,17 @@ class Gazetteer:
         """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
         places, priors, weight = self._places, self._priors, _TIER_WEIGHT
+        new, (set_place, set_tier, set_score) = _new_object, _CANDIDATE_SLOTS
         for rowid, tier in best.items():
             place = places.get(rowid)
             if place is None:  # a user place, or one the full cache left out
                 place = self._place(rowid)
             score = weight[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
-            out.append(Candidate(place, tier, score))
+            cand = new(Candidate)  # Candidate(place, tier, score), by its slots (see _PLACE_SLOTS)
+            set_place(cand, place)
+            set_tier(cand, tier)
+            set_score(cand, score)
+            out.append(cand)
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out
         return out
