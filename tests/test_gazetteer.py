@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import fields
 
 import pytest
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from geomap.cli import main
 from geomap.errors import GazetteerError, RegionError
-from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Gazetteer
+from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Candidate, Gazetteer
 from geomap.schema import Place
 
 # Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
@@ -207,6 +208,10 @@ def test_places_are_their_rows_of_the_bundled_file(gaz):
 @pytest.mark.parametrize("name", ["Homs", "Paris", "Springfield", "Deir ez-Zour", "Syrian", "Hms", "حمص"])
 def test_summaries_and_batches_agree_with_candidates(gaz, name):
     cands = gaz.candidates(name)
+    # (candidates and places are made by setting their slots: the same as by their __init__)
+    for c in cands:
+        again = Candidate(Place(*(getattr(c.place, f.name) for f in fields(Place))), c.tier, c.score)
+        assert c == again and hash(c) == hash(again) and repr(c) == repr(again)
     tiers = gaz.match_tiers(name)
     assert list(tiers.values()) == [c.tier for c in cands]
     assert gaz.summaries(tiers) == [(c.tier, c.score, c.place.kind, c.place.population) for c in cands]
