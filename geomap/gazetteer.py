@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
-from itertools import chain, groupby
-from operator import itemgetter
+from itertools import chain, groupby, repeat
+from operator import call, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -85,8 +85,7 @@ def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
     pid, name, ascii_name, kind, cc, admin1_code, admin1, admin2_code, admin2, parent, source = record.split("\t")
     values = (pid, name, ascii_name, kind, lat, lon, cc, admin1_code, admin1, admin2_code, admin2, population, parent, source)
     place = _new_object(Place)
-    for set_slot, value in zip(_PLACE_SLOTS, values, strict=True):
-        set_slot(place, value)
+    any(map(call, _PLACE_SLOTS, repeat(place), values))  # each set_slot(place, value): None
     return place
 
 
