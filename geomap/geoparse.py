@@ -38,7 +38,7 @@ from geomap.gazetteer import (
     Gazetteer,
     default_gazetteer,
 )
-from geomap.names import key0, key1, keys_of_tokens, only_articles, skeleton
+from geomap.names import key0, key1, keys_of_tokens, keys_of_word, only_articles, skeleton
 from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
@@ -176,6 +176,7 @@ _PREV_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 _POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
 _POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
 _SCORE = attrgetter("score")
+_new_tuple = tuple.__new__
 
 
 class _Match(NamedTuple):
@@ -377,7 +378,7 @@ def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -
     if i == j:
         word = run[i][2]
         if word.isalpha() and word.isascii():  # the common case: one plain word
-            return keys_of_tokens([word.lower()])
+            return keys_of_word(word.lower())
     surface = text[run[i][0] : run[j][1]]
     if not surface.isascii():
         return key0(surface), key1(surface), skeleton(surface)
@@ -408,7 +409,8 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
                 demonym = min(tiers.values()) == TIER_DEMONYM
                 light = gaz.summaries(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
-                out[surface] = _Match(tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop)
+                # _Match(...), without the named tuple's Python-level __new__
+                out[surface] = _new_tuple(_Match, (tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop))
     return out
 
 
@@ -491,7 +493,10 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if len(run) == 1:  # most runs: one word
             surface = run[0][2]
             if surface not in cache and surface not in missing:
-                missing[surface] = _sub_span_keys(text, run, 0, 0)
+                if surface.isalpha() and surface.isascii():  # (what _sub_span_keys does then)
+                    missing[surface] = keys_of_word(surface.lower())
+                else:
+                    missing[surface] = _sub_span_keys(text, run, 0, 0)
             subs.append([[surface]])
         else:
             subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])

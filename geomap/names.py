@@ -186,6 +186,11 @@ def _fold_token(token: str) -> tuple[str, str]:
     return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _DOUBLE_RE.search(skel) is not None else skel)
 
 
+def keys_of_word(token: str) -> tuple[str, str, str]:
+    """Return :func:`keys_of_tokens` of one word, ``keys_of_tokens([token])``."""
+    return (token, *_fold_token(token))
+
+
 def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
     """Return ``(key0, key1, skeleton)`` of a name from the words of its ``key0``.
 
