@@ -468,10 +468,12 @@ class Gazetteer:
         keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
         new = keys.difference(cache)
         out = {k: hit for k in keys.difference(new) if (hit := cache[k])}
-        # the filter bit of each new key (_key_hash, inlined and mapped over all of them)
-        mask = _FILTER_MASK
-        hashes = map(zlib.crc32, map(str.encode, new))
-        missing = [k for k, h in zip(new, hashes, strict=True) if bits[(h & mask) >> 3] >> (h & 7) & 1 or k in user]
+        missing = []
+        crc32 = zlib.crc32
+        for k in new:
+            h = crc32(k.encode()) & _FILTER_MASK  # _key_hash(k), inlined
+            if bits[h >> 3] >> (h & 7) & 1 or k in user:
+                missing.append(k)
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             params = _padded(chunk)
