@@ -20,6 +20,7 @@ import lzma
 import math
 import os
 import sqlite3
+import struct
 import tempfile
 import threading
 import zlib
@@ -89,12 +90,9 @@ def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
     return place
 
 
-def _hit_pairs(blob: bytes) -> tuple[tuple[int, int], ...]:
-    """Return the ``(rowid, tier)`` pairs of a ``keyhits`` row (an ``array("i")`` of both in turn)."""
-    values = array("i")
-    values.frombytes(blob)
-    pairs = iter(values)
-    return tuple(zip(pairs, pairs, strict=True))
+#: A ``(rowid, tier)`` pair of a ``keyhits`` value (an ``array("i")`` of both in turn):
+#: ``tuple(_HIT_PAIR.iter_unpack(value))`` are its pairs.
+_HIT_PAIR = struct.Struct("ii")
 
 
 def _key_hash(key: str) -> int:
@@ -225,7 +223,7 @@ def _fill_keyhits(con: sqlite3.Connection) -> None:
     """Write the ``keyhits`` table: each key of ``names`` with all its rows in one value.
 
     A key's value is an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
-    order (see :func:`_hit_pairs`): the geoparser reads one row per key instead of one per place.
+    order (see :data:`_HIT_PAIR`): the geoparser reads one row per key instead of one per place.
     """
     rows = con.execute("SELECT key, place, tier FROM names ORDER BY key, place")
     con.executemany(
@@ -481,7 +479,8 @@ class Gazetteer:
                 rows = self._con.execute(
                     f"SELECT key, hits FROM keyhits WHERE key IN ({','.join('?' * len(params))})", params
                 ).fetchall()
-            found = {key: _hit_pairs(blob) for key, blob in rows}  # (in rowid order)
+            pairs = _HIT_PAIR.iter_unpack
+            found = {key: tuple(pairs(blob)) for key, blob in rows}  # (in rowid order)
             for k in user.keys() & chunk:
                 found[k] = tuple(sorted(found.get(k, ()) + tuple(user[k])))
             if len(cache) < 500_000:  # (may overshoot by a chunk)
