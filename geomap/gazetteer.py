@@ -74,20 +74,36 @@ _PREFIX_BITS = 24
 _PREFIX_MASK = (1 << _PREFIX_BITS) - 1
 
 
-#: The setters of the slots of :class:`Place`'s fields, in field order. ``Place(...)`` calls
-#: ``object.__setattr__`` once per field (it is a frozen dataclass); setting the slots directly
-#: makes the same object in less than half the time.
-_PLACE_SLOTS = tuple(Place.__dict__[f.name].__set__ for f in fields(Place))
+#: The setters of the slots of :class:`Place`'s text fields, in ``_RECORD_FIELDS`` order, and of
+#: its latitude, longitude and population. ``Place(...)`` calls ``object.__setattr__`` once per
+#: field (it is a frozen dataclass); setting the slots directly makes the same object in less
+#: than half the time.
+_RECORD_SLOTS = tuple(Place.__dict__[f].__set__ for f in _RECORD_FIELDS)
+_NUMBER_SLOTS = tuple(Place.__dict__[f].__set__ for f in ("lat", "lon", "population"))
 _new_object = object.__new__
 
 
+def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, Place]:
+    """Return ``{rowid: Place}`` of index rows of ``rowid`` and the ``_PLACE_COLS``.
+
+    Each place is what ``Place(...)`` of its fields makes (every field is set: the record's
+    text fields and the three numbers).
+    """
+    out = {}
+    new, text_slots, (set_lat, set_lon, set_population) = _new_object, _RECORD_SLOTS, _NUMBER_SLOTS
+    for rowid, lat, lon, population, record in rows:
+        place = new(Place)
+        any(map(call, text_slots, repeat(place), record.split("\t")))  # each set_slot(place, field): None
+        set_lat(place, lat)
+        set_lon(place, lon)
+        set_population(place, population)
+        out[rowid] = place
+    return out
+
+
 def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
-    """Return the :class:`Place` of an index row's ``_PLACE_COLS`` (what ``Place(...)`` makes)."""
-    pid, name, ascii_name, kind, cc, admin1_code, admin1, admin2_code, admin2, parent, source = record.split("\t")
-    values = (pid, name, ascii_name, kind, lat, lon, cc, admin1_code, admin1, admin2_code, admin2, population, parent, source)
-    place = _new_object(Place)
-    any(map(call, _PLACE_SLOTS, repeat(place), values))  # each set_slot(place, value): None
-    return place
+    """Return the :class:`Place` of an index row's ``_PLACE_COLS``."""
+    return _places_of([(0, lat, lon, population, record)])[0]
 
 
 #: A ``(rowid, tier)`` pair of a ``keyhits`` value (an ``array("i")`` of both in turn):
@@ -418,10 +434,8 @@ class Gazetteer:
                     f"SELECT rowid, {_PLACE_COLS} FROM places WHERE rowid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ).fetchall()
-            places = self._places
-            for rowid, lat, lon, population, record in rows:
-                if len(places) < 200_000:
-                    places[rowid] = _place_of(lat, lon, population, record)
+            if len(self._places) < 200_000:  # (may overshoot by a chunk)
+                self._places.update(_places_of(rows))
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.

@@ -193,6 +193,10 @@ def test_places_are_their_rows_of_the_bundled_file(gaz):
     with lzma.open(resources.files("geomap") / "data" / "places.tsv.xz", "rt", encoding="utf-8") as fh:
         next(fh)
         rows = [parse_row(line) for _, line in zip(range(3000), fh, strict=False)]
+    from geomap.gazetteer import _RECORD_FIELDS
+
+    # (places are made by setting their slots: the record's and the three numbers are all)
+    assert sorted([*_RECORD_FIELDS, "lat", "lon", "population"]) == sorted(f.name for f in fields(Place))
     for row in rows[::7]:
         place = gaz.get(row["id"])
         assert place == Place(
