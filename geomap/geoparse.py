@@ -370,7 +370,11 @@ def _add_tokens(text: str, run: list[tuple[int, int, str]], i: int, j: int, toke
         start, prev_end = run[j][0], run[j - 1][1]
         if start - prev_end > 1:
             tokens += key0(text[prev_end:start]).split()
-    tokens += _word_tokens(run[j][2])
+    word = run[j][2]
+    if word.isalpha() and word.isascii():  # (_word_tokens, inlined)
+        tokens.append(word.lower())
+    else:
+        tokens += key0(word).split()
 
 
 def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
