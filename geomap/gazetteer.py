@@ -518,10 +518,10 @@ class Gazetteer:
             name starting with these words is in the gazetteer (a filter: True may be wrong,
             False never is).
         """
-        bits = self._prefix_bits
+        bits, user, crc32 = self._prefix_bits, self._user_prefixes, zlib.crc32
         for p in prefixes:
-            h = zlib.crc32(p.encode("utf-8")) & _PREFIX_MASK
-            if bits[h >> 3] >> (h & 7) & 1 or p in self._user_prefixes:
+            h = crc32(p.encode()) & _PREFIX_MASK
+            if bits[h >> 3] >> (h & 7) & 1 or p in user:
                 return True
         return False
 
