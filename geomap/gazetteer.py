@@ -147,7 +147,7 @@ class Candidate:
         return d
 
 
-#: The setters of :class:`Candidate`'s slots, in field order (see :data:`_PLACE_SLOTS`).
+#: The setters of :class:`Candidate`'s slots, in field order (see :data:`_RECORD_SLOTS`).
 _CANDIDATE_SLOTS = tuple(Candidate.__dict__[f.name].__set__ for f in fields(Candidate))
 
 
@@ -662,7 +662,7 @@ class Gazetteer:
             if place is None:  # a user place, or one the full cache left out
                 place = self._place(rowid)
             score = weight[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
-            cand = new(Candidate)  # Candidate(place, tier, score), by its slots (see _PLACE_SLOTS)
+            cand = new(Candidate)  # Candidate(place, tier, score), by its slots (see _RECORD_SLOTS)
             set_place(cand, place)
             set_tier(cand, tier)
             set_score(cand, score)
