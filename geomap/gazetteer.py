@@ -20,14 +20,17 @@ import lzma
 import math
 import os
 import sqlite3
+import struct
 import tempfile
 import threading
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
+from itertools import chain, groupby, repeat
+from operator import call, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,11 +52,15 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "8"
-#: The columns of a :class:`Place`, in field order.
-_PLACE_COLS = (
-    "id, name, ascii_name, kind, lat, lon, country_code, admin1_code, admin1, admin2_code, admin2, "
-    "population, parent, source"
+_SCHEMA_VERSION = "9"
+#: The columns :func:`_place_of` makes a :class:`Place` of. A place's text fields are one
+#: column, ``record``: SQLite's C API costs more per column read than a split does per field.
+_PLACE_COLS = "lat, lon, population, record"
+#: The text fields of a :class:`Place` kept in ``record``, tab-separated (no field holds a tab:
+#: ``places.tsv.xz`` is tab-separated and a ``key0`` has no tab).
+_RECORD_FIELDS = (
+    "id", "name", "ascii_name", "kind", "country_code", "admin1_code", "admin1", "admin2_code", "admin2", "parent",
+    "source",
 )
 #: Size of the key membership filter: one bit per value of a 26-bit hash (8 MiB, read in about
 #: 10 ms). With the index's ~660k distinct keys about 1% of absent keys pass it (and are then
@@ -65,6 +72,43 @@ _FILTER_MASK = (1 << _FILTER_BITS) - 1
 #: of other word sequences pass it.
 _PREFIX_BITS = 24
 _PREFIX_MASK = (1 << _PREFIX_BITS) - 1
+
+
+#: The setters of the slots of :class:`Place`'s text fields, in ``_RECORD_FIELDS`` order, and of
+#: its latitude, longitude and population. ``Place(...)`` calls ``object.__setattr__`` once per
+#: field (it is a frozen dataclass); setting the slots directly makes the same object in less
+#: than half the time.
+_RECORD_SLOTS = tuple(Place.__dict__[f].__set__ for f in _RECORD_FIELDS)
+_NUMBER_SLOTS = tuple(Place.__dict__[f].__set__ for f in ("lat", "lon", "population"))
+_new_object = object.__new__
+
+
+def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, Place]:
+    """Return ``{rowid: Place}`` of index rows of ``rowid`` and the ``_PLACE_COLS``.
+
+    Each place is what ``Place(...)`` of its fields makes (every field is set: the record's
+    text fields and the three numbers).
+    """
+    out = {}
+    new, text_slots, (set_lat, set_lon, set_population) = _new_object, _RECORD_SLOTS, _NUMBER_SLOTS
+    for rowid, lat, lon, population, record in rows:
+        place = new(Place)
+        any(map(call, text_slots, repeat(place), record.split("\t")))  # each set_slot(place, field): None
+        set_lat(place, lat)
+        set_lon(place, lon)
+        set_population(place, population)
+        out[rowid] = place
+    return out
+
+
+def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
+    """Return the :class:`Place` of an index row's ``_PLACE_COLS``."""
+    return _places_of([(0, lat, lon, population, record)])[0]
+
+
+#: A ``(rowid, tier)`` pair of a ``keyhits`` value (an ``array("i")`` of both in turn):
+#: ``tuple(_HIT_PAIR.iter_unpack(value))`` are its pairs.
+_HIT_PAIR = struct.Struct("ii")
 
 
 def _key_hash(key: str) -> int:
@@ -103,6 +147,10 @@ class Candidate:
         return d
 
 
+#: The setters of :class:`Candidate`'s slots, in field order (see :data:`_RECORD_SLOTS`).
+_CANDIDATE_SLOTS = tuple(Candidate.__dict__[f.name].__set__ for f in fields(Candidate))
+
+
 class CandidateSummary(NamedTuple):
     """What ranking needs of a candidate before its place is loaded (see :class:`Candidate`)."""
 
@@ -110,6 +158,11 @@ class CandidateSummary(NamedTuple):
     score: float
     kind: str
     population: int
+
+
+#: ``_new_tuple(CandidateSummary, (tier, ...))`` is ``CandidateSummary(tier, ...)`` without the
+#: named tuple's ``__new__``, a Python function (the geoparser makes thousands on first sight).
+_new_tuple = tuple.__new__
 
 
 def _data_file(name: str) -> Path:
@@ -182,6 +235,22 @@ def _add_to_filter(bits: bytearray, prefix_bits: bytearray, names: list[tuple[st
             prefix_bits[h >> 3] |= 1 << (h & 7)
 
 
+def _fill_keyhits(con: sqlite3.Connection) -> None:
+    """Write the ``keyhits`` table: each key of ``names`` with all its rows in one value.
+
+    A key's value is an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
+    order (see :data:`_HIT_PAIR`): the geoparser reads one row per key instead of one per place.
+    """
+    rows = con.execute("SELECT key, place, tier FROM names ORDER BY key, place")
+    con.executemany(
+        "INSERT INTO keyhits VALUES (?, ?)",
+        (
+            (key, array("i", [v for _, place, tier in group for v in (place, tier)]).tobytes())
+            for key, group in groupby(rows, key=itemgetter(0))
+        ),
+    )
+
+
 def _build_index(source: Path, target: Path) -> None:
     """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` (atomically)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -192,19 +261,18 @@ def _build_index(source: Path, target: Path) -> None:
         con.executescript(
             """
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, name TEXT, ascii_name TEXT,
-                kind TEXT,
-                lat REAL, lon REAL, country_code TEXT, admin1_code TEXT, admin1 TEXT,
-                admin2_code TEXT, admin2 TEXT, population INTEGER, parent TEXT, source TEXT,
-                aliases TEXT, n_names INTEGER);
+            CREATE TABLE places (rowid INTEGER PRIMARY KEY, id TEXT, lat REAL, lon REAL,
+                population INTEGER, record TEXT, kind TEXT, country_code TEXT, aliases TEXT,
+                n_names INTEGER);
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
+            CREATE TABLE keyhits (key TEXT PRIMARY KEY, hits BLOB) WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE keyfilter (bits BLOB, prefixes BLOB);
             CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, priors BLOB);
             """
         )
-        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 17) + ")"
+        insert_place = "INSERT INTO places VALUES (" + ",".join("?" * 10) + ")"
         upsert_name = (
             "INSERT INTO names VALUES (?,?,?) "
             "ON CONFLICT(key, place) DO UPDATE SET tier = min(tier, excluded.tier)"
@@ -220,11 +288,11 @@ def _build_index(source: Path, target: Path) -> None:
             kinds, populations, priors = bytearray(1), array("q", [0]), array("d", [0.0])
             for rowid, line in enumerate(fh, start=1):
                 row = parse_row(line)
+                text_fields = {**row, "ascii_name": key0(row["name"])}
+                record = "\t".join([text_fields[f] for f in _RECORD_FIELDS])
                 places.append((
-                    rowid, row["id"], row["name"], key0(row["name"]), row["kind"], row["lat"], row["lon"],
-                    row["country_code"], row["admin1_code"], row["admin1"], row["admin2_code"],
-                    row["admin2"], row["population"], row["parent"], row["source"],
-                    "|".join(row["aliases"]), len(row["aliases"]),
+                    rowid, row["id"], row["lat"], row["lon"], row["population"], record, row["kind"],
+                    row["country_code"], "|".join(row["aliases"]), len(row["aliases"]),
                 ))
                 names.extend(_name_rows(rowid, row))
                 kinds.append(kind_names.setdefault(row["kind"], len(kind_names)))
@@ -238,6 +306,7 @@ def _build_index(source: Path, target: Path) -> None:
             _add_to_filter(bits, prefix_bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
+        _fill_keyhits(con)
         con.execute("INSERT INTO keyfilter VALUES (?, ?)", (bits, prefix_bits))
         con.execute(
             "INSERT INTO summary VALUES (?,?,?,?)",
@@ -253,6 +322,33 @@ def _build_index(source: Path, target: Path) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, tuple[tuple[int, int], ...]]) -> dict[int, int]:
+    """Return ``{index row: best tier}`` of the hits of query keys, each with its looseness.
+
+    ``wanted`` holds ``(key, key_tier)`` pairs: 0 for the strict key, 1 for the variant key and
+    2 for the skeleton (the variant and skeleton only when they differ from the strict key, whose
+    hits are no looser).
+    """
+    best: dict[int, int] = {}
+    get = best.get
+    for key, key_tier in wanted:
+        rows = hits.get(key, ())
+        if key_tier == 0:
+            for rowid, tier in rows:
+                if tier < get(rowid, 99):
+                    best[rowid] = tier
+            continue
+        # a hit through a looser query key is no stricter than that key
+        floor = TIER_VARIANT if key_tier == 1 else TIER_SKELETON
+        for rowid, tier in rows:
+            if key_tier == 2 and tier == TIER_DEMONYM:
+                continue
+            eff = tier if tier > floor else floor  # max(tier, floor)
+            if eff < get(rowid, 99):
+                best[rowid] = eff
+    return best
 
 
 class Gazetteer:
@@ -324,7 +420,7 @@ class Gazetteer:
         if hit is None:
             with self._lock:
                 row = self._con.execute(f"SELECT {_PLACE_COLS} FROM places WHERE rowid=?", (rowid,)).fetchone()
-            hit = Place(*row)
+            hit = _place_of(*row)
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
@@ -338,9 +434,8 @@ class Gazetteer:
                     f"SELECT rowid, {_PLACE_COLS} FROM places WHERE rowid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ).fetchall()
-            for row in rows:
-                if len(self._places) < 200_000:
-                    self._places[row[0]] = Place(*row[1:])
+            if len(self._places) < 200_000:  # (may overshoot by a chunk)
+                self._places.update(_places_of(rows))
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -359,7 +454,7 @@ class Gazetteer:
             ).fetchone()
         if row is None:
             raise KeyError(f"no gazetteer entry with id {place_id!r}")
-        return Place(*row)
+        return _place_of(*row)
 
     def aliases(self, place_id: str) -> list[str]:
         """Return the alternate names of a place."""
@@ -379,36 +474,33 @@ class Gazetteer:
         Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
         membership filter rules out never reach SQLite, the others are asked in one query.
         """
-        out: dict[str, tuple[tuple[int, int], ...]] = {}
-        missing = []
         cache = self._key_cache
         bits = self._key_bits
         user = self._user_keys
-        for k in keys if isinstance(keys, (set, frozenset)) else set(keys):
-            hit = cache.get(k)
-            if hit is None:
-                h = zlib.crc32(k.encode("utf-8")) & _FILTER_MASK  # _key_hash(k), inlined
-                if bits[h >> 3] >> (h & 7) & 1 or k in user:
-                    missing.append(k)
-            elif hit:
-                out[k] = hit
+        keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+        new = keys.difference(cache)
+        out = {k: hit for k in keys.difference(new) if (hit := cache[k])}
+        missing = []
+        crc32 = zlib.crc32
+        for k in new:
+            h = crc32(k.encode()) & _FILTER_MASK  # _key_hash(k), inlined
+            if bits[h >> 3] >> (h & 7) & 1 or k in user:
+                missing.append(k)
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
-            found: dict[str, list[tuple[int, int]]] = {}
             params = _padded(chunk)
             with self._lock:
                 rows = self._con.execute(
-                    f"SELECT key, place, tier FROM names WHERE key IN ({','.join('?' * len(params))})", params
+                    f"SELECT key, hits FROM keyhits WHERE key IN ({','.join('?' * len(params))})", params
                 ).fetchall()
-            for key, rowid, tier in rows:
-                found.setdefault(key, []).append((rowid, tier))
-            for k in chunk:
-                hits = found.get(k, []) + user.get(k, [])
-                value = tuple(sorted(hits))
-                if len(cache) < 500_000:
-                    cache[k] = value
-                if value:
-                    out[k] = value
+            pairs = _HIT_PAIR.iter_unpack
+            found = {key: tuple(pairs(blob)) for key, blob in rows}  # (in rowid order)
+            for k in user.keys() & chunk:
+                found[k] = tuple(sorted(found.get(k, ()) + tuple(user[k])))
+            if len(cache) < 500_000:  # (may overshoot by a chunk)
+                cache.update(dict.fromkeys(chunk, ()))  # keys the filter let through wrongly
+                cache.update(found)
+            out.update(found)
         return out
 
     def extends_a_key(self, prefixes: Iterable[str]) -> bool:
@@ -426,10 +518,10 @@ class Gazetteer:
             name starting with these words is in the gazetteer (a filter: True may be wrong,
             False never is).
         """
-        bits = self._prefix_bits
+        bits, user, crc32 = self._prefix_bits, self._user_prefixes, zlib.crc32
         for p in prefixes:
-            h = zlib.crc32(p.encode("utf-8")) & _PREFIX_MASK
-            if bits[h >> 3] >> (h & 7) & 1 or p in self._user_prefixes:
+            h = crc32(p.encode()) & _PREFIX_MASK
+            if bits[h >> 3] >> (h & 7) & 1 or p in user:
                 return True
         return False
 
@@ -464,22 +556,20 @@ class Gazetteer:
         """
         k0, k1, sk = keys if keys is not None else (key0(name), key1(name), skeleton(name))
         wanted = [k0, k1]
-        if skeletons and consonant_count(sk) >= 3:
+        if skeletons and len(sk) - sk.count(" ") >= 3:  # consonant_count(sk), inlined
             wanted.append(sk)
         if hits is None:
             hits = self.key_hits(wanted)
-        best: dict[int, int] = {}
-        for key_tier, key in enumerate(wanted):
-            if key_tier and key == k0:
-                continue  # (its hits through the strict key are no looser)
-            for rowid, tier in hits.get(key, ()):
-                # a hit through a looser query key is no stricter than that key
-                eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
-                if key_tier == 2 and tier == TIER_DEMONYM:
-                    continue
-                if eff < best.get(rowid, 99):
-                    best[rowid] = eff
-        if any(t < TIER_SKELETON for t in best.values()):
+        strict = hits.get(k0, ())
+        if (k1 == k0 or k1 not in hits) and (len(wanted) < 3 or sk == k0 or sk not in hits):
+            # the common case: only the strict key has hits, each at its own tier
+            best = dict(strict)
+            if len(best) < len(strict):  # a user place repeats a row: the loop keeps its best tier
+                best = _best_tiers(((k0, 0),), hits)
+        else:
+            best = _best_tiers([(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0], hits)
+        tiers = best.values()
+        if TIER_SKELETON in tiers and min(tiers) < TIER_SKELETON:
             best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
         return best
 
@@ -496,16 +586,22 @@ class Gazetteer:
         list of CandidateSummary
             In the order of :meth:`candidates`, with the same scores.
         """
-        out = []
         kind_names, kinds, populations, priors = self._kind_names, self._kinds, self._populations, self._priors
-        for rowid, tier in tiers.items():
-            if rowid < 0:
-                p = self._user_places[rowid]
-                out.append(CandidateSummary(tier, prior(p, tier), p.kind, p.population))
-            else:
-                score = _TIER_WEIGHT[tier] + priors[rowid]
-                out.append(CandidateSummary(tier, score, kind_names[kinds[rowid]], populations[rowid]))
-        return out
+        if tiers and min(tiers) < 0:  # a user place among them
+            out = []
+            for rowid, tier in tiers.items():
+                if rowid < 0:
+                    p = self._user_places[rowid]
+                    out.append(CandidateSummary(tier, prior(p, tier), p.kind, p.population))
+                else:
+                    score = _TIER_WEIGHT[tier] + priors[rowid]
+                    out.append(CandidateSummary(tier, score, kind_names[kinds[rowid]], populations[rowid]))
+            return out
+        weight, new = _TIER_WEIGHT, _new_tuple
+        return [
+            new(CandidateSummary, (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
+            for rowid, tier in tiers.items()
+        ]
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
         """Return every entry matching ``name`` with its best tier, unranked by context.
@@ -545,8 +641,9 @@ class Gazetteer:
         todo = {i: name for i, name in enumerate(names) if (name, True) not in cache}
         if todo:
             todo_tiers = {i: tiers[i] if tiers is not None else self.match_tiers(name) for i, name in todo.items()}
-            places = self._places
-            self._prefetch(list({r for best in todo_tiers.values() for r in best if r > 0 and r not in places}))
+            # (set.difference looks each row up in the dict; difference_update would walk the dict)
+            rows = set(chain.from_iterable(todo_tiers.values())).difference(self._places)
+            self._prefetch([r for r in rows if r > 0])
         out = []
         for i, name in enumerate(names):
             hit = cache.get((name, True))
@@ -558,11 +655,18 @@ class Gazetteer:
     def _build_candidates(self, name: str, skeletons: bool, best: dict[int, int]) -> list[Candidate]:
         """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
-        priors = self._priors
+        places, priors, weight = self._places, self._priors, _TIER_WEIGHT
+        new, (set_place, set_tier, set_score) = _new_object, _CANDIDATE_SLOTS
         for rowid, tier in best.items():
-            place = self._place(rowid)
-            score = _TIER_WEIGHT[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
-            out.append(Candidate(place, tier, score))
+            place = places.get(rowid)
+            if place is None:  # a user place, or one the full cache left out
+                place = self._place(rowid)
+            score = weight[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
+            cand = new(Candidate)  # Candidate(place, tier, score), by its slots (see _RECORD_SLOTS)
+            set_place(cand, place)
+            set_tier(cand, tier)
+            set_score(cand, score)
+            out.append(cand)
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out
         return out
@@ -607,8 +711,11 @@ class Gazetteer:
         path = _data_file("common_words.txt.gz")
         if not path.is_file():
             return frozenset()
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return frozenset(w.strip() for w in fh if w.strip())
+        # read whole, then the lines of text mode (universal newlines): the line-by-line read
+        # of a gzip text stream costs more than the geoparser's first document
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return frozenset(filter(None, map(str.strip, lines)))
 
     # -- areas --------------------------------------------------------------------------------
     @cached_property

@@ -26,6 +26,7 @@ from bisect import bisect_left
 from collections import ChainMap, Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -37,7 +38,7 @@ from geomap.gazetteer import (
     Gazetteer,
     default_gazetteer,
 )
-from geomap.names import key0, key1, keys_of_tokens, only_articles, skeleton
+from geomap.names import key0, key1, keys_of_tokens, keys_of_word, only_articles, skeleton
 from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
@@ -175,6 +176,7 @@ _PREV_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 _POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
 _POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
 _SCORE = attrgetter("score")
+_new_tuple = tuple.__new__
 
 
 class _Match(NamedTuple):
@@ -368,7 +370,11 @@ def _add_tokens(text: str, run: list[tuple[int, int, str]], i: int, j: int, toke
         start, prev_end = run[j][0], run[j - 1][1]
         if start - prev_end > 1:
             tokens += key0(text[prev_end:start]).split()
-    tokens += _word_tokens(run[j][2])
+    word = run[j][2]
+    if word.isalpha() and word.isascii():  # (_word_tokens, inlined)
+        tokens.append(word.lower())
+    else:
+        tokens += key0(word).split()
 
 
 def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -> tuple[str, str, str]:
@@ -376,7 +382,7 @@ def _sub_span_keys(text: str, run: list[tuple[int, int, str]], i: int, j: int) -
     if i == j:
         word = run[i][2]
         if word.isalpha() and word.isascii():  # the common case: one plain word
-            return keys_of_tokens([word.lower()])
+            return keys_of_word(word.lower())
     surface = text[run[i][0] : run[j][1]]
     if not surface.isascii():
         return key0(surface), key1(surface), skeleton(surface)
@@ -393,28 +399,22 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
     its strict or variant key is an index key, or its skeleton of four consonants or more is;
     the index is asked for all surfaces' keys in one batch.
     """
-    keyed = []
-    keys: set[str] = set()
-    add = keys.add
-    for surface, (k0, k1, sk) in missing.items():
-        cc = len(sk) - sk.count(" ")  # consonant_count
-        keyed.append((surface, k0, k1, sk, cc))
-        add(k0)
-        add(k1)
-        if cc >= 3:  # Gazetteer.match_tiers looks these skeletons up too
-            add(sk)
+    # all three keys of each (Gazetteer.match_tiers uses a skeleton of fewer than three
+    # consonants nowhere, but asking for it too costs less than leaving it out)
+    keys = set(chain.from_iterable(missing.values()))
     hits = gaz.key_hits(keys)
-    out: dict[str, _Match | None] = {}
-    for surface, k0, k1, sk, cc in keyed:
-        found = None
-        if k0 in hits or k1 in hits or (cc >= 4 and sk in hits):
-            tiers = gaz.match_tiers(surface, keys=(k0, k1, sk), hits=hits)
+    out: dict[str, _Match | None] = dict.fromkeys(missing)
+    for surface, triple in missing.items():
+        k0, k1, sk = triple
+        if k0 in hits or k1 in hits or (sk in hits and len(sk) - sk.count(" ") >= 4):
+            tiers = gaz.match_tiers(surface, keys=triple, hits=hits)
             if tiers:
-                demonym = all(tier == TIER_DEMONYM for tier in tiers.values())
+                # (tiers are TIER_DEMONYM at most: all are demonyms when the least is)
+                demonym = min(tiers.values()) == TIER_DEMONYM
                 light = gaz.summaries(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
-                found = _Match(tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop)
-        out[surface] = found
+                # _Match(...), without the named tuple's Python-level __new__
+                out[surface] = _new_tuple(_Match, (tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop))
     return out
 
 
@@ -497,7 +497,10 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if len(run) == 1:  # most runs: one word
             surface = run[0][2]
             if surface not in cache and surface not in missing:
-                missing[surface] = _sub_span_keys(text, run, 0, 0)
+                if surface.isalpha() and surface.isascii():  # (what _sub_span_keys does then)
+                    missing[surface] = keys_of_word(surface.lower())
+                else:
+                    missing[surface] = _sub_span_keys(text, run, 0, 0)
             subs.append([[surface]])
         else:
             subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import methodcaller
 
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
 _APOS_RE = re.compile(f"[{_APOSTROPHES}]")
@@ -38,6 +39,8 @@ _ARTICLES = frozenset(
 # "al" glued to a word in the form "al-X" is split by the separator rule; "Al'X" by the
 # apostrophe rule.  Glued forms without separator ("Alqusayr") are left alone.
 _DOUBLE_RE = re.compile(r"([a-z])\1+")
+#: The replacement ``r"\1"`` as a C function of the match (re expands a template in Python).
+_FIRST_GROUP = methodcaller("group", 1)
 _FINAL_H_RE = re.compile(r"(?<=[aeiou])h\b")
 _VOWELS_RE = re.compile(r"\B[aeiou]+")
 
@@ -81,7 +84,7 @@ def _arabic_key(text: str) -> str:
 
 def _undouble(text: str) -> str:
     """Return ``text`` with runs of one letter made single ("aleppo" -> "alepo")."""
-    return _DOUBLE_RE.sub(r"\1", text) if _DOUBLE_RE.search(text) else text
+    return _DOUBLE_RE.sub(_FIRST_GROUP, text) if _DOUBLE_RE.search(text) else text
 
 
 @lru_cache(maxsize=262144)
@@ -167,7 +170,9 @@ _NO_VOWELS = str.maketrans("", "", "aeiou")
 @lru_cache(maxsize=65536)
 def _fold_token(token: str) -> tuple[str, str]:
     """Return the ``key1`` and ``skeleton`` forms of one word of a ``key0``."""
-    text = _undouble(token.replace("ou", "u").replace("oo", "u").replace("ee", "i"))
+    text = token.replace("ou", "u").replace("oo", "u").replace("ee", "i")
+    if _DOUBLE_RE.search(text) is not None:  # (_undouble, inlined)
+        text = _DOUBLE_RE.sub(_FIRST_GROUP, text)
     if not text.isalnum():  # the regexes' word boundaries may fall inside the word
         if "h" in text:
             text = _FINAL_H_RE.sub("", text)
@@ -177,7 +182,13 @@ def _fold_token(token: str) -> tuple[str, str]:
     if text[-1] == "h" and len(text) > 1 and text[-2] in "aeiou":
         text = text[:-1]
     text_k = text.replace("q", "k")
-    return text, _undouble(text_k[0] + text_k[1:].translate(_NO_VOWELS))
+    skel = text_k[0] + text_k[1:].translate(_NO_VOWELS)
+    return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _DOUBLE_RE.search(skel) is not None else skel)
+
+
+def keys_of_word(token: str) -> tuple[str, str, str]:
+    """Return :func:`keys_of_tokens` of one word, ``keys_of_tokens([token])``."""
+    return (token, *_fold_token(token))
 
 
 def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:

@@ -2,12 +2,16 @@
 
 import json
 import math
+from dataclasses import fields
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geomap.cli import main
 from geomap.errors import GazetteerError, RegionError
-from geomap.gazetteer import Gazetteer
+from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Candidate, Gazetteer
+from geomap.schema import Place
 
 # Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
 REAL = {
@@ -159,15 +163,101 @@ def test_key_filter_lets_every_index_key_through(gaz):
     assert gaz.key_hits(["no such place name anywhere", "qqqq zzzz"]) == {}
 
 
+def test_key_hits_are_the_name_rows_of_each_key(tmp_path, gaz):
+    with gaz._lock:
+        keys = [k for (k,) in gaz._con.execute("SELECT key FROM names ORDER BY random() LIMIT 500")]
+        keys += ["homs", "hms", "aleppo", "alepo", "syrian", "springfield"]
+        want = {}
+        for k in keys:
+            want[k] = tuple(gaz._con.execute("SELECT place, tier FROM names WHERE key = ? ORDER BY place, tier", (k,)))
+    assert Gazetteer().key_hits(keys) == want
+    # a user alias of an indexed place whose key the place has already: both rows, sorted
+    homs = gaz.lookup("Homs", kinds=["city"])[0].place
+    f = tmp_path / "mine.csv"
+    f.write_text(f"name,lat,lon,aliases,id\nHoms,0,0,Hims|Homs,{homs.id}\n", encoding="utf-8")
+    g = Gazetteer(user_places=f)
+    with g._lock:
+        rowid = g._con.execute("SELECT rowid FROM places WHERE id = ?", (homs.id,)).fetchone()[0]
+    # (the name's strict and variant keys, then the alias's)
+    user_rows = ((rowid, 0), (rowid, 2), (rowid, 1), (rowid, 2))
+    assert g.key_hits(["homs"])["homs"] == tuple(sorted(want["homs"] + user_rows))
+
+
+def test_places_are_their_rows_of_the_bundled_file(gaz):
+    import lzma
+    from importlib import resources
+
+    from geomap.gazetteer_format import parse_row
+    from geomap.names import key0
+
+    with lzma.open(resources.files("geomap") / "data" / "places.tsv.xz", "rt", encoding="utf-8") as fh:
+        next(fh)
+        rows = [parse_row(line) for _, line in zip(range(3000), fh, strict=False)]
+    from geomap.gazetteer import _RECORD_FIELDS
+
+    # (places are made by setting their slots: the record's and the three numbers are all)
+    assert sorted([*_RECORD_FIELDS, "lat", "lon", "population"]) == sorted(f.name for f in fields(Place))
+    for row in rows[::7]:
+        place = gaz.get(row["id"])
+        assert place == Place(
+            row["id"], row["name"], key0(row["name"]), row["kind"], row["lat"], row["lon"], row["country_code"],
+            row["admin1_code"], row["admin1"], row["admin2_code"], row["admin2"], row["population"],
+            row["parent"], row["source"],
+        )
+        assert [type(v) for v in (place.lat, place.lon, place.population)] == [float, float, int]
+        assert gaz.candidates_batch([row["name"]])[0] and gaz._place(gaz._con.execute(
+            "SELECT rowid FROM places WHERE id = ?", (row["id"],)).fetchone()[0]) == place
+
+
 @pytest.mark.parametrize("name", ["Homs", "Paris", "Springfield", "Deir ez-Zour", "Syrian", "Hms", "حمص"])
 def test_summaries_and_batches_agree_with_candidates(gaz, name):
     cands = gaz.candidates(name)
+    # (candidates and places are made by setting their slots: the same as by their __init__)
+    for c in cands:
+        again = Candidate(Place(*(getattr(c.place, f.name) for f in fields(Place))), c.tier, c.score)
+        assert c == again and hash(c) == hash(again) and repr(c) == repr(again)
     tiers = gaz.match_tiers(name)
     assert list(tiers.values()) == [c.tier for c in cands]
     assert gaz.summaries(tiers) == [(c.tier, c.score, c.place.kind, c.place.population) for c in cands]
     assert gaz.candidates_batch([name, "Aleppo", name], [tiers, gaz.match_tiers("Aleppo"), tiers]) == [
         cands, gaz.candidates("Aleppo"), cands
     ]
+
+
+def _match_tiers_spec(keys: tuple[str, str, str], skeletons: bool, hits: dict) -> dict[int, int]:
+    """What Gazetteer.match_tiers computes, written as one loop over the query keys."""
+    k0, k1, sk = keys
+    wanted = [k0, k1] + ([sk] if skeletons and len(sk) - sk.count(" ") >= 3 else [])
+    best: dict[int, int] = {}
+    for key_tier, key in enumerate(wanted):
+        if key_tier and key == k0:
+            continue
+        for rowid, tier in hits.get(key, ()):
+            eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
+            if key_tier == 2 and tier == TIER_DEMONYM:
+                continue
+            if eff < best.get(rowid, 99):
+                best[rowid] = eff
+    if any(t < TIER_SKELETON for t in best.values()):
+        best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
+    return best
+
+
+_query_keys = st.sampled_from(["bab", "bab amr", "bbmr", "b b m r", "x"])
+_key_rows = st.lists(st.tuples(st.integers(-2, 6), st.integers(0, 4)), max_size=6).map(lambda h: tuple(sorted(h)))
+
+
+@settings(max_examples=400)
+@given(
+    keys=st.tuples(_query_keys, _query_keys, _query_keys),
+    skeletons=st.booleans(),
+    hits=st.dictionaries(_query_keys, _key_rows, max_size=4),
+)
+def test_match_tiers_agrees_with_its_specification(gaz, keys, skeletons, hits):
+    # rows may repeat with two tiers (a user place's alias) or have none (any hits dict)
+    got = gaz.match_tiers("ignored", skeletons=skeletons, keys=keys, hits=hits)
+    want = _match_tiers_spec(keys, skeletons, hits)
+    assert list(got.items()) == list(want.items())
 
 
 def test_summaries_of_user_places(tmp_path):

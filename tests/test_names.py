@@ -12,6 +12,7 @@ from geomap.names import (
     key1,
     keys,
     keys_of_tokens,
+    keys_of_word,
     skeleton,
 )
 
@@ -86,6 +87,8 @@ def test_keys_of_tokens_are_the_keys_of_the_name(text):
     k0 = key0(text)
     if not is_arabic(k0):
         assert keys_of_tokens(k0.split()) == keys(text)
+        if len(k0.split()) == 1:
+            assert keys_of_word(k0) == keys(text)
 
 
 def test_keys_of_tokens_examples():
