@@ -29,8 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
-from itertools import chain, groupby, repeat
-from operator import call, itemgetter
+from itertools import chain, groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -93,7 +93,8 @@ def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, 
     new, text_slots, (set_lat, set_lon, set_population) = _new_object, _RECORD_SLOTS, _NUMBER_SLOTS
     for rowid, lat, lon, population, record in rows:
         place = new(Place)
-        any(map(call, text_slots, repeat(place), record.split("\t")))  # each set_slot(place, field): None
+        for set_slot, value in zip(text_slots, record.split("\t"), strict=True):
+            set_slot(place, value)
         set_lat(place, lat)
         set_lon(place, lon)
         set_population(place, population)
