@@ -15,6 +15,11 @@ worker (``getrusage``). 100,000 reports are opt-in: ``--sizes 1000,10000,100000`
 speed-up from each job count's fastest run, as ``timeit`` does: on a shared host, a slower run
 measures the neighbours' load, not the code. The speed-up of every round is printed too.
 
+Before that it measures what two cores give here at best (:func:`machine_ceiling`): the same
+pure-Python loop alone, then in two processes at once. On a virtual machine whose two CPUs
+share a physical core or its caches, two busy processes each run slower than one alone, and no
+program gets a larger speed-up from its second job than that.
+
 The generator is also used by ``tests/test_scale.py`` (it is loaded from this file's path).
 """
 
@@ -222,6 +227,32 @@ def _child(corpus: str, jobs: int, engine: str, out: str) -> None:
     }))
 
 
+_SPIN = (
+    "import time\n"
+    "t = time.perf_counter()\n"
+    "d = {}\n"
+    "for i in range(8_000_000):\n"
+    "    d[i % 1000] = d.get(i % 1000, 0) + i\n"
+    "print(time.perf_counter() - t)\n"
+)
+
+
+def machine_ceiling(rounds: int = 3) -> tuple[float, float, float]:
+    """Return ``(one, two, ceiling)``: the seconds of a pure-Python loop alone and in two
+    processes at once (the slower of the pair), fastest of ``rounds``, and ``2 * one / two``,
+    the speed-up two jobs can give at most on this machine.
+    """
+    def run(n: int) -> float:
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
+                 for _ in range(n)]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    one = two = float("inf")
+    for _ in range(rounds):
+        one, two = min(one, run(1)), min(two, run(2))
+    return one, two, 2 * one / two
+
+
 def main() -> int:
     """Generate the corpora, run every configuration, print a table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -247,6 +278,11 @@ def main() -> int:
     print(f"{'reports':>8} {'jobs':>4} {'incidents':>9} {'total s':>8} {'reports/s':>9} "
           f"{'extract s':>9} {'extract/s':>9} {'merge s':>7} {'RSS main':>9} {'RSS worker':>10}")
     rows = []
+    ceiling = None
+    if {1, 2} <= set(jobs_list) and args.engine == "local":
+        one, two, ceiling = machine_ceiling()
+        print(f"# two processes of a pure-Python loop: {one:.2f} s alone, {two:.2f} s side by side "
+              f"(fastest of 3): two jobs give {ceiling:.2f}x at most here", flush=True)
     try:
         for n in sizes:
             corpus = root / f"corpus-{n}"
@@ -280,9 +316,11 @@ def main() -> int:
             continue
         best = {j: min(rs, key=lambda r: r["seconds"]) for j, rs in runs.items()}
         extract = {j: min(r["extract_s"] for r in rs) for j, rs in runs.items()}
-        print(f"speed-up 1 -> 2 jobs at {n:,} reports: {best[1]['seconds'] / best[2]['seconds']:.2f}x "
+        speed_up = best[1]["seconds"] / best[2]["seconds"]
+        print(f"speed-up 1 -> 2 jobs at {n:,} reports: {speed_up:.2f}x "
               f"overall, {extract[1] / extract[2]:.2f}x read+extract"
-              + (" (fastest runs)" if len(runs[1]) > 1 else ""))
+              + (" (fastest runs)" if len(runs[1]) > 1 else "")
+              + (f"; {speed_up / ceiling:.0%} of the machine's {ceiling:.2f}x" if ceiling else ""))
         if len(runs[1]) > 1:
             rounds = [a["seconds"] / b["seconds"] for a, b in zip(runs[1], runs[2], strict=False)]
             print("  by round: " + ", ".join(f"{x:.2f}x" for x in rounds))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from geomap import pipeline
 from geomap.errors import UsageError
 from geomap.ingest import Document, Failure, iter_documents
 from geomap.pipeline import extract_incidents, run
@@ -72,7 +73,8 @@ def _assert_same_as_baseline(baseline, out: Path, res) -> None:
     assert res.place_mentions == base.place_mentions
 
 
-def test_process_pool_gives_the_same_results(baseline, corpus, tmp_path):
+def test_process_pool_gives_the_same_results(baseline, corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "_POOL_MERGE_MIN", 0)  # the workers merge too, however few
     res = run([corpus], tmp_path, jobs=2, batch_size=16, write_map=False, progress=False,
               formats=("geojson", "csv"))
     assert res.engine["jobs"] == 2
