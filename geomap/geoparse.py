@@ -315,30 +315,27 @@ def _lowercase_elsewhere(text: str, word: str) -> bool:
     return False
 
 
-def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
-    """Return last words of multi-word capitalised names ("Hillary Clinton" -> "clinton").
+def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
+    """Return the last word of a multi-word capitalised name in a run ("Hillary Clinton" -> "clinton").
 
     A word that ends a person's or organisation's full name somewhere in a document is that
-    name when it stands alone elsewhere in the document ("Clinton said", "Annan's plan").
+    name when it stands alone elsewhere in the document ("Clinton said", "Annan's plan"). Of
+    a name of two words the first is returned too ("Patrick Smith": a first name).
     """
-    out = set()
-    for run in runs:
-        if len(run) < 2:
-            continue
-        k = 0
-        while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
-            k += 1
-        end = len(run)
-        while end > k and run[end - 1][2].lower().rstrip(".") in _STOP:
-            end -= 1  # "Hillary Clinton on Friday": the name ends before the weekday
-        words = run[k:end]
-        if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
-            continue
-        out.add(key0(_LEADING_ARTICLE_RE.sub("", words[-1][2])))
-        second = words[1][2].lower()
-        if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
-            out.add(key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
-    return out
+    k = 0
+    while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
+        k += 1
+    end = len(run)
+    while end > k and run[end - 1][2].lower().rstrip(".") in _STOP:
+        end -= 1  # "Hillary Clinton on Friday": the name ends before the weekday
+    words = run[k:end]
+    if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
+        return ()
+    last = key0(_LEADING_ARTICLE_RE.sub("", words[-1][2]))
+    second = words[1][2].lower()
+    if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
+        return (last, key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
+    return (last,)
 
 
 class _Surfaces(NamedTuple):
@@ -483,6 +480,29 @@ def _article_next(text: str, run: list[tuple[int, int, str]], j: int) -> bool:
     return only_articles(" ".join(tokens))
 
 
+class _RunReading(NamedTuple):
+    """What the lookup finds in a multi-word run: the same wherever the run occurs."""
+
+    #: ``(first word, number of words, surface, match)`` of each greedy longest match, in order
+    segments: tuple[tuple[int, int, str, _Match], ...]
+    name_words: tuple[str, ...]  # :func:`_run_name_words` of the run
+
+
+#: Per gazetteer: the reading of each multi-word run seen, by :func:`_run_key`.
+_RUN_READINGS: weakref.WeakKeyDictionary[Gazetteer, dict[str, _RunReading]] = weakref.WeakKeyDictionary()
+
+
+def _run_key(text: str, run: list[tuple[int, int, str]]) -> str:
+    """Return the text of a run: all its reading depends on.
+
+    Its words, and so its sub-spans, their keys and the articles between its words, are the
+    same wherever that text is a run: each word match is decided by the text from its start
+    on, and what may follow a run's last word beyond it ("St." before " X", a trimmed "'s")
+    leaves the run ending elsewhere.
+    """
+    return text[run[0][0] : run[-1][1]]
+
+
 def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
     runs = _runs(text)
@@ -490,8 +510,12 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     if seen is None:
         seen = _SURFACES.setdefault(gaz, _Surfaces({}, {}))
     cache = seen.matches
-    # the sub-spans that may be names; the ones not seen before are looked up in one batch
-    subs: list[list[list[str]]] = []
+    readings = _RUN_READINGS.get(gaz)
+    if readings is None:
+        readings = _RUN_READINGS.setdefault(gaz, {})
+    # the sub-spans that may be names (or the run's reading, when the run was read before);
+    # the ones not seen before are looked up in one batch
+    subs: list[list[list[str]] | _RunReading] = []
     missing: dict[str, tuple[str, str, str]] = {}
     for run in runs:
         if len(run) == 1:  # most runs: one word
@@ -503,7 +527,11 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
                     missing[surface] = _sub_span_keys(text, run, 0, 0)
             subs.append([[surface]])
         else:
-            subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])
+            reading = readings.get(_run_key(text, run))
+            if reading is None:
+                subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])
+            else:
+                subs.append(reading)
     table: Mapping[str, _Match | None] = cache
     if missing:
         new = _match_surfaces(missing, gaz)
@@ -511,7 +539,10 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             cache.update(new)
         else:  # full: entries are never dropped (other threads may be reading them)
             table = ChainMap(new, cache)
+    # (a reading is kept only while the surface cache holds every match it refers to)
+    keep_readings = table is cache and len(readings) < _SURFACE_CACHE_SIZE
     spans: list[_Span] = []
+    names: set[str] = set()
     for run, by_start in zip(runs, subs, strict=True):
         n = len(run)
         if n == 1:  # the common case, on its own
@@ -521,25 +552,20 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             start, end, surface = run[0]
             spans.append(_Span(start, end, surface, surface, found, _next_word(text, end).lower(), (start, end)))
             continue
-        i = 0
-        while i < n:
-            row = by_start[i]
-            for length in range(len(row), 0, -1):
-                found = table[row[length - 1]]
-                if found is not None:
-                    break
-            else:
-                i += 1
-                continue
-            surface = row[length - 1]
+        if isinstance(by_start, _RunReading):
+            reading = by_start
+        else:
+            reading = _RunReading(_greedy_matches(by_start, table), _run_name_words(run))
+            if keep_readings:
+                readings[_run_key(text, run)] = reading
+        names.update(reading.name_words)
+        bounds = (run[0][0], run[-1][1])
+        for i, length, surface, found in reading.segments:
             end = run[i + length - 1][1]
             if length == 1 and found.stop and _alone(text, end, found):
-                i += 1  # one word or none, the scan goes on with the next word
-                continue
+                continue  # one word or none, the scan goes on with the next word
             head = _next_word(text, end).lower()
-            spans.append(_Span(run[i][0], end, surface, surface, found, head, (run[0][0], run[-1][1])))
-            i += length
-    names = _name_words(runs)
+            spans.append(_Span(run[i][0], end, surface, surface, found, head, bounds))
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
         if sp.surface.endswith(_COUNTY_ENDINGS) and any(c.kind == "admin2" for c in sp.match.light):
@@ -571,6 +597,31 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         sp.key = sp.match.key if sp.surface == sp.name else key0(sp.surface)
         sp.name_word = " " not in sp.surface and sp.key in names and sp.run[1] - sp.run[0] == len(sp.surface)
     return spans
+
+
+def _greedy_matches(
+    by_start: list[list[str]], table: Mapping[str, _Match | None]
+) -> tuple[tuple[int, int, str, _Match], ...]:
+    """Return the greedy longest matches of a multi-word run, left to right.
+
+    ``by_start`` holds each word's :func:`_sub_spans` row. Each match is ``(first word, number
+    of words, surface, match)``; the scan goes on after it (a one-word stop-word match that
+    :func:`_alone` rejects ends where it would have, one word on).
+    """
+    out = []
+    i, n = 0, len(by_start)
+    while i < n:
+        row = by_start[i]
+        for length in range(len(row), 0, -1):
+            found = table[row[length - 1]]
+            if found is not None:
+                break
+        else:
+            i += 1
+            continue
+        out.append((i, length, row[length - 1], found))
+        i += length
+    return tuple(out)
 
 
 def _alone(text: str, end: int, found: _Match) -> bool:
