@@ -1025,7 +1025,14 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     # name from the most to the least certain, each seeing the latest readings of the others
     # (so that "Atlanta" settles Georgia before the ambiguous "Decatur" is read, and not the
     # other way round)
-    chosen = [choose(i, sp, None) for i, sp in enumerate(spans)]
+    chosen = []
+    first_picks: dict[tuple, tuple] = {}  # without evidence, mentions alike in all else are read alike
+    for i, sp in enumerate(spans):
+        alike = (id(prepared[i]), id(containers[i]), provinces[i])
+        pick = first_picks.get(alike)
+        if pick is None:
+            pick = first_picks[alike] = choose(i, sp, None)
+        chosen.append(pick)
     spans_of: dict[str, list[int]] = {}
     margin: dict[str, float] = {}
     for i, sp in enumerate(spans):
