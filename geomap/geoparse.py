@@ -696,16 +696,18 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         return False  # "Wal-Mart", "Tri-State": part of a hyphenated word
     # inside a longer capitalised name: a person, an organisation or a title
     run_start, run_end = span.run
-    before_text = text[run_start : span.start]
-    before_words = [] if before_text.endswith("-") else before_text.split()
-    for k in range(len(before_words) - 1, -1, -1):
-        if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
-            before_words = before_words[k + 1 :]
-            break
+    before_words: list[str] = []
+    if run_start < span.start:  # (most spans start their run)
+        before_text = text[run_start : span.start]
+        before_words = [] if before_text.endswith("-") else before_text.split()
+        for k in range(len(before_words) - 1, -1, -1):
+            if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
+                before_words = before_words[k + 1 :]
+                break
+        if any(w.lower().strip(",.") not in _STOP for w in before_words):
+            return False
     after_text = text[span.end : run_end]
     after_words = [] if after_text.startswith("-") else after_text.split()
-    if any(w.lower().strip(",.") not in _STOP for w in before_words):
-        return False
     if after_words:
         nxt = after_words[0].lower().strip(",.'\u2019")
         if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
