@@ -643,16 +643,18 @@ def _next_word(text: str, pos: int) -> str:
 def _prev_word(text: str, pos: int) -> str:
     """Return the word before the spaces before ``pos`` (what ``_PREV_WORD_RE`` finds in the 30
     characters before it), without its final periods; ``""`` when there is none."""
-    lo = max(0, pos - 30)
-    end = pos
-    while end > lo and text[end - 1].isspace():
-        end -= 1
-    if end == pos:
+    before = text[max(0, pos - 30) : pos]
+    stripped = before.rstrip()  # (``str.rstrip`` strips what ``str.isspace`` calls a space)
+    if len(stripped) == len(before):
         return ""
-    start = end
-    while start > lo and text[start - 1] in _PREV_WORD_CHARS:
+    # the last whitespace-separated token, when it is all letters and periods (most are)
+    token = stripped.rsplit(None, 1)[-1] if stripped else ""
+    if token.isascii() and token.replace(".", "").isalpha():
+        return token.rstrip(".")
+    start = len(stripped)
+    while start > 0 and stripped[start - 1] in _PREV_WORD_CHARS:
         start -= 1
-    return text[start:end].rstrip(".")
+    return stripped[start:].rstrip(".")
 
 
 _LOCATIVE_RE = re.compile(
