@@ -708,16 +708,17 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
                 break
         if any(w.lower().strip(",.") not in _STOP for w in before_words):
             return False
-    after_text = text[span.end : run_end]
-    after_words = [] if after_text.startswith("-") else after_text.split()
-    if after_words:
-        nxt = after_words[0].lower().strip(",.'\u2019")
-        if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
-            pass
-        elif not (strong or span.match.demonym):
-            return False
-        elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
-            return False  # "Jordan Peterson": a first name, not a place
+    if span.end < run_end:  # (most spans end their run)
+        after_text = text[span.end : run_end]
+        after_words = [] if after_text.startswith("-") else after_text.split()
+        if after_words:
+            nxt = after_words[0].lower().strip(",.'\u2019")
+            if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
+                pass
+            elif not (strong or span.match.demonym):
+                return False
+            elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
+                return False  # "Jordan Peterson": a first name, not a place
     if before_words and before_words[-1].lower().strip(".") in _PERSON_TITLES:
         return False
     if _prev_word(text, run_start).lower() in _PERSON_TITLES:
