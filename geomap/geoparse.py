@@ -271,13 +271,15 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
             end -= 1
             w = w[:-1]
         if current:
-            if start - prev_end == 1:
+            width = start - prev_end
+            if width == 1:
                 joined = text[prev_end] in " -"
+            elif width > 8:  # (most gaps: no need to slice them)
+                joined = False
             else:
                 gap = text[prev_end:start]
                 joined = (
-                    len(gap) <= 8
-                    and gap.startswith(" ")
+                    gap.startswith(" ")
                     and gap.endswith(" ")
                     and all(t in _CONNECTORS for t in gap.split())
                     and gap.strip() != ""
