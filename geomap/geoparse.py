@@ -1206,15 +1206,16 @@ def _container_after(spans: list[_Span], idx: int, text: str):
     """
     if idx > 0:
         prv = spans[idx - 1]
-        if _POSSESSIVE_GAP_RE.fullmatch(text[prv.end : spans[idx].start]):
+        if _POSSESSIVE_GAP_RE.fullmatch(text, prv.end, spans[idx].start):  # (the gap, unsliced)
             admin = [c for c in prv.cands if c.place.kind in ("admin1", "country")]
             if admin:
                 return max(admin, key=_SCORE)
     if idx + 1 >= len(spans):
         return None
     nxt = spans[idx + 1]
-    gap = text[spans[idx].end : nxt.start]
-    if len(gap) > 60 or not _CONTAINER_CUE_RE.match(gap):
+    if nxt.start - spans[idx].end > 60:  # (most gaps: no need to slice them)
+        return None
+    if not _CONTAINER_CUE_RE.match(text[spans[idx].end : nxt.start]):
         return None
     admin = [c for c in nxt.cands if c.place.kind in ("admin1", "country")]
     if not admin:
