@@ -515,25 +515,29 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     readings = _RUN_READINGS.get(gaz)
     if readings is None:
         readings = _RUN_READINGS.setdefault(gaz, {})
-    # the sub-spans that may be names (or the run's reading, when the run was read before);
-    # the ones not seen before are looked up in one batch
-    subs: list[list[list[str]] | _RunReading] = []
+    # per run that may hold a name: its sub-spans that may be names (None for a one-word run,
+    # the run's reading when the run was read before); the ones not seen before are looked up
+    # in one batch
+    todo: list[tuple[list[tuple[int, int, str]], list[list[str]] | _RunReading | None]] = []
     missing: dict[str, tuple[str, str, str]] = {}
     for run in runs:
         if len(run) == 1:  # most runs: one word
             surface = run[0][2]
-            if surface not in cache and surface not in missing:
+            found = cache.get(surface, False)
+            if found is None:  # known to be no name (most words): nothing more to do
+                continue
+            if found is False and surface not in missing:
                 if surface.isalpha() and surface.isascii():  # (what _sub_span_keys does then)
                     missing[surface] = keys_of_word(surface.lower())
                 else:
                     missing[surface] = _sub_span_keys(text, run, 0, 0)
-            subs.append([[surface]])
+            todo.append((run, None))
         else:
             reading = readings.get(_run_key(text, run))
             if reading is None:
-                subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])
+                todo.append((run, [_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))]))
             else:
-                subs.append(reading)
+                todo.append((run, reading))
     table: Mapping[str, _Match | None] = cache
     if missing:
         new = _match_surfaces(missing, gaz)
@@ -545,10 +549,9 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     keep_readings = table is cache and len(readings) < _SURFACE_CACHE_SIZE
     spans: list[_Span] = []
     names: set[str] = set()
-    for run, by_start in zip(runs, subs, strict=True):
-        n = len(run)
-        if n == 1:  # the common case, on its own
-            found = table[by_start[0][0]]
+    for run, by_start in todo:
+        if by_start is None:  # the common case, on its own
+            found = table[run[0][2]]
             if found is None or (found.stop and _alone(text, run[0][1], found)):
                 continue
             start, end, surface = run[0]
