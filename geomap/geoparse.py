@@ -271,13 +271,15 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
             end -= 1
             w = w[:-1]
         if current:
-            if start - prev_end == 1:
+            width = start - prev_end
+            if width == 1:
                 joined = text[prev_end] in " -"
+            elif width > 8:  # (most gaps: no need to slice them)
+                joined = False
             else:
                 gap = text[prev_end:start]
                 joined = (
-                    len(gap) <= 8
-                    and gap.startswith(" ")
+                    gap.startswith(" ")
                     and gap.endswith(" ")
                     and all(t in _CONNECTORS for t in gap.split())
                     and gap.strip() != ""
@@ -315,30 +317,27 @@ def _lowercase_elsewhere(text: str, word: str) -> bool:
     return False
 
 
-def _name_words(runs: list[list[tuple[int, int, str]]]) -> set[str]:
-    """Return last words of multi-word capitalised names ("Hillary Clinton" -> "clinton").
+def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
+    """Return the last word of a multi-word capitalised name in a run ("Hillary Clinton" -> "clinton").
 
     A word that ends a person's or organisation's full name somewhere in a document is that
-    name when it stands alone elsewhere in the document ("Clinton said", "Annan's plan").
+    name when it stands alone elsewhere in the document ("Clinton said", "Annan's plan"). Of
+    a name of two words the first is returned too ("Patrick Smith": a first name).
     """
-    out = set()
-    for run in runs:
-        if len(run) < 2:
-            continue
-        k = 0
-        while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
-            k += 1
-        end = len(run)
-        while end > k and run[end - 1][2].lower().rstrip(".") in _STOP:
-            end -= 1  # "Hillary Clinton on Friday": the name ends before the weekday
-        words = run[k:end]
-        if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
-            continue
-        out.add(key0(_LEADING_ARTICLE_RE.sub("", words[-1][2])))
-        second = words[1][2].lower()
-        if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
-            out.add(key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
-    return out
+    k = 0
+    while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
+        k += 1
+    end = len(run)
+    while end > k and run[end - 1][2].lower().rstrip(".") in _STOP:
+        end -= 1  # "Hillary Clinton on Friday": the name ends before the weekday
+    words = run[k:end]
+    if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
+        return ()
+    last = key0(_LEADING_ARTICLE_RE.sub("", words[-1][2]))
+    second = words[1][2].lower()
+    if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
+        return (last, key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
+    return (last,)
 
 
 class _Surfaces(NamedTuple):
@@ -483,6 +482,29 @@ def _article_next(text: str, run: list[tuple[int, int, str]], j: int) -> bool:
     return only_articles(" ".join(tokens))
 
 
+class _RunReading(NamedTuple):
+    """What the lookup finds in a multi-word run: the same wherever the run occurs."""
+
+    #: ``(first word, number of words, surface, match)`` of each greedy longest match, in order
+    segments: tuple[tuple[int, int, str, _Match], ...]
+    name_words: tuple[str, ...]  # :func:`_run_name_words` of the run
+
+
+#: Per gazetteer: the reading of each multi-word run seen, by :func:`_run_key`.
+_RUN_READINGS: weakref.WeakKeyDictionary[Gazetteer, dict[str, _RunReading]] = weakref.WeakKeyDictionary()
+
+
+def _run_key(text: str, run: list[tuple[int, int, str]]) -> str:
+    """Return the text of a run: all its reading depends on.
+
+    Its words, and so its sub-spans, their keys and the articles between its words, are the
+    same wherever that text is a run: each word match is decided by the text from its start
+    on, and what may follow a run's last word beyond it ("St." before " X", a trimmed "'s")
+    leaves the run ending elsewhere.
+    """
+    return text[run[0][0] : run[-1][1]]
+
+
 def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
     runs = _runs(text)
@@ -490,20 +512,32 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     if seen is None:
         seen = _SURFACES.setdefault(gaz, _Surfaces({}, {}))
     cache = seen.matches
-    # the sub-spans that may be names; the ones not seen before are looked up in one batch
-    subs: list[list[list[str]]] = []
+    readings = _RUN_READINGS.get(gaz)
+    if readings is None:
+        readings = _RUN_READINGS.setdefault(gaz, {})
+    # per run that may hold a name: its sub-spans that may be names (None for a one-word run,
+    # the run's reading when the run was read before); the ones not seen before are looked up
+    # in one batch
+    todo: list[tuple[list[tuple[int, int, str]], list[list[str]] | _RunReading | None]] = []
     missing: dict[str, tuple[str, str, str]] = {}
     for run in runs:
         if len(run) == 1:  # most runs: one word
             surface = run[0][2]
-            if surface not in cache and surface not in missing:
+            found = cache.get(surface, False)
+            if found is None:  # known to be no name (most words): nothing more to do
+                continue
+            if found is False and surface not in missing:
                 if surface.isalpha() and surface.isascii():  # (what _sub_span_keys does then)
                     missing[surface] = keys_of_word(surface.lower())
                 else:
                     missing[surface] = _sub_span_keys(text, run, 0, 0)
-            subs.append([[surface]])
+            todo.append((run, None))
         else:
-            subs.append([_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))])
+            reading = readings.get(_run_key(text, run))
+            if reading is None:
+                todo.append((run, [_sub_spans(text, run, i, seen, missing, gaz) for i in range(len(run))]))
+            else:
+                todo.append((run, reading))
     table: Mapping[str, _Match | None] = cache
     if missing:
         new = _match_surfaces(missing, gaz)
@@ -511,35 +545,32 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             cache.update(new)
         else:  # full: entries are never dropped (other threads may be reading them)
             table = ChainMap(new, cache)
+    # (a reading is kept only while the surface cache holds every match it refers to)
+    keep_readings = table is cache and len(readings) < _SURFACE_CACHE_SIZE
     spans: list[_Span] = []
-    for run, by_start in zip(runs, subs, strict=True):
-        n = len(run)
-        if n == 1:  # the common case, on its own
-            found = table[by_start[0][0]]
+    names: set[str] = set()
+    for run, by_start in todo:
+        if by_start is None:  # the common case, on its own
+            found = table[run[0][2]]
             if found is None or (found.stop and _alone(text, run[0][1], found)):
                 continue
             start, end, surface = run[0]
             spans.append(_Span(start, end, surface, surface, found, _next_word(text, end).lower(), (start, end)))
             continue
-        i = 0
-        while i < n:
-            row = by_start[i]
-            for length in range(len(row), 0, -1):
-                found = table[row[length - 1]]
-                if found is not None:
-                    break
-            else:
-                i += 1
-                continue
-            surface = row[length - 1]
+        if isinstance(by_start, _RunReading):
+            reading = by_start
+        else:
+            reading = _RunReading(_greedy_matches(by_start, table), _run_name_words(run))
+            if keep_readings:
+                readings[_run_key(text, run)] = reading
+        names.update(reading.name_words)
+        bounds = (run[0][0], run[-1][1])
+        for i, length, surface, found in reading.segments:
             end = run[i + length - 1][1]
             if length == 1 and found.stop and _alone(text, end, found):
-                i += 1  # one word or none, the scan goes on with the next word
-                continue
+                continue  # one word or none, the scan goes on with the next word
             head = _next_word(text, end).lower()
-            spans.append(_Span(run[i][0], end, surface, surface, found, head, (run[0][0], run[-1][1])))
-            i += length
-    names = _name_words(runs)
+            spans.append(_Span(run[i][0], end, surface, surface, found, head, bounds))
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
         if sp.surface.endswith(_COUNTY_ENDINGS) and any(c.kind == "admin2" for c in sp.match.light):
@@ -573,6 +604,31 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     return spans
 
 
+def _greedy_matches(
+    by_start: list[list[str]], table: Mapping[str, _Match | None]
+) -> tuple[tuple[int, int, str, _Match], ...]:
+    """Return the greedy longest matches of a multi-word run, left to right.
+
+    ``by_start`` holds each word's :func:`_sub_spans` row. Each match is ``(first word, number
+    of words, surface, match)``; the scan goes on after it (a one-word stop-word match that
+    :func:`_alone` rejects ends where it would have, one word on).
+    """
+    out = []
+    i, n = 0, len(by_start)
+    while i < n:
+        row = by_start[i]
+        for length in range(len(row), 0, -1):
+            found = table[row[length - 1]]
+            if found is not None:
+                break
+        else:
+            i += 1
+            continue
+        out.append((i, length, row[length - 1], found))
+        i += length
+    return tuple(out)
+
+
 def _alone(text: str, end: int, found: _Match) -> bool:
     """True when a one-word stop-word match ending at ``end`` is no name whatever follows.
 
@@ -592,16 +648,18 @@ def _next_word(text: str, pos: int) -> str:
 def _prev_word(text: str, pos: int) -> str:
     """Return the word before the spaces before ``pos`` (what ``_PREV_WORD_RE`` finds in the 30
     characters before it), without its final periods; ``""`` when there is none."""
-    lo = max(0, pos - 30)
-    end = pos
-    while end > lo and text[end - 1].isspace():
-        end -= 1
-    if end == pos:
+    before = text[max(0, pos - 30) : pos]
+    stripped = before.rstrip()  # (``str.rstrip`` strips what ``str.isspace`` calls a space)
+    if len(stripped) == len(before):
         return ""
-    start = end
-    while start > lo and text[start - 1] in _PREV_WORD_CHARS:
+    # the last whitespace-separated token, when it is all letters and periods (most are)
+    token = stripped.rsplit(None, 1)[-1] if stripped else ""
+    if token.isascii() and token.replace(".", "").isalpha():
+        return token.rstrip(".")
+    start = len(stripped)
+    while start > 0 and stripped[start - 1] in _PREV_WORD_CHARS:
         start -= 1
-    return text[start:end].rstrip(".")
+    return stripped[start:].rstrip(".")
 
 
 _LOCATIVE_RE = re.compile(
@@ -645,24 +703,27 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         return False  # "Wal-Mart", "Tri-State": part of a hyphenated word
     # inside a longer capitalised name: a person, an organisation or a title
     run_start, run_end = span.run
-    before_text = text[run_start : span.start]
-    before_words = [] if before_text.endswith("-") else before_text.split()
-    for k in range(len(before_words) - 1, -1, -1):
-        if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
-            before_words = before_words[k + 1 :]
-            break
-    after_text = text[span.end : run_end]
-    after_words = [] if after_text.startswith("-") else after_text.split()
-    if any(w.lower().strip(",.") not in _STOP for w in before_words):
-        return False
-    if after_words:
-        nxt = after_words[0].lower().strip(",.'\u2019")
-        if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
-            pass
-        elif not (strong or span.match.demonym):
+    before_words: list[str] = []
+    if run_start < span.start:  # (most spans start their run)
+        before_text = text[run_start : span.start]
+        before_words = [] if before_text.endswith("-") else before_text.split()
+        for k in range(len(before_words) - 1, -1, -1):
+            if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
+                before_words = before_words[k + 1 :]
+                break
+        if any(w.lower().strip(",.") not in _STOP for w in before_words):
             return False
-        elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
-            return False  # "Jordan Peterson": a first name, not a place
+    if span.end < run_end:  # (most spans end their run)
+        after_text = text[span.end : run_end]
+        after_words = [] if after_text.startswith("-") else after_text.split()
+        if after_words:
+            nxt = after_words[0].lower().strip(",.'\u2019")
+            if nxt in _PLACE_HEADS or nxt in _CONNECTORS:
+                pass
+            elif not (strong or span.match.demonym):
+                return False
+            elif len(after_words) == 1 and nxt not in _ORG_HEADS and nxt not in _STOP and nxt not in common:
+                return False  # "Jordan Peterson": a first name, not a place
     if before_words and before_words[-1].lower().strip(".") in _PERSON_TITLES:
         return False
     if _prev_word(text, run_start).lower() in _PERSON_TITLES:
@@ -974,7 +1035,14 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     # name from the most to the least certain, each seeing the latest readings of the others
     # (so that "Atlanta" settles Georgia before the ambiguous "Decatur" is read, and not the
     # other way round)
-    chosen = [choose(i, sp, None) for i, sp in enumerate(spans)]
+    chosen = []
+    first_picks: dict[tuple, tuple] = {}  # without evidence, mentions alike in all else are read alike
+    for i, sp in enumerate(spans):
+        alike = (id(prepared[i]), id(containers[i]), provinces[i])
+        pick = first_picks.get(alike)
+        if pick is None:
+            pick = first_picks[alike] = choose(i, sp, None)
+        chosen.append(pick)
     spans_of: dict[str, list[int]] = {}
     margin: dict[str, float] = {}
     for i, sp in enumerate(spans):
@@ -1141,15 +1209,16 @@ def _container_after(spans: list[_Span], idx: int, text: str):
     """
     if idx > 0:
         prv = spans[idx - 1]
-        if _POSSESSIVE_GAP_RE.fullmatch(text[prv.end : spans[idx].start]):
+        if _POSSESSIVE_GAP_RE.fullmatch(text, prv.end, spans[idx].start):  # (the gap, unsliced)
             admin = [c for c in prv.cands if c.place.kind in ("admin1", "country")]
             if admin:
                 return max(admin, key=_SCORE)
     if idx + 1 >= len(spans):
         return None
     nxt = spans[idx + 1]
-    gap = text[spans[idx].end : nxt.start]
-    if len(gap) > 60 or not _CONTAINER_CUE_RE.match(gap):
+    if nxt.start - spans[idx].end > 60:  # (most gaps: no need to slice them)
+        return None
+    if not _CONTAINER_CUE_RE.match(text[spans[idx].end : nxt.start]):
         return None
     admin = [c for c in nxt.cands if c.place.kind in ("admin1", "country")]
     if not admin:

@@ -147,6 +147,21 @@ def test_lowercase_elsewhere_is_its_regex(text, word):
     assert _lowercase_elsewhere(text, word) == expected
 
 
+@settings(max_examples=500)
+@given(_texts, _texts, _texts)
+def test_a_runs_words_are_those_of_its_text_anywhere(text, before, after):
+    """A run's text decides its words (what lets ``_lookup_spans`` reuse a run's reading)."""
+    for run in _runs(text):
+        if len(run) < 2:
+            continue
+        s0, e0 = run[0][0], run[-1][1]
+        words = [(a - s0, b - s0, w) for a, b, w in run]
+        other = before + text[s0:e0] + after
+        for run2 in _runs(other):
+            if run2[0][0] == len(before) and run2[-1][1] == len(before) + e0 - s0:
+                assert [(a - len(before), b - len(before), w) for a, b, w in run2] == words
+
+
 @given(_texts)
 def test_sub_span_keys_are_the_keys_of_the_sub_span(text):
     for run in _runs(text):
