@@ -938,7 +938,15 @@ class GeoParquetWriter(_Writer):
         self.rows += len(incidents)
 
     def write_table(self, table) -> None:
-        """Append an Arrow table of GeoParquet layout (unpartitioned output only)."""
+        """Append an Arrow table of GeoParquet layout (unpartitioned output only).
+
+        Raises
+        ------
+        UsageError
+            On a writer partitioned by month (its rows' months are not known here).
+        """
+        if self.partition:
+            raise UsageError("an Arrow table goes to unpartitioned GeoParquet only; write incidents instead")
         if self._schema is None:
             self._schema = table.schema
         self._put(table.cast(self._schema), None)

@@ -506,3 +506,14 @@ def test_bundled_wgs84_projjson_is_what_pyproj_gives():
     from geomap.export import _wgs84_projjson
 
     assert _wgs84_projjson() == CRS.from_epsg(4326).to_json_dict()
+
+
+def test_a_month_partitioned_writer_takes_no_bare_table(tmp_path):
+    from geomap.errors import UsageError
+    from geomap.export import GeoParquetWriter, incident_table
+
+    w = GeoParquetWriter(tmp_path / "p", partition="month")
+    with pytest.raises(UsageError, match="unpartitioned"):
+        w.write_table(incident_table(_incidents()))
+    w.discard()
+    assert not list(tmp_path.iterdir())
