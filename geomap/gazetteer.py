@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
 from itertools import chain, groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -612,6 +612,47 @@ class Gazetteer:
             new(CandidateSummary, (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
             for rowid, tier in tiers.items()
         ]
+
+    def best_summary(self, tiers: dict[int, int]) -> tuple[CandidateSummary, dict[str, int]]:
+        """Return the best of :meth:`summaries` and the least tier of each kind among them.
+
+        What the geoparser keeps of a name's candidates on first sight, without one summary per
+        candidate: those would outlive the document in its caches, and every object that does
+        brings the next garbage collection closer.
+
+        Parameters
+        ----------
+        tiers : dict
+            The name's :meth:`match_tiers` (not empty).
+
+        Returns
+        -------
+        best : CandidateSummary
+            ``max(self.summaries(tiers), key=score)``: the first of the best-scored.
+        kind_tiers : dict
+            ``{kind: least tier of the candidates of that kind}``, kinds in candidate order.
+        """
+        kind_tiers: dict[str, int] = {}
+        if min(tiers) < 0:  # a user place among them (rare): from the summaries themselves
+            light = self.summaries(tiers)
+            for c in light:
+                if c.tier < kind_tiers.get(c.kind, 99):
+                    kind_tiers[c.kind] = c.tier
+            return max(light, key=attrgetter("score")), kind_tiers
+        kind_names, kinds, priors, weight = self._kind_names, self._kinds, self._priors, _TIER_WEIGHT
+        get = kind_tiers.get
+        best_row: int | None = None
+        best_tier, best_score = 0, 0.0
+        for rowid, tier in tiers.items():
+            kind = kind_names[kinds[rowid]]
+            if tier < get(kind, 99):
+                kind_tiers[kind] = tier
+            score = weight[tier] + priors[rowid]
+            # (max() keeps the first of equal scores: only a greater one replaces it)
+            if best_row is None or score > best_score:
+                best_row, best_tier, best_score = rowid, tier, score
+        best = (best_tier, best_score, kind_names[kinds[best_row]], self._populations[best_row])
+        return _new_tuple(CandidateSummary, best), kind_tiers
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
         """Return every entry matching ``name`` with its best tier, unranked by context.

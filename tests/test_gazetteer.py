@@ -227,6 +227,7 @@ def test_summaries_and_batches_agree_with_candidates(gaz, name):
     tiers = gaz.match_tiers(name)
     assert list(tiers.values()) == [c.tier for c in cands]
     assert gaz.summaries(tiers) == [(c.tier, c.score, c.place.kind, c.place.population) for c in cands]
+    assert gaz.best_summary(tiers) == _best_summary_spec(gaz.summaries(tiers))
     assert gaz.candidates_batch([name, "Aleppo", name], [tiers, gaz.match_tiers("Aleppo"), tiers]) == [
         cands, gaz.candidates("Aleppo"), cands
     ]
@@ -270,6 +271,27 @@ def test_match_tiers_agrees_with_its_specification(gaz, keys, skeletons, hits):
     assert list(got.items()) == list(want.items())
 
 
+def _best_summary_spec(light: list) -> tuple:
+    """What Gazetteer.best_summary computes, from the summaries of every candidate."""
+    kind_tiers: dict[str, int] = {}
+    for c in light:
+        kind_tiers[c.kind] = min(c.tier, kind_tiers.get(c.kind, 99))
+    return max(light, key=lambda c: c.score), kind_tiers
+
+
+_ROWS = st.integers(1, 400)
+
+
+@settings(max_examples=300)
+@given(tiers=st.dictionaries(_ROWS, st.integers(0, 4), min_size=1, max_size=12))
+def test_best_summary_agrees_with_the_summaries(gaz, tiers):
+    # (rows of one kind and population at one tier score alike: max() keeps the first of them)
+    tiers = {rowid * 37: tier for rowid, tier in tiers.items()}
+    got = gaz.best_summary(tiers)
+    want = _best_summary_spec(gaz.summaries(tiers))
+    assert got == want and list(got[1].items()) == list(want[1].items())
+
+
 def test_summaries_of_user_places(tmp_path):
     f = tmp_path / "mine.csv"
     f.write_text("name,lat,lon,kind,country_code\nQazzaz,33.4961,36.3212,neighbourhood,SY\n", encoding="utf-8")
@@ -278,6 +300,8 @@ def test_summaries_of_user_places(tmp_path):
     assert g.summaries(g.match_tiers("Qazzaz")) == [
         (c.tier, c.score, c.place.kind, c.place.population) for c in cands
     ]
+    tiers = g.match_tiers("Qazzaz")
+    assert g.best_summary(tiers) == _best_summary_spec(g.summaries(tiers))
 
 
 def test_us_counties_are_admin2_entries_placed_among_their_towns(gaz):
