@@ -333,7 +333,10 @@ def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
     words = run[k:end]
     if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
         return ()
-    last = key0(_LEADING_ARTICLE_RE.sub("", words[-1][2]))
+    last = words[-1][2]
+    if "-" in last or "\u2011" in last:  # (a leading article has its hyphen: most words have none)
+        last = _LEADING_ARTICLE_RE.sub("", last)
+    last = key0(last)
     second = words[1][2].lower()
     if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
         return (last, key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
