@@ -563,7 +563,8 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if isinstance(by_start, _RunReading):
             reading = by_start
         else:
-            reading = _RunReading(_greedy_matches(by_start, table), _run_name_words(run))
+            # _RunReading(...), without the named tuple's Python-level __new__ (one per new run)
+            reading = _new_tuple(_RunReading, (_greedy_matches(by_start, table), _run_name_words(run)))
             if keep_readings:
                 readings[_run_key(text, run)] = reading
         names.update(reading.name_words)
