@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
 from itertools import chain, groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -110,6 +110,11 @@ def _place_of(lat: float, lon: float, population: int, record: str) -> Place:
 #: A ``(rowid, tier)`` pair of a ``keyhits`` value (an ``array("i")`` of both in turn):
 #: ``tuple(_HIT_PAIR.iter_unpack(value))`` are its pairs.
 _HIT_PAIR = struct.Struct("ii")
+
+
+def hit_pairs(hits: bytes) -> tuple[tuple[int, int], ...]:
+    """Return the ``(rowid, tier)`` pairs of a :meth:`Gazetteer.key_hits` value, in order."""
+    return tuple(_HIT_PAIR.iter_unpack(hits))
 
 
 def _key_hash(key: str) -> int:
@@ -325,7 +330,7 @@ def _build_index(source: Path, target: Path) -> None:
             os.unlink(tmp)
 
 
-def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, tuple[tuple[int, int], ...]]) -> dict[int, int]:
+def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, bytes]) -> dict[int, int]:
     """Return ``{index row: best tier}`` of the hits of query keys, each with its looseness.
 
     ``wanted`` holds ``(key, key_tier)`` pairs: 0 for the strict key, 1 for the variant key and
@@ -334,8 +339,9 @@ def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, tuple[tuple[i
     """
     best: dict[int, int] = {}
     get = best.get
+    pairs = _HIT_PAIR.iter_unpack
     for key, key_tier in wanted:
-        rows = hits.get(key, ())
+        rows = pairs(hits.get(key, b""))
         if key_tier == 0:
             for rowid, tier in rows:
                 if tier < get(rowid, 99):
@@ -403,7 +409,9 @@ class Gazetteer:
         self._priors.frombytes(priors)
         self._places: dict[int, Place] = {}
         self._alias_cache: dict[str, tuple[str, ...]] = {}
-        self._key_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        # packed like a keyhits value: bytes are no container the garbage collector tracks (a
+        # tuple of pairs is, until a collection untracks it) and most are never unpacked twice
+        self._key_cache: dict[str, bytes] = {}
         self._cand_cache: dict[tuple[str, bool], list[Candidate]] = {}
         self._user_keys: dict[str, list[tuple[int, int]]] = {}
         self._user_prefixes: set[str] = set()
@@ -469,10 +477,11 @@ class Gazetteer:
         return list(hit)
 
     # -- lookup -------------------------------------------------------------------------------
-    def key_hits(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
-        """Return ``{key: ((rowid, tier), ...)}`` for the given index keys (batch, cached).
+    def key_hits(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """Return ``{key: hits}`` for the given index keys (batch, cached).
 
-        Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
+        ``hits`` holds the key's ``(rowid, tier)`` pairs packed as a ``keyhits`` value is, in
+        rowid order (:func:`hit_pairs` unpacks them). Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
         membership filter rules out never reach SQLite, the others are asked in one query.
         """
         cache = self._key_cache
@@ -494,12 +503,12 @@ class Gazetteer:
                 rows = self._con.execute(
                     f"SELECT key, hits FROM keyhits WHERE key IN ({','.join('?' * len(params))})", params
                 ).fetchall()
-            pairs = _HIT_PAIR.iter_unpack
-            found = {key: tuple(pairs(blob)) for key, blob in rows}  # (in rowid order)
+            found = dict(rows)  # (each value in rowid order)
             for k in user.keys() & chunk:
-                found[k] = tuple(sorted(found.get(k, ()) + tuple(user[k])))
+                merged = sorted(hit_pairs(found.get(k, b"")) + tuple(user[k]))
+                found[k] = b"".join([_HIT_PAIR.pack(rowid, tier) for rowid, tier in merged])
             if len(cache) < 500_000:  # (may overshoot by a chunk)
-                cache.update(dict.fromkeys(chunk, ()))  # keys the filter let through wrongly
+                cache.update(dict.fromkeys(chunk, b""))  # keys the filter let through wrongly
                 cache.update(found)
             out.update(found)
         return out
@@ -532,7 +541,7 @@ class Gazetteer:
         *,
         skeletons: bool = True,
         keys: tuple[str, str, str] | None = None,
-        hits: dict[str, tuple[tuple[int, int], ...]] | None = None,
+        hits: dict[str, bytes] | None = None,
     ) -> dict[int, int]:
         """Return ``{index row: best match tier}`` of the entries matching ``name``.
 
@@ -561,11 +570,11 @@ class Gazetteer:
             wanted.append(sk)
         if hits is None:
             hits = self.key_hits(wanted)
-        strict = hits.get(k0, ())
+        strict = hits.get(k0, b"")
         if (k1 == k0 or k1 not in hits) and (len(wanted) < 3 or sk == k0 or sk not in hits):
             # the common case: only the strict key has hits, each at its own tier
-            best = dict(strict)
-            if len(best) < len(strict):  # a user place repeats a row: the loop keeps its best tier
+            best = dict(_HIT_PAIR.iter_unpack(strict))
+            if len(best) * _HIT_PAIR.size < len(strict):  # a user place repeats a row: the loop keeps its best tier
                 best = _best_tiers(((k0, 0),), hits)
         else:
             best = _best_tiers([(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0], hits)
@@ -603,6 +612,47 @@ class Gazetteer:
             new(CandidateSummary, (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
             for rowid, tier in tiers.items()
         ]
+
+    def best_summary(self, tiers: dict[int, int]) -> tuple[CandidateSummary, dict[str, int]]:
+        """Return the best of :meth:`summaries` and the least tier of each kind among them.
+
+        What the geoparser keeps of a name's candidates on first sight, without one summary per
+        candidate: those would outlive the document in its caches, and every object that does
+        brings the next garbage collection closer.
+
+        Parameters
+        ----------
+        tiers : dict
+            The name's :meth:`match_tiers` (not empty).
+
+        Returns
+        -------
+        best : CandidateSummary
+            ``max(self.summaries(tiers), key=score)``: the first of the best-scored.
+        kind_tiers : dict
+            ``{kind: least tier of the candidates of that kind}``, kinds in candidate order.
+        """
+        kind_tiers: dict[str, int] = {}
+        if min(tiers) < 0:  # a user place among them (rare): from the summaries themselves
+            light = self.summaries(tiers)
+            for c in light:
+                if c.tier < kind_tiers.get(c.kind, 99):
+                    kind_tiers[c.kind] = c.tier
+            return max(light, key=attrgetter("score")), kind_tiers
+        kind_names, kinds, priors, weight = self._kind_names, self._kinds, self._priors, _TIER_WEIGHT
+        get = kind_tiers.get
+        best_row: int | None = None
+        best_tier, best_score = 0, 0.0
+        for rowid, tier in tiers.items():
+            kind = kind_names[kinds[rowid]]
+            if tier < get(kind, 99):
+                kind_tiers[kind] = tier
+            score = weight[tier] + priors[rowid]
+            # (max() keeps the first of equal scores: only a greater one replaces it)
+            if best_row is None or score > best_score:
+                best_row, best_tier, best_score = rowid, tier, score
+        best = (best_tier, best_score, kind_names[kinds[best_row]], self._populations[best_row])
+        return _new_tuple(CandidateSummary, best), kind_tiers
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
         """Return every entry matching ``name`` with its best tier, unranked by context.

@@ -183,11 +183,11 @@ class _Match(NamedTuple):
     """How a capitalised surface matches the gazetteer."""
 
     tiers: dict[int, int]  # Gazetteer.match_tiers
-    light: list[CandidateSummary]  # Gazetteer.summaries
+    kind_tiers: dict[str, int]  # the least tier of each kind of candidate (Gazetteer.best_summary)
     demonym: bool  # every candidate matches as a demonym
     key: str  # key0 of the surface
     variant_key: str  # key1 of the surface
-    best: CandidateSummary  # the first of the best-scored in ``light``
+    best: CandidateSummary  # the first of the best-scored of Gazetteer.summaries
     stop: bool  # the key is a stop word or phrase (a common word alone)
 
 
@@ -333,7 +333,10 @@ def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
     words = run[k:end]
     if len(words) < 2 or words[0][2].lower() in _PLACE_HEADS:
         return ()
-    last = key0(_LEADING_ARTICLE_RE.sub("", words[-1][2]))
+    last = words[-1][2]
+    if "-" in last or "\u2011" in last:  # (a leading article has its hyphen: most words have none)
+        last = _LEADING_ARTICLE_RE.sub("", last)
+    last = key0(last)
     second = words[1][2].lower()
     if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
         return (last, key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
@@ -410,10 +413,10 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
             if tiers:
                 # (tiers are TIER_DEMONYM at most: all are demonyms when the least is)
                 demonym = min(tiers.values()) == TIER_DEMONYM
-                light = gaz.summaries(tiers)
+                best, kind_tiers = gaz.best_summary(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
                 # _Match(...), without the named tuple's Python-level __new__
-                out[surface] = _new_tuple(_Match, (tiers, light, demonym, k0, k1, max(light, key=_SCORE), stop))
+                out[surface] = _new_tuple(_Match, (tiers, kind_tiers, demonym, k0, k1, best, stop))
     return out
 
 
@@ -560,7 +563,8 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if isinstance(by_start, _RunReading):
             reading = by_start
         else:
-            reading = _RunReading(_greedy_matches(by_start, table), _run_name_words(run))
+            # _RunReading(...), without the named tuple's Python-level __new__ (one per new run)
+            reading = _new_tuple(_RunReading, (_greedy_matches(by_start, table), _run_name_words(run)))
             if keep_readings:
                 readings[_run_key(text, run)] = reading
         names.update(reading.name_words)
@@ -573,7 +577,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             spans.append(_Span(run[i][0], end, surface, surface, found, head, bounds))
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
-        if sp.surface.endswith(_COUNTY_ENDINGS) and any(c.kind == "admin2" for c in sp.match.light):
+        if sp.surface.endswith(_COUNTY_ENDINGS) and "admin2" in sp.match.kind_tiers:
             sp.county = True  # a county the gazetteer knows: "Laurel County"
             sp.head = "county"
             if sp.surface.endswith(" Co") and text[sp.end : sp.end + 1] == ".":
@@ -587,7 +591,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         elif (
             text[sp.end : sp.end + 1] == "."
             and _ABBREV_RE.fullmatch(sp.surface)
-            and any(c.kind == "admin1" and c.tier <= 1 for c in sp.match.light)
+            and sp.match.kind_tiers.get("admin1", 99) <= 1
         ):
             abbrev = sp.surface + "."
             states = [
@@ -636,7 +640,7 @@ def _alone(text: str, end: int, found: _Match) -> bool:
     abbreviation (a period leaves its key as it is).
     """
     return not _COUNTY_RE.match(text, end) and not (
-        text[end : end + 1] == "." and any(c.kind == "admin1" for c in found.light)
+        text[end : end + 1] == "." and "admin1" in found.kind_tiers
     )
 
 
@@ -690,7 +694,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     letters = surface.replace(".", "")
     if letters.isupper() and len(letters) <= 4:
         # acronyms count only as a country's known abbreviation (US, UK, UAE)
-        return any(c.kind in _STRONG_KINDS and c.tier <= 1 for c in span.match.light)
+        return any(tier <= 1 for kind, tier in span.match.kind_tiers.items() if kind in _STRONG_KINDS)
     if len(surface) < 3 and not surface.isupper():
         return False
     if ("'" in surface or "\u2019" in surface) and _CONTRACTION_RE.search(surface):
@@ -743,7 +747,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     words = surface.split()
     # (a one-word surface has the keys of its name: at most a period was added)
     is_common = len(words) == 1 and (k0 in common or span.match.variant_key in common)
-    if is_common and not any(c.tier == 0 and c.kind in ("country", "continent", "admin1") for c in span.match.light):
+    if is_common and not any(span.match.kind_tiers.get(k) == 0 for k in ("country", "continent", "admin1")):
         located = span.head in _PLACE_HEADS or _located(text, span.start)
         if not located and (not strong or _sentence_initial(text, span.start) or best.tier >= 1):
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
@@ -762,7 +766,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
                 lower_too = _lowercase_elsewhere(text, surface)
             if lower_too:
                 return False
-    if not strong and all(c.tier >= TIER_SKELETON for c in span.match.light):
+    if not strong and all(tier >= TIER_SKELETON for tier in span.match.kind_tiers.values()):
         return False
     return True
 

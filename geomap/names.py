@@ -31,8 +31,11 @@ from operator import methodcaller
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
 _APOS_RE = re.compile(f"[{_APOSTROPHES}]")
 _SEP_RE = re.compile(r"[\s\-\u2010-\u2015_/.,;:()\"\[\]]+")
-#: For ASCII names: apostrophes deleted, the non-space separators of ``_SEP_RE`` made spaces.
-_ASCII_FOLD = str.maketrans({"'": None, "`": None, **dict.fromkeys("-_/.,;:()\"[]", " ")})
+#: For ASCII names, as bytes: the non-space separators of ``_SEP_RE`` made spaces (with
+#: ``bytes.translate``, a table look-up per byte; ``str.translate`` looks each character up in a
+#: dict) and the apostrophes deleted.
+_ASCII_SEPARATORS = bytes.maketrans(b"-_/.,;:()\"[]", b" " * 12)
+_ASCII_APOSTROPHES = b"'`"
 _ARTICLES = frozenset(
     "al el il ul ad ar as az ash at ath adh an ed er es ez esh et en ech".split()
 )
@@ -107,7 +110,7 @@ def key0(name: str) -> str:
     'maarrat an numan'
     """
     if name.isascii():  # the common case: what _key0 does, for ASCII text
-        return " ".join(name.translate(_ASCII_FOLD).lower().split())
+        return " ".join(name.encode().translate(_ASCII_SEPARATORS, _ASCII_APOSTROPHES).decode().lower().split())
     return _key0(name)
 
 
@@ -164,7 +167,8 @@ def skeleton(name: str) -> str:
     return _undouble(_VOWELS_RE.sub("", base.replace("q", "k")))
 
 
-_NO_VOWELS = str.maketrans("", "", "aeiou")
+#: The vowels, deleted from a word's UTF-8 bytes (no byte of a multi-byte character is ASCII).
+_VOWEL_BYTES = b"aeiou"
 
 
 @lru_cache(maxsize=65536)
@@ -182,7 +186,7 @@ def _fold_token(token: str) -> tuple[str, str]:
     if text[-1] == "h" and len(text) > 1 and text[-2] in "aeiou":
         text = text[:-1]
     text_k = text.replace("q", "k")
-    skel = text_k[0] + text_k[1:].translate(_NO_VOWELS)
+    skel = text_k[0] + text_k[1:].encode().translate(None, _VOWEL_BYTES).decode()
     return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _DOUBLE_RE.search(skel) is not None else skel)
 
 

@@ -2,6 +2,7 @@
 
 import json
 import math
+from array import array
 from dataclasses import fields
 
 import pytest
@@ -10,7 +11,14 @@ from hypothesis import strategies as st
 
 from geomap.cli import main
 from geomap.errors import GazetteerError, RegionError
-from geomap.gazetteer import TIER_DEMONYM, TIER_SKELETON, TIER_VARIANT, Candidate, Gazetteer
+from geomap.gazetteer import (
+    TIER_DEMONYM,
+    TIER_SKELETON,
+    TIER_VARIANT,
+    Candidate,
+    Gazetteer,
+    hit_pairs,
+)
 from geomap.schema import Place
 
 # Reference positions (public sources: Wikipedia / GeoNames), checked within 5 km.
@@ -170,7 +178,7 @@ def test_key_hits_are_the_name_rows_of_each_key(tmp_path, gaz):
         want = {}
         for k in keys:
             want[k] = tuple(gaz._con.execute("SELECT place, tier FROM names WHERE key = ? ORDER BY place, tier", (k,)))
-    assert Gazetteer().key_hits(keys) == want
+    assert {k: hit_pairs(v) for k, v in Gazetteer().key_hits(keys).items()} == want
     # a user alias of an indexed place whose key the place has already: both rows, sorted
     homs = gaz.lookup("Homs", kinds=["city"])[0].place
     f = tmp_path / "mine.csv"
@@ -180,7 +188,7 @@ def test_key_hits_are_the_name_rows_of_each_key(tmp_path, gaz):
         rowid = g._con.execute("SELECT rowid FROM places WHERE id = ?", (homs.id,)).fetchone()[0]
     # (the name's strict and variant keys, then the alias's)
     user_rows = ((rowid, 0), (rowid, 2), (rowid, 1), (rowid, 2))
-    assert g.key_hits(["homs"])["homs"] == tuple(sorted(want["homs"] + user_rows))
+    assert hit_pairs(g.key_hits(["homs"])["homs"]) == tuple(sorted(want["homs"] + user_rows))
 
 
 def test_places_are_their_rows_of_the_bundled_file(gaz):
@@ -219,6 +227,7 @@ def test_summaries_and_batches_agree_with_candidates(gaz, name):
     tiers = gaz.match_tiers(name)
     assert list(tiers.values()) == [c.tier for c in cands]
     assert gaz.summaries(tiers) == [(c.tier, c.score, c.place.kind, c.place.population) for c in cands]
+    assert gaz.best_summary(tiers) == _best_summary_spec(gaz.summaries(tiers))
     assert gaz.candidates_batch([name, "Aleppo", name], [tiers, gaz.match_tiers("Aleppo"), tiers]) == [
         cands, gaz.candidates("Aleppo"), cands
     ]
@@ -255,9 +264,32 @@ _key_rows = st.lists(st.tuples(st.integers(-2, 6), st.integers(0, 4)), max_size=
 )
 def test_match_tiers_agrees_with_its_specification(gaz, keys, skeletons, hits):
     # rows may repeat with two tiers (a user place's alias) or have none (any hits dict)
-    got = gaz.match_tiers("ignored", skeletons=skeletons, keys=keys, hits=hits)
+    # (key_hits packs each key's pairs as the index's keyhits values are: an array("i"))
+    packed = {key: array("i", [v for pair in rows for v in pair]).tobytes() for key, rows in hits.items()}
+    got = gaz.match_tiers("ignored", skeletons=skeletons, keys=keys, hits=packed)
     want = _match_tiers_spec(keys, skeletons, hits)
     assert list(got.items()) == list(want.items())
+
+
+def _best_summary_spec(light: list) -> tuple:
+    """What Gazetteer.best_summary computes, from the summaries of every candidate."""
+    kind_tiers: dict[str, int] = {}
+    for c in light:
+        kind_tiers[c.kind] = min(c.tier, kind_tiers.get(c.kind, 99))
+    return max(light, key=lambda c: c.score), kind_tiers
+
+
+_ROWS = st.integers(1, 400)
+
+
+@settings(max_examples=300)
+@given(tiers=st.dictionaries(_ROWS, st.integers(0, 4), min_size=1, max_size=12))
+def test_best_summary_agrees_with_the_summaries(gaz, tiers):
+    # (rows of one kind and population at one tier score alike: max() keeps the first of them)
+    tiers = {rowid * 37: tier for rowid, tier in tiers.items()}
+    got = gaz.best_summary(tiers)
+    want = _best_summary_spec(gaz.summaries(tiers))
+    assert got == want and list(got[1].items()) == list(want[1].items())
 
 
 def test_summaries_of_user_places(tmp_path):
@@ -268,6 +300,8 @@ def test_summaries_of_user_places(tmp_path):
     assert g.summaries(g.match_tiers("Qazzaz")) == [
         (c.tier, c.score, c.place.kind, c.place.population) for c in cands
     ]
+    tiers = g.match_tiers("Qazzaz")
+    assert g.best_summary(tiers) == _best_summary_spec(g.summaries(tiers))
 
 
 def test_us_counties_are_admin2_entries_placed_among_their_towns(gaz):
