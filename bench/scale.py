@@ -15,7 +15,7 @@ worker (``getrusage``). 100,000 reports are opt-in: ``--sizes 1000,10000,100000`
 speed-up from each job count's fastest run, as ``timeit`` does: on a shared host, a slower run
 measures the neighbours' load, not the code. The speed-up of every round is printed too.
 
-Before that it measures what two cores give here at best (:func:`machine_ceiling`): the same
+Before that it measures what two cores give here at best (``bench/hostspeed.py``): the same
 pure-Python loop alone, then in two processes at once. On a virtual machine whose two CPUs
 share a physical core or its caches, two busy processes each run slower than one alone, and no
 program gets a larger speed-up from its second job than that.
@@ -37,6 +37,8 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # (for bench.hostspeed)
 
 #: Syrian towns the bundled gazetteer resolves to a Syrian place from this spelling.
 TOWNS = (
@@ -227,32 +229,6 @@ def _child(corpus: str, jobs: int, engine: str, out: str) -> None:
     }))
 
 
-_SPIN = (
-    "import time\n"
-    "t = time.perf_counter()\n"
-    "d = {}\n"
-    "for i in range(8_000_000):\n"
-    "    d[i % 1000] = d.get(i % 1000, 0) + i\n"
-    "print(time.perf_counter() - t)\n"
-)
-
-
-def machine_ceiling(rounds: int = 3) -> tuple[float, float, float]:
-    """Return ``(one, two, ceiling)``: the seconds of a pure-Python loop alone and in two
-    processes at once (the slower of the pair), fastest of ``rounds``, and ``2 * one / two``,
-    the speed-up two jobs can give at most on this machine.
-    """
-    def run(n: int) -> float:
-        procs = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
-                 for _ in range(n)]
-        return max(float(p.communicate()[0]) for p in procs)
-
-    one = two = float("inf")
-    for _ in range(rounds):
-        one, two = min(one, run(1)), min(two, run(2))
-    return one, two, 2 * one / two
-
-
 def main() -> int:
     """Generate the corpora, run every configuration, print a table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -280,6 +256,8 @@ def main() -> int:
     rows = []
     ceiling = None
     if {1, 2} <= set(jobs_list) and args.engine == "local":
+        from bench.hostspeed import machine_ceiling
+
         one, two, ceiling = machine_ceiling()
         print(f"# two processes of a pure-Python loop: {one:.2f} s alone, {two:.2f} s side by side "
               f"(fastest of 3): two jobs give {ceiling:.2f}x at most here", flush=True)
