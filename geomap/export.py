@@ -368,14 +368,15 @@ def write_part(chunks: Iterable[list[Incident]], folder: Path, name: str, kinds:
             if not chunk:
                 continue
             n += len(chunk)
+            records = [incident_record(i) for i in chunk]  # (once for every format)
             if parquet is not None:
-                parquet.write_incidents(chunk)
+                parquet.write_records(records)
             if features is not None:
-                for text in _record_texts(map(incident_record, chunk), "longitude", "latitude"):
+                for text in _record_texts(records, "longitude", "latitude"):
                     features.write(sep + text)
                     sep = ","
             if rows is not None:
-                _write_csv_rows(rows, _incident_csv_rows(chunk))
+                _write_csv_rows(rows, _record_csv_rows(records))
             if tally is not None:
                 tally.add_incidents(chunk)
     return files, n
@@ -408,10 +409,10 @@ def _csv_rows(gdf) -> Iterator[tuple[list, bool]]:
         yield _csv_row(rec, srcs)
 
 
-def _incident_csv_rows(incidents: Iterable[Incident]) -> Iterator[tuple[list, bool]]:
-    """:func:`_csv_rows` of a GeoDataFrame of these incidents, without building one."""
-    for inc in incidents:
-        rec = {c: _plain(v, c) for c, v in incident_record(inc).items()}
+def _record_csv_rows(records: Iterable[dict]) -> Iterator[tuple[list, bool]]:
+    """:func:`_csv_rows` of a GeoDataFrame of incidents, from their :func:`incident_record`."""
+    for record in records:
+        rec = {c: _plain(v, c) for c, v in record.items()}
         srcs = rec["sources"]
         rec["sources"] = json.dumps(srcs, ensure_ascii=False)
         yield _csv_row(rec, srcs)
@@ -548,11 +549,10 @@ class MentionCounts:
         return f"MentionCounts({len(self)} places, {self.total} mentions)"
 
 
-#: Columns of the places outputs, and the Arrow types of those that are not text.
+#: Columns of the places outputs, and those of whole numbers.
 PLACE_COLUMNS = ("place_id", "name", "kind", "country_code", "admin1", "admin2", "lat", "lon",
                  "mentions", "incidents", "fatalities", "injured", "first_date", "last_date")
-_PLACE_TYPES = {"lat": "float64", "lon": "float64", "mentions": "int64", "incidents": "int64",
-                "fatalities": "int64", "injured": "int64"}
+_PLACE_INTS = frozenset({"mentions", "incidents", "fatalities", "injured"})
 
 
 class PlaceTally:
@@ -654,14 +654,9 @@ class PlaceTally:
 
     def write_geoparquet(self, path: str | os.PathLike) -> Path:
         """Write the places as GeoParquet (WKB points), atomically, without a GeoDataFrame."""
-        import pyarrow as pa
-
-        recs = self.records()
-        columns = {c: [r[c] for r in recs] for c in PLACE_COLUMNS}
-        columns["geometry"] = [_point_wkb(r["lon"], r["lat"]) for r in recs]
-        fields = [pa.field(c, pa.type_for_alias(_PLACE_TYPES.get(c, "string"))) for c in PLACE_COLUMNS]
+        schema = _points_schema(PLACE_COLUMNS, _PLACE_INTS, frozenset({"lat", "lon"}))
         with GeoParquetWriter(path) as w:
-            w.write_table(pa.Table.from_pydict(columns, schema=_geo_schema(fields)))
+            w.write_table(_points_table(self.records(), schema, "lon", "lat"))
         return w.path
 
 
@@ -928,14 +923,18 @@ class GeoParquetWriter(_Writer):
         int64 counts, ``cumulative`` bool, float64 coordinates, ``sources`` as JSON text), then
         the WKB points; the same values a GeoDataFrame of them gives (:meth:`write`).
         """
-        if not incidents and self._schema is not None:
+        self.write_records([incident_record(i) for i in incidents])
+
+    def write_records(self, records: list[dict]) -> None:
+        """:meth:`write_incidents` of the incidents' :func:`incident_record`."""
+        if not records and self._schema is not None:
             return
-        table = incident_table(incidents)
+        table = _incident_table(records)
         if self._schema is None:
             self._schema = table.schema
-        self._put(table.cast(self._schema), [_event_month(i.event_date) for i in incidents]
-                  if self.partition and incidents else None)
-        self.rows += len(incidents)
+        self._put(table.cast(self._schema), [_event_month(r["event_date"]) for r in records]
+                  if self.partition and records else None)
+        self.rows += len(records)
 
     def write_table(self, table) -> None:
         """Append an Arrow table of GeoParquet layout (unpartitioned output only).
@@ -1055,29 +1054,43 @@ def _geo_schema(fields: list):
 
 
 @functools.cache
-def _incident_schema():
+def _points_schema(columns: tuple[str, ...], ints: frozenset[str], floats: frozenset[str]):
+    """Return the GeoParquet schema of records: ``ints`` int64, ``floats`` float64,
+    ``cumulative`` bool, other columns text, then the WKB ``geometry``."""
     import pyarrow as pa
 
     def arrow_type(column: str):
-        if column in INT_COLUMNS:
+        if column in ints:
             return pa.int64()
-        if column in _FLOAT_COLUMNS:
+        if column in floats:
             return pa.float64()
         return pa.bool_() if column == "cumulative" else pa.string()
 
-    return _geo_schema([pa.field(c, arrow_type(c)) for c in INCIDENT_COLUMNS])
+    return _geo_schema([pa.field(c, arrow_type(c)) for c in columns])
+
+
+def _points_table(records: list[dict], schema, x: str, y: str):
+    """Return plain records (incident or place rows) as an Arrow table of ``schema``, with a WKB
+    point at ``(record[x], record[y])`` (none where either is None)."""
+    import pyarrow as pa
+
+    columns = {c: [r[c] for r in records] for c in schema.names if c != "geometry"}
+    columns["geometry"] = [_point_wkb(r[x], r[y]) for r in records]
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _incident_table(records: list[dict]):
+    """:func:`incident_table` of the incidents' :func:`incident_record`."""
+    flat = [{**{c: _plain(v, c) for c, v in r.items()}, "sources": json.dumps(r["sources"], ensure_ascii=False)}
+            for r in records]
+    schema = _points_schema(INCIDENT_COLUMNS, frozenset(INT_COLUMNS), frozenset(_FLOAT_COLUMNS))
+    return _points_table(flat, schema, "longitude", "latitude")
 
 
 def incident_table(incidents: Sequence[Incident]):
     """Return merged incidents as a GeoParquet-layout Arrow table (see
     :meth:`GeoParquetWriter.write_incidents`), built without a GeoDataFrame."""
-    import pyarrow as pa
-
-    records = [incident_record(i) for i in incidents]
-    columns = {c: [_plain(r[c], c) for r in records] for c in INCIDENT_COLUMNS}
-    columns["sources"] = [json.dumps(v, ensure_ascii=False) for v in columns["sources"]]
-    columns["geometry"] = [_point_wkb(r["longitude"], r["latitude"]) for r in records]
-    return pa.Table.from_pydict(columns, schema=_incident_schema())
+    return _incident_table([incident_record(i) for i in incidents])
 
 
 def _geo_metadata(column: str) -> dict:

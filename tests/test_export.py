@@ -443,7 +443,7 @@ def test_record_writers_match_the_geodataframe_writers(merged_samples):
         PlaceTally,
         _csv_rows,
         _feature_texts,
-        _incident_csv_rows,
+        _record_csv_rows,
         _record_texts,
         incident_record,
     )
@@ -451,7 +451,7 @@ def test_record_writers_match_the_geodataframe_writers(merged_samples):
     gdf = to_geodataframe(merged_samples)
     assert list(_record_texts(map(incident_record, merged_samples), "longitude", "latitude")) == \
         list(_feature_texts(gdf))
-    assert list(_incident_csv_rows(merged_samples)) == list(_csv_rows(gdf))
+    assert list(_record_csv_rows(map(incident_record, merged_samples))) == list(_csv_rows(gdf))
     assert PlaceTally().add_incidents(merged_samples).rows == PlaceTally().add(gdf).rows
 
 
