@@ -1081,8 +1081,8 @@ def _points_table(records: list[dict], schema, x: str, y: str):
 
 def _incident_table(records: list[dict]):
     """:func:`incident_table` of the incidents' :func:`incident_record`."""
-    flat = [{**{c: _plain(v, c) for c, v in r.items()}, "sources": json.dumps(r["sources"], ensure_ascii=False)}
-            for r in records]
+    flat = [{**{c: _plain(v, c) for c, v in r.items()},
+             "sources": json.dumps(r["sources"], ensure_ascii=False)} for r in records]
     schema = _points_schema(INCIDENT_COLUMNS, frozenset(INT_COLUMNS), frozenset(_FLOAT_COLUMNS))
     return _points_table(flat, schema, "longitude", "latitude")
 

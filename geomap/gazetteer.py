@@ -59,7 +59,8 @@ _PLACE_COLS = "lat, lon, population, record"
 #: The text fields of a :class:`Place` kept in ``record``, tab-separated (no field holds a tab:
 #: ``places.tsv.xz`` is tab-separated and a ``key0`` has no tab).
 _RECORD_FIELDS = (
-    "id", "name", "ascii_name", "kind", "country_code", "admin1_code", "admin1", "admin2_code", "admin2", "parent",
+    "id", "name", "ascii_name", "kind", "country_code", "admin1_code", "admin1", "admin2_code", "admin2",
+    "parent",
     "source",
 )
 #: Size of the key membership filter: one bit per value of a 26-bit hash (8 MiB, read in about
@@ -481,8 +482,9 @@ class Gazetteer:
         """Return ``{key: hits}`` for the given index keys (batch, cached).
 
         ``hits`` holds the key's ``(rowid, tier)`` pairs packed as a ``keyhits`` value is, in
-        rowid order (:func:`hit_pairs` unpacks them). Keys with no entry are omitted. This is the fast path used by the geoparser: keys the
-        membership filter rules out never reach SQLite, the others are asked in one query.
+        rowid order (:func:`hit_pairs` unpacks them). Keys with no entry are omitted. This is
+        the fast path used by the geoparser: keys the membership filter rules out never reach
+        SQLite, the others are asked in one query.
         """
         cache = self._key_cache
         bits = self._key_bits
@@ -574,10 +576,12 @@ class Gazetteer:
         if (k1 == k0 or k1 not in hits) and (len(wanted) < 3 or sk == k0 or sk not in hits):
             # the common case: only the strict key has hits, each at its own tier
             best = dict(_HIT_PAIR.iter_unpack(strict))
-            if len(best) * _HIT_PAIR.size < len(strict):  # a user place repeats a row: the loop keeps its best tier
+            if len(best) * _HIT_PAIR.size < len(strict):
+                # a user place repeats a row: the general loop keeps its best tier
                 best = _best_tiers(((k0, 0),), hits)
         else:
-            best = _best_tiers([(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0], hits)
+            looser = [(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0]
+            best = _best_tiers(looser, hits)
         tiers = best.values()
         if TIER_SKELETON in tiers and min(tiers) < TIER_SKELETON:
             best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
@@ -609,7 +613,8 @@ class Gazetteer:
             return out
         weight, new = _TIER_WEIGHT, _new_tuple
         return [
-            new(CandidateSummary, (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
+            new(CandidateSummary,
+                (tier, weight[tier] + priors[rowid], kind_names[kinds[rowid]], populations[rowid]))
             for rowid, tier in tiers.items()
         ]
 

@@ -110,7 +110,8 @@ def key0(name: str) -> str:
     'maarrat an numan'
     """
     if name.isascii():  # the common case: what _key0 does, for ASCII text
-        return " ".join(name.encode().translate(_ASCII_SEPARATORS, _ASCII_APOSTROPHES).decode().lower().split())
+        folded = name.encode().translate(_ASCII_SEPARATORS, _ASCII_APOSTROPHES).decode()
+        return " ".join(folded.lower().split())
     return _key0(name)
 
 

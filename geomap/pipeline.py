@@ -892,7 +892,8 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
     if len(spool) < _POOL_MERGE_MIN:
         pool = None
     show, merged = _Progress(progress, unit="extracted incidents merged"), 0
-    with tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder, system_arrow_pool():
+    with (tempfile.TemporaryDirectory(prefix="parts-", dir=Path(spool.path).parent) as folder,
+          system_arrow_pool()):
         task = functools.partial(_merge_part, spool.path, folder=folder,
                                  kinds=frozenset(w.part for w in writers), partition=partition, flt=flt,
                                  places=places)
