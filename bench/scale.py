@@ -225,7 +225,7 @@ def _child(corpus: str, jobs: int, engine: str, out: str) -> None:
         "extract_s": report["timings_s"]["read_and_extract"],
         "merge_s": report["timings_s"]["merge_and_write"], "rss_main_mb": rss_main,
         "rss_worker_mb": rss_workers if jobs > 1 or engine == "dask" else None,
-        "failed": len(res.failures),
+        "failed": res.n_failed,
     }))
 
 

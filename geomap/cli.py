@@ -199,9 +199,9 @@ def _cmd_run(args) -> int:
 
 
 def _failed(result) -> int:
-    if result.failures:
+    if result.n_failed:
         first = result.failures[0]
-        print(f"geomap: {len(result.failures)} input(s) failed, e.g. {first.input}: {first.reason}",
+        print(f"geomap: {result.n_failed} input(s) failed, e.g. {first.input}: {first.reason}",
               file=sys.stderr)
         return 1
     return 0

@@ -97,6 +97,10 @@ class InputLog:
             self._fh.seek(0, os.SEEK_END)
 
 
+#: Failed inputs a :class:`RunResult` keeps as examples (it counts them all).
+FAILURES_KEPT = 1000
+
+
 @dataclass
 class RunResult:
     """What a run produced: incidents, place mentions per place and an account of every input.
@@ -115,6 +119,11 @@ class RunResult:
         One entry per input (file, JSONL line, CSV or Parquet row), in input order, with its
         status: what ``run-report.json`` lists.
     failures : list of Failure
+        The first :data:`FAILURES_KEPT` failed inputs, as examples (all of them are in
+        ``inputs``, and so in ``run-report.json``): a corpus of millions of broken rows must not
+        hold millions of Failures in memory.
+    n_failed : int
+        Number of failed inputs.
     n_documents : int
         Reports extracted.
     seconds : float
@@ -130,6 +139,7 @@ class RunResult:
     place_mentions: MentionCounts = field(default_factory=MentionCounts)
     inputs: InputLog = field(default_factory=InputLog)
     failures: list[Failure] = field(default_factory=list)
+    n_failed: int = 0
     n_documents: int = 0
     n_incidents: int = 0
     seconds: float = 0.0
@@ -149,6 +159,11 @@ class RunResult:
     def incidents(self, gdf) -> None:
         self._incidents = gdf
         self.n_incidents = len(gdf)
+
+    def add_failures(self, failures: list[Failure]) -> None:
+        """Count failed inputs, keeping the first :data:`FAILURES_KEPT` as examples."""
+        self.n_failed += len(failures)
+        self.failures.extend(failures[: max(0, FAILURES_KEPT - len(self.failures))])
 
     @property
     def mentions(self) -> MentionCounts:
@@ -559,7 +574,7 @@ def _extract_to(spool, items: Iterable[Document | Failure], gazetteer: Gazetteer
     try:
         for res in results:
             out.inputs.extend(res.entries)
-            out.failures.extend(res.failures)
+            out.add_failures(res.failures)
             out.place_mentions.update(res.counts)
             spool.add_rows(res.incidents)
             out.n_documents += res.n_documents
@@ -752,8 +767,8 @@ def run(
         "inputs": result.inputs,
         "counts": {
             "inputs": len(result.inputs),
-            "ok": len(result.inputs) - len(result.failures),
-            "failed": len(result.failures),
+            "ok": len(result.inputs) - result.n_failed,
+            "failed": result.n_failed,
             "documents": result.n_documents,
             "place_mentions": result.place_mentions.total,
             "incidents": result.n_incidents,

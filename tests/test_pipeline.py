@@ -116,6 +116,22 @@ def test_a_failed_input_is_reported_and_the_rest_goes_on(tmp_path, gaz):
     assert set(res.incidents["place_name"]) >= {"Homs", "Ḩamāh"} or len(res.incidents) >= 2
 
 
+def test_failures_are_all_counted_but_only_the_first_are_kept(tmp_path, gaz, monkeypatch):
+    import geomap.pipeline
+
+    monkeypatch.setattr(geomap.pipeline, "FAILURES_KEPT", 3)
+    lines = [json.dumps({"text": f"Clashes in Hama killed {i} people."}) if i % 3 == 0 else "{oops"
+             for i in range(1, 31)]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run([tmp_path / "in.jsonl"], tmp_path / "out", gazetteer=gaz, progress=False, write_map=False,
+              batch_size=4)
+    report = json.loads((tmp_path / "out" / "run-report.json").read_text())
+    assert res.n_failed == 20 == report["counts"]["failed"]
+    assert report["counts"]["ok"] == 10 == res.n_documents
+    assert [f.input for f in res.failures] == [f"{tmp_path / 'in.jsonl'}:{n}" for n in (1, 2, 4)]
+    assert sum(e["status"] == "failed" for e in report["inputs"]) == 20
+
+
 def test_a_run_without_map_streams_and_reads_incidents_back(tmp_path, gaz, monkeypatch):
     """Without a map or store, a run keeps no incidents: writes them in chunks, reads back on demand."""
     import geomap.pipeline as pipeline
