@@ -735,8 +735,12 @@ def run(
         if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
             writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
         tally = export.PlaceTally(result.place_mentions)
-        _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
-                     places=_places_path(places), progress=progress)
+        merge_pool = _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
+                                  places=_places_path(places), progress=progress)
+        # places files: by a worker when the workers merged, since this process has not loaded
+        # pandas then, and pyarrow loads it to build any table (0.2 s, while the workers idle)
+        places_files = (merge_pool.submit(_write_places, tally, out, formats) if merge_pool is not None
+                        else None)
         if "gpkg" in writers:
             writers["gpkg"].add_layer("places", tally.to_geodataframe())
         paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
@@ -745,10 +749,7 @@ def run(
         result._incidents = functools.partial(export.read_incidents, readable.path)
         if write_map or store:
             result.incidents = result.incidents  # load now: the spool folder goes
-    if "geojson" in formats:
-        paths["places_geojson"] = tally.write_geojson(out / "places.geojson")
-    if "parquet" in formats:
-        paths["places_parquet"] = tally.write_geoparquet(out / "places.parquet")
+    paths.update(_result(places_files) if places_files is not None else _write_places(tally, out, formats))
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     added = None
     if store:
@@ -887,8 +888,9 @@ def _merge_part(spool_path: str, parts: list[str], name: str, folder: str, kinds
 
 
 def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunResult,
-                 gazetteer: Gazetteer | None, *, flt, places: str | None, progress: bool = False) -> None:
-    """Merge the spool partition by partition (in ``pool`` when there is one) into ``writers``.
+                 gazetteer: Gazetteer | None, *, flt, places: str | None, progress: bool = False):
+    """Merge the spool partition by partition (in ``pool`` when there is one) into ``writers``;
+    return the pool when its workers merged, else None.
 
     Groups of partitions are merged and written as part files by the workers, largest first
     (here, when the spool holds fewer than :data:`_POOL_MERGE_MIN` incidents);
@@ -929,6 +931,17 @@ def _merge_parts(spool: IncidentSpool, pool, writers: list, tally, result: RunRe
             merged += parts[i][1]
             show.update(merged)
     show.close(merged, f" -> {result.n_incidents:,} incidents")
+    return pool
+
+
+def _write_places(tally, out: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Write the places files of a run's formats (GeoJSON, GeoParquet); return their paths."""
+    paths = {}
+    if "geojson" in formats:
+        paths["places_geojson"] = tally.write_geojson(out / "places.geojson")
+    if "parquet" in formats:
+        paths["places_parquet"] = tally.write_geoparquet(out / "places.parquet")
+    return paths
 
 
 def _report_entry(entry: dict) -> str:

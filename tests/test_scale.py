@@ -56,7 +56,7 @@ def corpus(tmp_path_factory) -> Path:
 def baseline(corpus, tmp_path_factory, gaz):
     out = tmp_path_factory.mktemp("jobs1")
     return out, run([corpus], out, gazetteer=gaz, jobs=1, write_map=False, progress=False,
-                    formats=("geojson", "csv"))
+                    formats=("geojson", "csv", "parquet"))
 
 
 def _assert_same_as_baseline(baseline, out: Path, res) -> None:
@@ -65,6 +65,11 @@ def _assert_same_as_baseline(baseline, out: Path, res) -> None:
     assert list(res.incidents["id"]) == list(base.incidents["id"])
     for name in ("incidents.geojson", "places.geojson", "incidents.csv"):
         assert (out / name).read_bytes() == (base_out / name).read_bytes(), name
+    if (out / "places.parquet").exists():
+        import pyarrow.parquet as pq
+
+        for name in ("incidents.parquet", "places.parquet"):
+            assert pq.read_table(out / name).equals(pq.read_table(base_out / name)), name
     report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
     base_report = json.loads((base_out / "run-report.json").read_text(encoding="utf-8"))
     assert report["inputs"] == base_report["inputs"]  # every input, in input order
@@ -76,7 +81,7 @@ def _assert_same_as_baseline(baseline, out: Path, res) -> None:
 def test_process_pool_gives_the_same_results(baseline, corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "_POOL_MERGE_MIN", 0)  # the workers merge too, however few
     res = run([corpus], tmp_path, jobs=2, batch_size=16, write_map=False, progress=False,
-              formats=("geojson", "csv"))
+              formats=("geojson", "csv", "parquet"))  # (places files written by a worker then)
     assert res.engine["jobs"] == 2
     _assert_same_as_baseline(baseline, tmp_path, res)
 
