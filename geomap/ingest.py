@@ -229,6 +229,24 @@ def decode_bytes(data: bytes) -> Decoded:
     return Decoded(data.decode(codec, errors=errors), encoding)
 
 
+def _label(path: str | os.PathLike) -> str:
+    """Return a path as the text that names its input in every output.
+
+    A file name that is not UTF-8 reaches Python with its stray bytes held as lone surrogates,
+    which no UTF-8 output can hold: those bytes are shown as backslash escapes instead
+    (``bad\\xff.txt``), so the input is still named, and told apart from its neighbours.
+    """
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(text).decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate that no file name's bytes give
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _clean_text(s: str) -> str:
     """Drop NUL characters and replace lone surrogates, so the text can be written as UTF-8."""
     if "\x00" in s:
@@ -381,15 +399,15 @@ def _classify_file(path: Path, is_link: bool) -> Path | Failure | None:
             target = path.stat()
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                return Failure(str(path), "symbolic link loop; not followed")
-            return Failure(str(path), "broken symbolic link (its target does not exist)")
+                return Failure(_label(path), "symbolic link loop; not followed")
+            return Failure(_label(path), "broken symbolic link (its target does not exist)")
         if stat.S_ISDIR(target.st_mode):
-            return Failure(str(path), "symbolic link to a folder, not followed (avoids loops); "
+            return Failure(_label(path), "symbolic link to a folder, not followed (avoids loops); "
                                       "give the target folder as an input to read it")
     if path.name.lower() in _IGNORED_NAMES:
         return None
     if _suffix(path) not in SUFFIXES:
-        return Failure(str(path), f"unsupported file type {path.suffix or '(no extension)'}; "
+        return Failure(_label(path), f"unsupported file type {path.suffix or '(no extension)'}; "
                                   f"geomap reads {', '.join(SUFFIXES)}: convert or rename it")
     return path
 
@@ -462,7 +480,7 @@ def _scan(folder: Path) -> Iterator[str] | Failure:
     except OSError as exc:
         for fh in runs:
             fh.close()
-        return Failure(str(folder), f"cannot list folder: {_os_reason(exc, 'folder').removeprefix('cannot read: ')}")
+        return Failure(_label(folder), f"cannot list folder: {_os_reason(exc, 'folder').removeprefix('cannot read: ')}")
     chunk.sort()
     if not runs:
         return iter(chunk)
@@ -474,7 +492,7 @@ def _kind_now(path: Path) -> str | Failure:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return Failure(str(path), _os_reason(exc))
+        return Failure(_label(path), _os_reason(exc))
     return _LINK if stat.S_ISLNK(mode) else _FOLDER if stat.S_ISDIR(mode) else _FILE
 
 
@@ -535,17 +553,17 @@ def iter_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[Path | Failure]:
         except FileNotFoundError:
             reason = "broken symbolic link (its target does not exist)" if path.is_symlink() \
                 else "no such file or folder (check the path)"
-            yield Failure(str(path), reason)
+            yield Failure(_label(path), reason)
             continue
         except OSError as exc:
-            yield Failure(str(path), _os_reason(exc))
+            yield Failure(_label(path), _os_reason(exc))
             continue
         if stat.S_ISREG(st.st_mode):
             yield path
         elif stat.S_ISDIR(st.st_mode):
             yield from _walk(path)
         else:
-            yield Failure(str(path), "not a regular file or folder (a device, pipe or socket)")
+            yield Failure(_label(path), "not a regular file or folder (a device, pipe or socket)")
 
 
 def _open_regular(path: Path) -> io.BufferedReader:
@@ -953,7 +971,7 @@ def iter_documents(
         if isinstance(item, Failure):
             yield item
             continue
-        label = str(item)
+        label = _label(item)
         try:
             yield from read_path(item, label, max_bytes, encodings=encodings)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a batch

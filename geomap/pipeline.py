@@ -75,7 +75,7 @@ class InputLog:
     """
 
     def __init__(self) -> None:
-        self._fh = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives with the log
+        self._fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")  # noqa: SIM115 - lives with the log
         self._n = 0
 
     def extend(self, entries: Iterable[dict]) -> None:
@@ -88,11 +88,15 @@ class InputLog:
         return self._n
 
     def __iter__(self) -> Iterator[dict]:
+        return map(json.loads, self.lines())
+
+    def lines(self) -> Iterator[str]:
+        """Yield each entry as one line of compact JSON (without its line break)."""
         self._fh.flush()
         self._fh.seek(0)
         try:
             for line in self._fh:
-                yield json.loads(line)
+                yield line[:-1]
         finally:
             self._fh.seek(0, os.SEEK_END)
 
@@ -944,26 +948,20 @@ def _write_places(tally, out: Path, formats: tuple[str, ...]) -> dict[str, Path]
     return paths
 
 
-def _report_entry(entry: dict) -> str:
-    """Return ``json.dumps(entry, indent=1)`` with each line indented by two spaces (an input of
-    the run report), split at ``"\\n"`` only: a value holding another line break (U+2028,
-    U+0085) is left as it is (``textwrap.indent`` would indent after it).
-    """
-    return "\n".join("  " + line for line in json.dumps(entry, indent=1, ensure_ascii=False).split("\n"))
-
-
 def _write_report(path: Path, report: dict) -> None:
-    """Write ``run-report.json`` as ``json.dumps(report, indent=1)`` would, streaming the inputs."""
+    """Write ``run-report.json``: ``json.dumps(report, indent=1)``, except that each input is one
+    line of compact JSON, copied from the :class:`InputLog` as it is (one line per input reads
+    and greps well with millions of them, and costs no parsing here)."""
     from geomap.export import atomic_path
 
     rest = json.dumps({k: v for k, v in report.items() if k != "inputs"}, indent=1, ensure_ascii=False)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write('{\n "inputs": [')
-        sep = "\n"
-        for entry in report["inputs"]:
-            fh.write(sep + _report_entry(entry))
-            sep = ",\n"
-        fh.write("\n ],\n" if sep != "\n" else "],\n")
+        sep = "\n  "
+        for line in report["inputs"].lines():
+            fh.write(sep + line)
+            sep = ",\n  "
+        fh.write("\n ],\n" if sep != "\n  " else "],\n")
         fh.write(rest[2:] + "\n")
 
 

@@ -3,8 +3,10 @@
 import itertools
 import json
 import math
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geomap.export import read_incidents
-from geomap.pipeline import _report_entry, run, sample_dir
+from geomap.pipeline import InputLog, _write_report, run, sample_dir
 from tests.conftest import SEEDS, needs_shared
 
 OUTPUTS = ("incidents.geojson", "places.geojson", "incidents.csv", "incidents.gpkg", "map.html",
@@ -196,18 +198,47 @@ def test_chunks_cut_by_sources_give_the_same_incidents(tmp_path, gaz, monkeypatc
     assert len(groups) > pq.ParquetFile(tmp_path / "a" / "incidents.parquet").num_row_groups
 
 
-@given(st.dictionaries(
+@given(st.lists(st.dictionaries(
     st.text(max_size=8),
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
               st.lists(st.integers(), max_size=2)),
     max_size=5,
-))
-def test_report_entry_is_the_indented_json_of_the_entry(entry):
-    # an input of the run report reads back as itself, whatever its text holds (U+0085 and
-    # U+2028 are line breaks to str.splitlines, not to JSON)
-    text = _report_entry(entry)
-    assert json.dumps(json.loads(text)) == json.dumps(entry)  # (NaN is not equal to itself)
-    assert all(line.startswith("  ") for line in text.split("\n"))
+), max_size=4))
+def test_run_report_lists_each_input_on_one_line(entries):
+    # whatever an input's text holds (U+0085, U+2028 and "\r" are line breaks to str.splitlines
+    # or to a text file's universal newlines, not to JSON), it reads back as itself
+    import tempfile
+
+    log = InputLog()
+    log.extend(entries)
+    assert list(log) == entries
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "run-report.json"
+        _write_report(path, {"inputs": log, "counts": {"inputs": len(entries)}})
+        text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == {"inputs": entries, "counts": {"inputs": len(entries)}}
+    lines = text.split("\n")
+    if not entries:
+        assert lines[:2] == ["{", ' "inputs": [],']
+        return
+    assert lines[:2] == ["{", ' "inputs": ['] and lines[2 + len(entries)] == " ],"
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[2 : 2 + len(entries)]] == entries
+
+
+def test_a_non_utf8_file_name_is_named_with_escapes_and_read(tmp_path, gaz):
+    folder = os.fsencode(tmp_path / "in")
+    os.mkdir(folder)
+    with open(folder + b"/bad\xffname.txt", "w", encoding="utf-8") as fh:
+        fh.write("Shelling killed four people in Homs on 3 March 2012.")
+    with open(folder + b"/photo\xfe.jpg", "wb") as fh:
+        fh.write(b"\xff\xd8")
+    res = run([tmp_path / "in"], tmp_path / "out", gazetteer=gaz, progress=False, write_map=False)
+    report = json.loads((tmp_path / "out" / "run-report.json").read_text(encoding="utf-8"))
+    named = [i["input"] for i in report["inputs"]]
+    assert named == [str(tmp_path / "in" / "bad\\xffname.txt"), str(tmp_path / "in" / "photo\\xfe.jpg")]
+    assert res.n_documents == 1 and res.n_failed == 1 and res.n_incidents == 1
+    features = json.loads((tmp_path / "out" / "incidents.geojson").read_text(encoding="utf-8"))["features"]
+    assert [s["doc_id"] for s in features[0]["properties"]["sources"]] == named[:1]
 
 
 def test_a_run_without_map_or_geopackage_never_imports_geopandas(tmp_path):
