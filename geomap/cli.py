@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -29,6 +30,19 @@ examples:
   geomap summary output/incidents.geojson --by admin1
   geomap gazetteer lookup "Maaret al-Numan" --json
 """
+
+
+#: Characters a terminal may act on (C0 and C1 controls but tab, and line feed for tables):
+#: escape sequences in a file name or an article's text could clear the screen or retitle the
+#: window. (``re`` costs nothing here: argparse has loaded it.)
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LF = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _term(text: object, *, lines: bool = False) -> str:
+    """Return ``text`` safe to print to a terminal: control characters become ``\\xNN``
+    escapes, line feeds too unless ``lines`` (a table, not a one-line message)."""
+    return (_CONTROLS_BUT_LF if lines else _CONTROLS).sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -115,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="*", help="files or folders (default: the bundled sample reports)")
     p.add_argument("-o", "--out", default="output", help="output folder (default: output/)")
     p.add_argument("--store", metavar="GPKG", help="GeoPackage accumulating incidents across runs")
-    p.add_argument("--max-bytes", type=int, default=None, help="skip reports larger than this")
+    p.add_argument("--max-bytes", type=_positive_int, default=None, help="skip reports larger than this")
     p.add_argument("--no-map", action="store_true", help="skip map.html and summary.png")
     p.add_argument("--format", default="geojson,csv,gpkg", metavar="LIST",
                    help="incident files to write, comma-separated from geojson, csv, gpkg, "
@@ -132,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", default="-",
                    help="output file: GeoJSON, or GeoParquet when it ends in .parquet; - for "
                         "stdout (default)")
-    p.add_argument("--max-bytes", type=int, default=None)
+    p.add_argument("--max-bytes", type=_positive_int, default=None)
     p.add_argument("--partition", choices=("month",), default=None,
                    help="with -o FILE.parquet: a folder partitioned by event month")
     _add_engine(p)
@@ -194,14 +208,14 @@ def _cmd_run(args) -> int:
         **_engine_kwargs(args),
     )
     n = result.n_incidents
-    print(f"{result.n_documents} reports, {n} incidents -> {args.out}/ ({result.seconds:.1f} s)")
+    print(_term(f"{result.n_documents} reports, {n} incidents -> {args.out}/ ({result.seconds:.1f} s)"))
     return _failed(result)
 
 
 def _failed(result) -> int:
     if result.n_failed:
         first = result.failures[0]
-        print(f"geomap: {result.n_failed} input(s) failed, e.g. {first.input}: {first.reason}",
+        print(_term(f"geomap: {result.n_failed} input(s) failed, e.g. {first.input}: {first.reason}"),
               file=sys.stderr)
         return 1
     return 0
@@ -232,13 +246,15 @@ def _cmd_geoparse(args) -> int:
         if not folder.is_dir():
             raise _usage(f"--format eupeg needs a folder of documents named 0..N-1, got {folder}")
         names = sorted((p for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+        if not names:
+            raise _usage(f"--format eupeg needs documents named 0..N-1; {folder} has none")
         out = sys.stdout
         failed = 0
         for p in names:
             try:
                 text = decode_bytes(p.read_bytes()).text
             except (OSError, ValueError) as exc:
-                print(f"geomap: {p}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+                print(_term(f"geomap: {p}: {getattr(exc, 'strerror', None) or exc}"), file=sys.stderr)
                 out.write("\n")  # keep line n = document n
                 failed = 1
                 continue
@@ -251,7 +267,7 @@ def _cmd_geoparse(args) -> int:
     failed = 0
     for item in iter_documents(args.inputs):
         if not hasattr(item, "text"):
-            print(f"geomap: {item.input}: {item.reason}", file=sys.stderr)
+            print(_term(f"geomap: {item.input}: {item.reason}"), file=sys.stderr)
             failed = 1
             continue
         ms = geoparse(item.text, gaz)
@@ -319,7 +335,7 @@ def _cmd_summary(args) -> int:
     if args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
-        sys.stdout.write(format_table(table))
+        sys.stdout.write(_term(format_table(table), lines=True))
     return 0
 
 
@@ -331,7 +347,7 @@ def _cmd_map(args) -> int:
     gaz = _gazetteer(args)
     basemap = gaz.areas[gaz.areas["kind"] == "country"][["id", "name", "country_code", "geometry"]]
     mapview.write_map(gdf, args.out, boundaries=_boundaries(gaz, gdf), basemap=basemap)
-    print(f"{len(gdf)} incidents -> {args.out}")
+    print(_term(f"{len(gdf)} incidents -> {args.out}"))
     return 0
 
 
@@ -343,11 +359,11 @@ def _cmd_gazetteer(args) -> int:
             print(json.dumps([c.as_dict() for c in cands], ensure_ascii=False, indent=1))
         else:
             if not cands:
-                print(f"no match for {args.name!r}")
+                print(_term(f"no match for {args.name!r}"))
             for c in cands:
                 p = c.place
                 where = ", ".join(x for x in (p.admin2, p.admin1, p.country_code) if x)
-                print(f"{p.id:>12}  {p.name} ({p.kind}; {where})  {p.lat:.4f},{p.lon:.4f}  [{c.match}]")
+                print(_term(f"{p.id:>12}  {p.name} ({p.kind}; {where})  {p.lat:.4f},{p.lon:.4f}  [{c.match}]"))
         return 0 if cands else 1
     if args.gaz_command == "info":
         info = gaz.info()
@@ -378,27 +394,61 @@ _COMMANDS = {
 }
 
 
+#: Options whose value may start with a minus sign (a bounding box west of Greenwich).
+_SIGNED_VALUE_OPTIONS = ("--bbox",)
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """Return ``argv`` with ``--bbox -10,30,40,50`` written ``--bbox=-10,30,40,50``: argparse
+    takes a value that starts with a minus sign for an option and would refuse it."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in _SIGNED_VALUE_OPTIONS and i + 1 < len(argv) and argv[i + 1][:1] == "-" \
+                and argv[i + 1][1:2].isdigit() | (argv[i + 1][1:2] == "."):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``geomap`` command; return its exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_values(sys.argv[1:] if argv is None else argv))
     if not args.command:
         parser.print_help()
         return 2
+    for option, value in vars(args).items():
+        # (file names given as inputs are read whatever their bytes; they are named with escapes)
+        if option != "inputs" and isinstance(value, str) and not _utf8(value):
+            print(_term(f"geomap: --{option.replace('_', '-')} {value!r} is not valid UTF-8 text "
+                        "(check the terminal's encoding)"), file=sys.stderr)
+            return 2
     from geomap.errors import GeomapError, RegionError
 
     try:
         return _COMMANDS[args.command](args)
     except RegionError as exc:
-        print(f"geomap: {exc}", file=sys.stderr)
+        print(_term(f"geomap: {exc}"), file=sys.stderr)
         if exc.choices:
             label = "did you mean" if "no region" in str(exc) or "no place" in str(exc) else "choices"
             print(f"  {label}:", file=sys.stderr)
             for c in exc.choices:
-                print(f"    {c}", file=sys.stderr)
+                print(_term(f"    {c}"), file=sys.stderr)
         return exc.exit_code
     except GeomapError as exc:
-        print(f"geomap: {exc}", file=sys.stderr)
+        print(_term(f"geomap: {exc}"), file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         return 0

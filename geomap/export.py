@@ -108,8 +108,7 @@ def empty_incidents():
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = ""):
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = _output_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
     os.close(fd)
     try:
@@ -122,6 +121,45 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
         for leftover in (tmp, *(tmp + side for side in _SIDECARS)):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+
+
+def _output_target(path: str | os.PathLike, *, folder: bool = False) -> Path:
+    """Check that an output may be written at ``path``, create its parent folder, return it.
+
+    geomap replaces an output file, and a folder only when it is a partitioned GeoParquet
+    output (``folder``) replacing one (or an empty folder): any other folder there may be a
+    user's data, such as the very reports being read.
+
+    Raises
+    ------
+    UsageError
+        For an empty path, a folder that may not be replaced, or a parent that is a file.
+    """
+    if str(path) == "":
+        raise UsageError("the output path is empty; give a file name")
+    target = Path(path)
+    if target.is_dir() and not (folder and _is_partition_folder(target)):
+        kind = "a partitioned GeoParquet output" if folder else "a file name"
+        raise UsageError(f"{target} is a folder; give {kind} (geomap replaces a folder only when it "
+                         "is its own partitioned GeoParquet output)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"cannot write {target}: a part of {target.parent} is a file, not a folder") from None
+    return target
+
+
+def _is_partition_folder(folder: Path) -> bool:
+    """True when every visible entry of ``folder`` is an ``event_month=...`` folder of Parquet
+    files (what a partitioned GeoParquet output holds); an empty folder is one too."""
+    for entry in os.scandir(folder):
+        if entry.name.startswith("."):
+            continue
+        if not (entry.name.startswith("event_month=") and entry.is_dir(follow_symlinks=False)):
+            return False
+        if any(not f.name.endswith(".parquet") for f in os.scandir(entry.path) if not f.name.startswith(".")):
+            return False
+    return True
 
 
 def _clean(value, column: str | None = None):
@@ -220,9 +258,8 @@ class _Writer:
     #: The kind of part file (see :func:`write_part`) that :meth:`append_part` takes.
     part = "parquet"
 
-    def __init__(self, path: str | os.PathLike) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: str | os.PathLike, *, folder: bool = False) -> None:
+        self.path = _output_target(path, folder=folder)
         fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=self.suffix, dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(name)
@@ -425,10 +462,20 @@ def _csv_row(rec: dict, srcs: list[dict]) -> tuple[list, bool]:
     rec["year"] = date[:4] if date else ""
     rec["country"] = rec.get("country_code") or ""
     rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
-    row = ["" if rec.get(c) is None else rec.get(c) for c in CSV_COLUMNS]
+    row = ["" if rec.get(c) is None else _inert(rec.get(c)) for c in CSV_COLUMNS]
     # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line
     # end: rows with one are written fully quoted (other rows keep their minimal quoting).
     return row, any(isinstance(v, str) and "\r" in v for v in row)
+
+
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """Return a CSV value a spreadsheet shows as text: a text cell that would start a formula
+    (article text, a source's name: untrusted) gets a leading apostrophe, as OWASP advises."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
 def _write_csv_rows(fh, rows: Iterable[tuple[list, bool]]) -> None:
@@ -863,7 +910,7 @@ class GeoParquetWriter(_Writer):
             import pyarrow  # noqa: F401
         except ImportError:
             raise _pyarrow_missing("writing GeoParquet") from None
-        super().__init__(path)
+        super().__init__(path, folder=partition == "month")
         self.partition = partition if partition == "month" else None
         if self.partition:
             self.tmp.unlink()
@@ -1343,6 +1390,32 @@ def store_append(gdf, path: str | os.PathLike) -> int:
         combined = _ordered(new.copy())
     write_gpkg({"incidents": combined}, p)
     return len(new)
+
+
+def check_store(path: str | os.PathLike) -> None:
+    """Check that ``path`` can be a store for :func:`store_append`, before a run writes anything.
+
+    Raises
+    ------
+    UsageError
+        When ``path`` is a folder, or an existing file that is not a GeoPackage with an
+        ``incidents`` layer (a store geomap wrote).
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"--store {path} is a folder; give a .gpkg file path")
+    if not p.exists():
+        return
+    if not _sqlite_ok(p):
+        raise UsageError(f"--store {path} is not a readable GeoPackage; it was left untouched")
+    with contextlib.closing(sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)) as con:
+        try:
+            found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = 'incidents'").fetchone()
+        except sqlite3.Error:
+            found = None
+    if found is None:
+        raise UsageError(f"--store {path} has no 'incidents' layer, so it is not a geomap store; "
+                         "give a new file name or a store an earlier run wrote")
 
 
 def _sqlite_ok(path: Path) -> bool:

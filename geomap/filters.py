@@ -73,9 +73,9 @@ class Filter:
     include_cumulative: bool = False
 
     def active(self) -> bool:
-        """Return True when any filter is set."""
+        """Return True when any filter is set (an empty name counts: checking it says so)."""
         return any(
-            v is not None and not (isinstance(v, (str, tuple)) and not v)
+            v is not None and not (isinstance(v, tuple) and not v)
             for k, v in self.__dict__.items()
             if k not in ("include_cumulative", "radius_km")
         )
@@ -253,10 +253,8 @@ def resolve_region(name: str, gazetteer: Gazetteer | None = None) -> tuple[Place
 
 
 def _resolve_country(text: str, gaz: Gazetteer | None) -> str:
-    code = str(text).strip()
-    if re.fullmatch(r"[A-Za-z]{2}", code):
-        return code.upper()
-    place, _ = (gaz or default_gazetteer()).area(code, kinds=("country",))
+    """Return the ISO alpha-2 code of a country given by code or name (an unknown one is an error)."""
+    place, _ = (gaz or default_gazetteer()).area(str(text).strip(), kinds=("country",))
     return place.country_code
 
 
@@ -286,6 +284,10 @@ def _read_polygons(path: str):
 def _plan(flt: Filter, gdf, gazetteer: Gazetteer | None) -> _Plan:
     """Check and resolve every option of a filter (before looking at any row)."""
     plan = _Plan()
+    for option, value in (("--region", flt.region), ("--country", flt.country), ("--near", flt.near),
+                          ("--within", flt.within)):
+        if value is not None and not str(value).strip():
+            raise UsageError(f"{option} is empty; give a name (or leave the option out)")
     if flt.radius_km is not None and not flt.near:
         raise UsageError("--radius needs --near PLACE")
     if flt.near:

@@ -924,53 +924,63 @@ class Gazetteer:
             fh = open(path, encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise GazetteerError(f"cannot read user places file {path}: {exc.strerror}") from exc
-        with fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or "name" not in reader.fieldnames:
-                raise GazetteerError(f"{path}: a user places CSV needs a header with at least 'name'")
-            for n, rec in enumerate(reader, start=2):
-                aliases = [a.strip() for a in (rec.get("aliases") or "").split("|") if a.strip()]
-                pid = (rec.get("id") or "").strip()
-                existing = None
-                if pid:
-                    try:
-                        existing = self.get(pid)
-                    except KeyError:
-                        existing = None
-                if existing is not None:
-                    with self._lock:
-                        rowid = self._con.execute("SELECT rowid FROM places WHERE id=?", (pid,)).fetchone()[0]
-                    names = [(rec.get("name") or "").strip(), *aliases]
-                else:
-                    try:
-                        lat, lon = float(rec["lat"]), float(rec["lon"])
-                    except (KeyError, TypeError, ValueError):
-                        raise GazetteerError(f"{path}, line {n}: lat/lon missing or not numbers") from None
-                    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                        raise GazetteerError(f"{path}, line {n}: lat/lon out of range")
-                    rowid = -(len(self._user_places) + 1)
-                    name = (rec.get("name") or "").strip()
-                    if not name:
-                        raise GazetteerError(f"{path}, line {n}: the name is empty")
-                    if not pid:
-                        pid = f"user:{key0(name).replace(' ', '-')}"
-                        taken = {p.id for p in self._user_places.values()}
-                        base, k = pid, 2
-                        while pid in taken:
-                            pid, k = f"{base}-{k}", k + 1
-                    self._user_places[rowid] = Place(
-                        id=pid, name=name,
-                        ascii_name=key0(name), kind=(rec.get("kind") or "village").strip(),
-                        lat=lat, lon=lon, country_code=(rec.get("country_code") or "").strip().upper(),
-                        admin1=(rec.get("admin1") or "").strip(), admin2=(rec.get("admin2") or "").strip(),
-                        parent=(rec.get("parent") or "").strip(), source="user",
-                    )
-                    names = [name, *aliases]
-                for i, nm in enumerate(names):
-                    for k, tier in ((key0(nm), TIER_NAME if i == 0 else TIER_ALIAS), (key1(nm), TIER_VARIANT)):
-                        if k:
-                            self._user_keys.setdefault(k, []).append((rowid, tier))
-                            self._user_prefixes.update(_word_prefixes(k))
+        try:
+            with fh:
+                self._read_user_places(path, fh)
+        except UnicodeDecodeError as exc:
+            raise GazetteerError(f"user places file {path} is not UTF-8 text (byte {exc.start}); "
+                                 "save it as UTF-8 CSV") from None
+        except csv.Error as exc:
+            raise GazetteerError(f"user places file {path} is not a readable CSV ({exc})") from None
+
+    def _read_user_places(self, path: Path, fh) -> None:
+        """Add the places of an open user places CSV (see :meth:`_load_user_places`)."""
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "name" not in reader.fieldnames:
+            raise GazetteerError(f"{path}: a user places CSV needs a header with at least 'name'")
+        for n, rec in enumerate(reader, start=2):
+            aliases = [a.strip() for a in (rec.get("aliases") or "").split("|") if a.strip()]
+            pid = (rec.get("id") or "").strip()
+            existing = None
+            if pid:
+                try:
+                    existing = self.get(pid)
+                except KeyError:
+                    existing = None
+            if existing is not None:
+                with self._lock:
+                    rowid = self._con.execute("SELECT rowid FROM places WHERE id=?", (pid,)).fetchone()[0]
+                names = [(rec.get("name") or "").strip(), *aliases]
+            else:
+                try:
+                    lat, lon = float(rec["lat"]), float(rec["lon"])
+                except (KeyError, TypeError, ValueError):
+                    raise GazetteerError(f"{path}, line {n}: lat/lon missing or not numbers") from None
+                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    raise GazetteerError(f"{path}, line {n}: lat/lon out of range")
+                rowid = -(len(self._user_places) + 1)
+                name = (rec.get("name") or "").strip()
+                if not name:
+                    raise GazetteerError(f"{path}, line {n}: the name is empty")
+                if not pid:
+                    pid = f"user:{key0(name).replace(' ', '-')}"
+                    taken = {p.id for p in self._user_places.values()}
+                    base, k = pid, 2
+                    while pid in taken:
+                        pid, k = f"{base}-{k}", k + 1
+                self._user_places[rowid] = Place(
+                    id=pid, name=name,
+                    ascii_name=key0(name), kind=(rec.get("kind") or "village").strip(),
+                    lat=lat, lon=lon, country_code=(rec.get("country_code") or "").strip().upper(),
+                    admin1=(rec.get("admin1") or "").strip(), admin2=(rec.get("admin2") or "").strip(),
+                    parent=(rec.get("parent") or "").strip(), source="user",
+                )
+                names = [name, *aliases]
+            for i, nm in enumerate(names):
+                for k, tier in ((key0(nm), TIER_NAME if i == 0 else TIER_ALIAS), (key1(nm), TIER_VARIANT)):
+                    if k:
+                        self._user_keys.setdefault(k, []).append((rowid, tier))
+                        self._user_prefixes.update(_word_prefixes(k))
 
 
 SOURCES = [

@@ -52,6 +52,9 @@ from geomap.schema import Document
 SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".parquet")
 DEFAULT_MAX_BYTES = 20_000_000
 _IGNORED_NAMES = frozenset({"readme.md", "expected.json"})
+#: The files :func:`geomap.pipeline.run` writes into its output folder.
+RUN_OUTPUTS = frozenset({"incidents.geojson", "places.geojson", "incidents.csv", "incidents.gpkg",
+                         "incidents.parquet", "places.parquet", "map.html", "summary.png", "run-report.json"})
 _TEXT_KEYS = ("text", "body", "content", "article", "full_text")
 _META_KEYS = ("title", "date", "source", "url", "id")
 _SKIP_TAGS = frozenset(
@@ -496,20 +499,30 @@ def _kind_now(path: Path) -> str | Failure:
     return _LINK if stat.S_ISLNK(mode) else _FOLDER if stat.S_ISDIR(mode) else _FILE
 
 
+def _outputs_in(folder: Path) -> frozenset[str]:
+    """Return the names of a geomap run's outputs when ``folder`` holds them (a
+    ``run-report.json`` says so): never read as reports, as a run's output folder is often
+    inside its input folder, or is it."""
+    return RUN_OUTPUTS if os.path.isfile(folder / "run-report.json") else frozenset()
+
+
 def _walk(root: Path) -> Iterator[Path | Failure]:
-    """Yield the files under ``root`` depth-first in name order, never following folder links."""
+    """Yield the files under ``root`` depth-first in name order, never following folder links
+    and skipping geomap's own outputs (:func:`_outputs_in`)."""
     listing = _scan(root)
     if isinstance(listing, Failure):
         yield listing
         return
-    stack = [(root, listing)]
+    stack = [(root, listing, _outputs_in(root))]
     while stack:
-        folder, entries = stack[-1]
+        folder, entries, skipped = stack[-1]
         entry = next(entries, None)
         if entry is None:
             stack.pop()
             continue
         name, _, kind = entry.rpartition("\0")
+        if name in skipped:
+            continue
         path = folder / name
         if kind == _UNKNOWN:
             kind = _kind_now(path)
@@ -521,7 +534,7 @@ def _walk(root: Path) -> Iterator[Path | Failure]:
             if isinstance(sub, Failure):
                 yield sub
             else:
-                stack.append((path, sub))
+                stack.append((path, sub, _outputs_in(path)))
             continue
         item = _classify_file(path, kind == _LINK)
         if item is not None:
@@ -534,7 +547,9 @@ def iter_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[Path | Failure]:
     Parameters
     ----------
     inputs : iterable of path
-        Files and folders. A file named here is read whatever its ending.
+        Files and folders. A file named here is read whatever its ending. In folders, hidden
+        files and folders, ``README.md`` and ``expected.json`` (a corpus's own notes) and the
+        outputs of a geomap run (beside its ``run-report.json``) are skipped.
 
     Yields
     ------

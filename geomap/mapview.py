@@ -1228,12 +1228,15 @@ def write_map(
 
 
 def _period_counts(incidents: Any) -> tuple[list, dict[str, list[int]], str]:
-    """Count non-cumulative dated incidents per week or month and event type.
+    """Count non-cumulative dated incidents per week, month or year and event type.
+
+    Weeks up to half a year of dates, months up to 20 years, years beyond (a report's absurd
+    date must not make thousands of bars).
 
     Returns
     -------
     tuple
-        ``(period starts, {event_type: counts}, "week" | "month")``.
+        ``(period starts, {event_type: counts}, "week" | "month" | "year")``.
     """
     import pandas as pd
 
@@ -1251,13 +1254,12 @@ def _period_counts(incidents: Any) -> tuple[list, dict[str, list[int]], str]:
     if dates.empty:
         return [], {}, "week"
     span = (dates.max() - dates.min()).days
-    unit = "month" if span > 180 else "week"
-    periods = dates.dt.to_period("M" if unit == "month" else "W-SUN").dt.start_time
+    unit = "year" if span > 7305 else "month" if span > 180 else "week"
+    period, start = {"year": ("Y", "YS"), "month": ("M", "MS"), "week": ("W-SUN", "W-MON")}[unit]
+    periods = dates.dt.to_period(period).dt.start_time
     frame = pd.DataFrame({"p": periods.to_numpy(), "t": types.to_numpy()})
     table = frame.groupby(["p", "t"]).size().unstack(fill_value=0)
-    full = pd.date_range(
-        table.index.min(), table.index.max(), freq="MS" if unit == "month" else "W-MON"
-    )
+    full = pd.date_range(table.index.min(), table.index.max(), freq=start)
     table = table.reindex(full, fill_value=0)
     ordered = _ordered_types(table.columns)
     return list(table.index), {t: table[t].astype(int).tolist() for t in ordered}, unit
@@ -1392,7 +1394,7 @@ def write_summary_png(
                 bottom += np.asarray(values)
             step = max(1, len(periods) // 12)
             ax_time.set_xticks(x[::step])
-            fmt = "%Y-%m" if unit == "month" else "%Y-%m-%d"
+            fmt = {"year": "%Y", "month": "%Y-%m"}.get(unit, "%Y-%m-%d")
             ax_time.set_xticklabels(
                 [p.strftime(fmt) for p in periods[::step]], rotation=45, ha="right", fontsize=8
             )

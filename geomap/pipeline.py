@@ -668,6 +668,36 @@ def _check_formats(formats: Iterable[str], partition: str | None) -> tuple[str, 
     return chosen
 
 
+def _check_run(inputs: list, out_dir: str | os.PathLike, store: str | os.PathLike | None,
+               max_bytes: int) -> Path:
+    """Refuse a run that could only fail or do harm, before anything is written; create and
+    return the output folder.
+
+    Raises
+    ------
+    UsageError
+        When no input exists (a run would replace the outputs of the last one with nothing),
+        the output folder is a file, ``store`` is no GeoPackage store or ``max_bytes`` is not
+        positive.
+    """
+    from geomap.export import check_store
+
+    if max_bytes <= 0:
+        raise UsageError(f"the per-report size limit must be positive, not {max_bytes}")
+    if not any(os.path.lexists(p) for p in inputs if str(p)):
+        raise UsageError(f"no such file or folder: {', '.join(map(str, inputs))}; nothing was written")
+    if store:
+        check_store(store)
+    out = Path(out_dir)
+    if str(out_dir) == "":
+        raise UsageError("the output folder is empty; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"cannot write into {out}: it (or a folder above it) is a file; give a folder") from None
+    return out
+
+
 def run(
     inputs: Iterable[str | os.PathLike] | None = None,
     out_dir: str | os.PathLike = "output",
@@ -726,8 +756,7 @@ def run(
     _check_engine(engine, jobs, scheduler, batch_size)
     gaz = gazetteer or (Gazetteer(user_places=places) if places else default_gazetteer())
     inputs = list(inputs) if inputs else [sample_dir()]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _check_run(inputs, out_dir, store, max_bytes)
     t0 = time.perf_counter()
     with IncidentSpool() as spool, contextlib.ExitStack() as stack:
         result, pool = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, stack=stack,
@@ -980,6 +1009,6 @@ def _open_writers(stack: contextlib.ExitStack, out: Path, formats: tuple[str, ..
 def _boundaries(gaz: Gazetteer, gdf):
     """Admin-1 polygons for the choropleth: Syria's governorates plus admin-1 where incidents are."""
     areas = gaz.areas
-    ccs = set(gdf["country_code"].dropna()) | {"SY"} if len(gdf) else {"SY"}
+    ccs = set(gdf["country_code"].dropna().astype(str)) | {"SY"} if len(gdf) else {"SY"}
     sub = areas[(areas["kind"] == "admin1") & areas["country_code"].isin(sorted(ccs))]
     return sub[["id", "name", "country_code", "geometry"]].reset_index(drop=True)

@@ -96,3 +96,117 @@ def test_geoparse_json_and_eupeg(tmp_path, capsys):
 def test_eval_with_missing_gold_is_a_usage_error(tmp_path, capsys):
     assert main(["eval", "toponyms", "--corpus", str(tmp_path), "--gold", str(tmp_path / "nope.txt")]) == 2
     assert "nope.txt" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- outputs that would do harm
+
+REPORT = "A car bomb killed 12 people in Homs on 3 May 2012."
+
+
+def _reports(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "b.txt").write_text("keep me", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["extract", "filter"])
+def test_an_existing_folder_is_never_replaced_by_an_output(tmp_path, capsys, command):
+    reports = _reports(tmp_path / "reports")
+    saved = tmp_path / "saved.geojson"
+    assert main(["extract", str(reports), "-o", str(saved), "--jobs", "1"]) == 0
+    source = str(reports) if command == "extract" else str(saved)
+    assert main([command, source, "-o", str(reports)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in reports.iterdir()) == ["a.txt", "b.txt"]
+    assert main([command, source, "-o", ""]) == 2
+    assert "output path is empty" in capsys.readouterr().err
+
+
+def test_a_partitioned_output_replaces_only_its_own_kind_of_folder(tmp_path, capsys):
+    reports = _reports(tmp_path / "reports")
+    out = tmp_path / "inc.parquet"
+    args = ["extract", str(reports), "-o", str(out), "--partition", "month", "--jobs", "1"]
+    assert main(args) == 0 and main(args) == 0  # its own output: replaced
+    assert [p.name for p in out.iterdir()] == ["event_month=2012-05"]
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(args) == 2
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_run_that_could_only_fail_writes_nothing(tmp_path, capsys):
+    reports = _reports(tmp_path / "reports")
+    prev = tmp_path / "prev"
+    assert main(["run", str(reports), "-o", str(prev), "--no-map", "--jobs", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in prev.iterdir()}
+    bad_store = tmp_path / "store.gpkg"
+    bad_store.write_text("not a geopackage", encoding="utf-8")
+    for extra, message in ((["--store", str(bad_store)], "not a readable GeoPackage"),
+                           (["--store", str(reports)], "is a folder"),
+                           (["--max-bytes", "0"], "must be 1 or more")):
+        with pytest.raises(SystemExit) if extra[0] == "--max-bytes" else _no_exit():
+            assert main(["run", str(reports), "-o", str(prev), "--no-map", *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "typo.txt"), "-o", str(prev), "--no-map"]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in prev.iterdir()} == before
+    assert bad_store.read_text(encoding="utf-8") == "not a geopackage"
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        assert main(["run", str(reports), "-o", str(out), "--no-map"]) == 2
+        assert "is a file" in capsys.readouterr().err
+
+
+class _no_exit:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_a_run_never_reads_its_own_outputs(tmp_path):
+    reports = _reports(tmp_path / "reports")
+    # the output folder inside the input folder, then the input folder itself, run twice each
+    for out in (reports / "out", reports):
+        for _ in range(2):
+            assert main(["run", str(reports), "-o", str(out), "--no-map", "--jobs", "1"]) == 0
+            report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+            assert [i["input"] for i in report["inputs"]] == [str(reports / "a.txt"), str(reports / "b.txt")]
+
+
+# ------------------------------------------------------------- options and terminal output
+
+def test_a_bbox_west_of_greenwich_needs_no_equals_sign(tmp_path, capsys):
+    saved = tmp_path / "saved.geojson"
+    assert main(["extract", str(_reports(tmp_path / "r")), "-o", str(saved), "--jobs", "1"]) == 0
+    capsys.readouterr()
+    assert main(["filter", str(saved), "--bbox", "-10,30,40,50"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["features"]) == 1
+    assert main(["filter", str(saved), "--bbox", "-10,30,-5,50"]) == 0
+    assert json.loads(capsys.readouterr().out)["features"] == []
+
+
+@pytest.mark.parametrize("option", [["--country", "XX"], ["--country", ""], ["--region", ""],
+                                    ["--bbox", "40,37,35,30"], ["--region", "\udcff"]])
+def test_filter_options_that_match_nothing_by_mistake_are_usage_errors(tmp_path, capsys, option):
+    saved = tmp_path / "saved.geojson"
+    saved.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert main(["filter", str(saved), *option]) == 2
+    assert capsys.readouterr().err.startswith("geomap: ")
+
+
+def test_eupeg_folder_without_numbered_documents_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["geoparse", "--format", "eupeg", str(tmp_path)]) == 2
+    assert "named 0..N-1" in capsys.readouterr().err
+
+
+def test_terminal_control_characters_in_names_are_printed_escaped(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "\x1b[2Jclear\nline.bin").write_bytes(b"\x00")
+    (folder / "ok.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--no-map", "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2Jclear\\x0aline.bin" in err and err.count("\n") == 1

@@ -135,6 +135,15 @@ def test_csv_acled_order_first(gdf):
     assert recs[3]["event_date"] == "" and recs[3]["year"] == ""
 
 
+def test_csv_text_cells_never_start_a_spreadsheet_formula(gdf):
+    gdf = gdf.copy()
+    gdf["notes"] = ["=1+2 shelling", "@SUM(A1)", "-5 killed", "plain"][: len(gdf)] + [None] * max(0, len(gdf) - 4)
+    rows = list(csv.DictReader(io.StringIO(csv_text(gdf))))
+    assert [r["notes"] for r in rows[:4]] == ["'=1+2 shelling", "'@SUM(A1)", "'-5 killed", "plain"]
+    # numbers stay numbers, and so do negative ones
+    assert all(not r["longitude"].startswith("'") for r in rows)
+
+
 def test_csv_empty(tmp_path):
     path = write_csv(empty_incidents(), tmp_path / "e.csv")
     assert path.read_text(encoding="utf-8") == ",".join(CSV_COLUMNS) + "\n"

@@ -194,7 +194,11 @@ def test_country(incidents, gaz):
     assert _where(apply_filter(incidents, Filter(country="jo"))) == ["Amman"]
     assert len(apply_filter(incidents, Filter(country="SY"))) == 10
     assert _where(apply_filter(incidents, Filter(country="Jordan"), gaz)) == ["Amman"]
-    assert len(apply_filter(incidents, Filter(country="XX"))) == 0
+    with pytest.raises(UsageError, match="XX"):  # no such country: a typo, not an empty result
+        apply_filter(incidents, Filter(country="XX"))
+    for empty in ("", " "):
+        with pytest.raises(UsageError, match="--country is empty"):
+            apply_filter(incidents, Filter(country=empty))
 
 
 def test_bbox(incidents):

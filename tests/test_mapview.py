@@ -538,3 +538,17 @@ def test_summary_png_empty(tmp_path):
     out = mapview.write_summary_png(make_incidents().iloc[0:0], tmp_path / "empty.png")
     data = out.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 2_000
+
+
+@pytest.mark.parametrize(("last", "unit", "n"), [("2024-02-10", "week", None), ("2030-01-05", "month", 73),
+                                                  ("2262-01-01", "year", 239)])
+def test_period_counts_never_make_thousands_of_bars(last, unit, n):
+    gdf = make_incidents()
+    dated = [i for i, d in enumerate(gdf["event_date"]) if isinstance(d, str) and d][:2]
+    gdf.loc[gdf.index[dated[0]], "event_date"] = "2024-01-01"
+    gdf.loc[gdf.index[dated[1]], "event_date"] = last  # (a report's absurd date, say)
+    gdf["cumulative"] = False
+    periods, per_type, got = mapview._period_counts(gdf)
+    assert got == unit and len(periods) <= 240
+    assert n is None or len(periods) == n
+    assert sum(map(sum, per_type.values())) == sum(isinstance(d, str) and bool(d) for d in gdf["event_date"])

@@ -259,3 +259,12 @@ def test_a_run_without_map_or_geopackage_never_imports_geopandas(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} >= {"incidents.parquet", "places.parquet", "incidents.geojson",
                                                      "places.geojson", "incidents.csv", "run-report.json"}
     assert len(read_incidents(tmp_path / "incidents.parquet")) == len(read_incidents(tmp_path / "incidents.geojson"))
+
+
+def test_boundaries_of_saved_incidents_with_odd_country_codes(gaz):
+    from geomap.pipeline import _boundaries
+
+    # a hand-edited file may hold a number or nothing where a code belongs
+    gdf = gpd.GeoDataFrame({"country_code": ["JO", 5, None]}, geometry=gpd.points_from_xy([36, 36, 36], [31, 31, 31]),
+                           crs=4326)
+    assert set(_boundaries(gaz, gdf)["country_code"]) == {"SY", "JO"}
