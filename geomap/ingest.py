@@ -801,6 +801,10 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
         except (_RowTooLong, csv.Error) as exc:
             yield Failure(label, f"CSV header row is unreadable ({exc}); is this a CSV file?")
             return
+        delimiter = _other_delimiter(header)
+        if delimiter:  # "text;date": a CSV separated by semicolons, tabs or bars
+            reader = csv.reader(source, delimiter=delimiter)
+            header = next(csv.reader([header[0]], delimiter=delimiter))
         keys = [h.strip().lower() for h in header]
         if not any(k in keys for k in _TEXT_KEYS):
             cols = ", ".join(h.strip() for h in header[:12])
@@ -833,6 +837,14 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
                 yield Failure(f"{label}:{start}", str(exc))
         if not rows:
             yield Failure(label, "CSV has a header but no data rows")
+
+
+def _other_delimiter(header: list[str]) -> str | None:
+    """Return the delimiter of a CSV file whose header, read as comma-separated, is one field
+    holding a semicolon, tab or bar (the first of these it holds), else None."""
+    if len(header) != 1:
+        return None
+    return next((d for d in (";", "\t", "|") if d in header[0]), None)
 
 
 def _parquet_value(v: object) -> object:

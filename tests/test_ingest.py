@@ -612,3 +612,16 @@ def test_html_date_from_time_element_or_header_byline():
            '<header>Updated 1 Jan 2020</header><p>Text.</p></body></html>'
     assert html_to_text(meta)[2] == "2012-02-18"  # the meta tag wins
     assert html_to_text("<html><body><header>Home | News</header><p>x</p></body></html>")[2] is None
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_csv_separated_by_semicolons_tabs_or_bars(tmp_path, sep):
+    f = tmp_path / "rows.csv"
+    f.write_text(f"id{sep}text{sep}date\n1{sep}\"{SENTENCE}{sep} more\"{sep}2012-03-03\n2{sep}Second one.{sep}\n",
+                 encoding="utf-8")
+    docs = _docs(_read(f))
+    assert [(d.doc_id, d.text, d.date) for d in docs] == [
+        (f"{f}:2#1", f"{SENTENCE}{sep} more", "2012-03-03"), (f"{f}:3#2", "Second one.", None)]
+    # a comma-separated file whose text holds semicolons is still read by commas
+    f.write_text(f'text,id\n"a; b; {SENTENCE}",1\n', encoding="utf-8")
+    assert [d.text for d in _docs(_read(f))] == [f"a; b; {SENTENCE}"]
