@@ -143,6 +143,99 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
     return _counts_compatible(a.fatalities, b.fatalities, 1.25 if a.cumulative else ratio)
 
 
+def _match_key(inc: Incident) -> tuple:
+    """Return every field :func:`same_incident` reads from an incident.
+
+    Two group members with the same key match exactly the same incidents, so checking a
+    newcomer against one of them is enough (:class:`_Group`).
+    """
+    return (
+        inc.scope, inc.cumulative, inc.event_type, inc.sub_event_type, inc.typed, inc.fatalities,
+        inc.injured, inc.country_code, inc.place_id, inc.lat, inc.lon, inc.event_date,
+        inc.time_precision, frozenset(e.doc_id for e in inc.sources),
+    )
+
+
+def _repeat_key(inc: Incident) -> tuple:
+    """Return what two incidents of one report must share to merge (see :func:`same_incident`)."""
+    return inc.place_id, inc.event_type, inc.fatalities
+
+
+class _Group:
+    """Incidents merged so far into one (complete linkage), with one member per :func:`_match_key`.
+
+    A report that repeats one toll thousands of times gives a group of thousands of members
+    that all look alike to :func:`same_incident`: a newcomer is checked once per distinct
+    member, not once per member.
+    """
+
+    __slots__ = ("members", "distinct")
+
+    def __init__(self) -> None:
+        self.members: list[Incident] = []
+        self.distinct: dict[tuple, Incident] = {}
+
+    def add(self, inc: Incident) -> None:
+        """Add a member."""
+        self.members.append(inc)
+        self.distinct.setdefault(_match_key(inc), inc)
+
+    def accepts(self, inc: Incident, kwargs: dict) -> bool:
+        """True when ``inc`` is the same incident as every member."""
+        return all(same_incident(inc, other, **kwargs) for other in self.distinct.values())
+
+
+class _DocIndex:
+    """Group ids filed by document and :func:`_repeat_key`, to find where an incident may go.
+
+    An incident can only join a group whose members from its own report(s) repeat it (same
+    place, type and toll), so groups holding a different toll from one of its reports are
+    never looked at: a report with thousands of distinct tolls in one place costs a lookup per
+    toll, not a scan of all the groups its earlier tolls made.
+    """
+
+    __slots__ = ("by_doc",)
+
+    def __init__(self) -> None:
+        self.by_doc: dict[str | None, dict[tuple, set[int]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.by_doc)
+
+    def add(self, gid: int, inc: Incident) -> list[tuple[str | None, tuple]]:
+        """File group ``gid`` under the reports of member ``inc``; return the entries made.
+
+        A member without evidence is filed under ``None``, which no incident's report matches.
+        """
+        key = _repeat_key(inc)
+        entries = [(doc, key) for doc in {e.doc_id for e in inc.sources} or (None,)]
+        for doc, k in entries:
+            self.by_doc.setdefault(doc, {}).setdefault(k, set()).add(gid)
+        return entries
+
+    def discard(self, gid: int, doc: str | None, key: tuple) -> None:
+        """Remove an entry made by :meth:`add`."""
+        keys = self.by_doc.get(doc)
+        if keys is None or key not in keys:
+            return
+        keys[key].discard(gid)
+        if not keys[key]:
+            del keys[key]
+            if not keys:
+                del self.by_doc[doc]
+
+    def candidates(self, inc: Incident, out: set[int]) -> None:
+        """Add to ``out`` every group ``inc`` may join: none of those left out would take it."""
+        docs = {e.doc_id for e in inc.sources}
+        key = _repeat_key(inc)
+        for doc, keys in self.by_doc.items():
+            if doc in docs:
+                out.update(keys.get(key, ()))
+            else:
+                for gids in keys.values():
+                    out.update(gids)
+
+
 def _span(values: Iterable[int | None]) -> tuple[int | None, int | None]:
     vals = [v for v in values if v is not None]
     return (min(vals), max(vals)) if vals else (None, None)
@@ -324,17 +417,17 @@ def _drain(heap: list, done: list[Incident], below: int | None, seq) -> Iterator
 
 
 class _Window:
-    """The open groups of a day-ordered merge, indexed by bucket key and member day."""
+    """The open groups of a day-ordered merge, indexed by bucket key, member day and report."""
 
     def __init__(self, kwargs: dict, days: int, tolls: list[Incident]) -> None:
         self.kwargs = kwargs
         self.tolls = tolls  # undated cumulative tolls not yet in a group
         self.days = days
         self.horizon = max(days, 7)
-        self.groups: dict[int, list[Incident]] = {}
+        self.groups: dict[int, _Group] = {}
         self.first_day: dict[int, int] = {}
-        self.filed: dict[int, list[tuple[tuple, int]]] = {}
-        self.index: dict[tuple, dict[int, set[int]]] = {}
+        self.filed: dict[int, set[tuple]] = {}
+        self.index: dict[tuple, dict[int, _DocIndex]] = {}
         self.ids: dict[str, int] = {}  # ids given, with the day they were given
         self.next_gid = 0
 
@@ -347,19 +440,21 @@ class _Window:
             by_day = self.index.get(key)
             if by_day:
                 for d in range(day - window, day + window + 1):
-                    near.update(by_day.get(d, ()))
-        target = next((g for g in sorted(near)
-                       if all(same_incident(inc, other, **self.kwargs) for other in self.groups[g])), None)
+                    docs = by_day.get(d)
+                    if docs is not None:
+                        docs.candidates(inc, near)
+        target = next((g for g in sorted(near) if self.groups[g].accepts(inc, self.kwargs)), None)
         if target is None:
             target = self.next_gid
             self.next_gid += 1
-            self.groups[target] = []
+            self.groups[target] = _Group()
             self.first_day[target] = day
-            self.filed[target] = []
-        self.groups[target].append(inc)
+            self.filed[target] = set()
+        self.groups[target].add(inc)
+        filed = self.filed[target]
         for key in own:
-            self.index.setdefault(key, {}).setdefault(day, set()).add(target)
-            self.filed[target].append((key, day))
+            entries = self.index.setdefault(key, {}).setdefault(day, _DocIndex()).add(target, inc)
+            filed.update((key, day, doc, k) for doc, k in entries)
 
     def close_before(self, day: int) -> list[Incident]:
         """Return the merged groups whose first member is before ``day`` (they are complete)."""
@@ -376,21 +471,22 @@ class _Window:
         return out
 
     def _close(self, gid: int) -> Incident:
-        for key, day in set(self.filed.pop(gid)):
+        for key, day, doc, k in self.filed.pop(gid):
             by_day = self.index[key]
-            by_day[day].discard(gid)
+            by_day[day].discard(gid, doc, k)
             if not by_day[day]:
                 del by_day[day]
                 if not by_day:
                     del self.index[key]
         first = self.first_day.pop(gid)
         group = self.groups.pop(gid)
-        if self.tolls and group[0].cumulative:
+        members = group.members
+        if self.tolls and members[0].cumulative:
             for toll in list(self.tolls):
-                if all(same_incident(toll, m, **self.kwargs) for m in group):
-                    group.append(toll)
+                if group.accepts(toll, self.kwargs):
+                    group.add(toll)
                     self.tolls.remove(toll)
-        merged = _combine(group)
+        merged = _combine(members)
         _unique_id(merged, self.ids, first)
         return merged
 
@@ -406,14 +502,18 @@ def _unique_id(inc: Incident, seen: dict[str, int], day: int) -> None:
 
 def _merge_undated(items: list[Incident], kwargs: dict) -> list[Incident]:
     """Merge undated incidents of one place (or country): first fit, complete linkage."""
-    groups: list[list[Incident]] = []
+    groups: list[_Group] = []
+    index = _DocIndex()
     for inc in sorted(items, key=_order_key):
-        target = next((g for g in groups if all(same_incident(inc, o, **kwargs) for o in g)), None)
+        near: set[int] = set()
+        index.candidates(inc, near)
+        target = next((g for g in sorted(near) if groups[g].accepts(inc, kwargs)), None)
         if target is None:
-            groups.append([inc])
-        else:
-            target.append(inc)
-    merged = sorted((_combine(g) for g in groups), key=lambda i: (i.id, _order_key(i)))
+            target = len(groups)
+            groups.append(_Group())
+        groups[target].add(inc)
+        index.add(target, inc)
+    merged = sorted((_combine(g.members) for g in groups), key=lambda i: (i.id, _order_key(i)))
     seen: dict[str, int] = {}
     for inc in merged:
         _unique_id(inc, seen, 0)

@@ -280,3 +280,49 @@ def test_the_merge_window_is_bounded():
         out.append(inc)
     assert sum(len(m.sources) for m in out) == 3 * len(days)
     assert max(behind) <= 0, max(behind)
+
+
+# -- cost of merging one report that repeats itself -------------------------------------------
+def _count_checks(monkeypatch) -> list[int]:
+    """Count the calls the merge makes to :func:`same_incident`."""
+    import geomap.merge as merge_mod
+
+    calls = [0]
+    real = merge_mod.same_incident
+
+    def counting(a, b, **kw):
+        calls[0] += 1
+        return real(a, b, **kw)
+
+    monkeypatch.setattr(merge_mod, "same_incident", counting)
+    return calls
+
+
+@pytest.mark.parametrize("date", ["2012-02-18", None])
+def test_a_toll_repeated_thousands_of_times_costs_a_check_per_repeat(monkeypatch, date):
+    """One group of n look-alike members: each newcomer is checked against one of them."""
+    calls = _count_checks(monkeypatch)
+    n = 2000
+    [m] = merge_incidents([_inc("r.txt", start=13 * k, date=date, fatalities=12) for k in range(n)])
+    assert len(m.sources) == n and m.fatalities == 12
+    assert calls[0] < 2 * n, calls[0]  # one check per member would be n * (n - 1) / 2
+
+
+@pytest.mark.parametrize("date", ["2012-02-18", None])
+def test_distinct_tolls_of_one_report_are_not_compared_pairwise(monkeypatch, date):
+    """A report's different tolls at one place never merge, and are never even compared."""
+    calls = _count_checks(monkeypatch)
+    n = 2000
+    merged = merge_incidents([_inc("r.txt", start=13 * k, date=date, fatalities=k + 1) for k in range(n)])
+    assert sorted(m.fatalities for m in merged) == list(range(1, n + 1))
+    assert calls[0] < n, calls[0]
+
+
+def test_another_report_still_joins_a_group_of_repeats(monkeypatch):
+    """The shortcuts keep first-fit, complete-linkage results: other reports join as before."""
+    calls = _count_checks(monkeypatch)
+    repeats = [_inc("r.txt", start=13 * k, fatalities=12) for k in range(500)]
+    other = [_inc("s.txt", fatalities=13), _inc("s.txt", start=99, fatalities=40)]
+    merged = merge_incidents(repeats + other)
+    assert sorted((m.fatalities, len(m.sources)) for m in merged) == [(12, 501), (40, 1)]
+    assert calls[0] < 3 * 500
