@@ -24,7 +24,7 @@ from geomap.distance import haversine_km
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.geoparse import DATELINE_RE, geoparse
 from geomap.quantities import Quantity, breakdown_of, find_quantities, fold_case
-from geomap.schema import Document, Evidence, Incident, Mention
+from geomap.schema import Document, Evidence, Incident, Mention, Place
 
 # -- cues -------------------------------------------------------------------------------------
 _KILL_RE = re.compile(
@@ -434,6 +434,7 @@ def _event_places(
     if skip_to is None:
         skip_to = _dateline_end(text)
     inside = [m for m in mentions if sent.start <= m.start < sent.end and m.start >= skip_to]
+    first = min((m.start for m in inside), default=0)
     good = []
     for m in inside:
         before = text[max(sent.start, m.start - 40) : m.start]
@@ -444,20 +445,64 @@ def _event_places(
             continue
         if _SPEAKER_RE.match(text, m.end):
             continue  # "the United States said...", "Turkey's foreign ministry": a speaker
-        if (tail.endswith(("of", "the")) and _REFERENCE_RE.search(before)
-                and any(o.start < m.start for o in inside)):
+        if tail.endswith(("of", "the")) and _REFERENCE_RE.search(before) and m.start > first:
             continue  # "Zamalka, a suburb east of Damascus": Damascus only locates Zamalka
         good.append(m)
     good = [m for m in good if not m.reason.startswith("demonym")] or []
     # "X in the province of Y": keep X; "the Homs neighbourhood of Bab Amr": keep Bab Amr
+    outer = _outer_places([m.place for m in good])
     out, seen = [], set()
     for m in good:
-        if any(o is not m and _contains(m, o) for o in good):
+        if m.place.id in outer:
             continue
         if m.place.id in seen:
             continue
         seen.add(m.place.id)
         out.append(m)
+    return out
+
+
+#: Kinds of place that lie inside a city or town (see :func:`_contains`).
+_QUARTER_KINDS = ("neighbourhood", "camp", "airport", "airbase")
+#: A quarter within this distance of a city is part of it (see :func:`_contains`).
+_QUARTER_KM = 12.0
+#: Latitude degrees a place within :data:`_QUARTER_KM` can be away at most (a great-circle
+#: distance is never shorter than the latitude difference), with a margin.
+_QUARTER_DLAT = _QUARTER_KM / 111.0 + 0.01
+
+
+def _outer_places(places: list[Place]) -> set[str]:
+    """Return the ids of the ``places`` that contain another of them (as :func:`_contains` says).
+
+    Each place is looked up in sets built once from all of them (countries by country code,
+    admin areas by code and name, quarters by parent and latitude band), so a sentence listing
+    thousands of places costs time in proportion to them, not to their pairs.
+    """
+    distinct = list({p.id: p for p in places}.values())
+    below_country = {b.country_code for b in distinct if b.kind != "country"}
+    below_admin1 = [b for b in distinct if b.kind not in ("country", "admin1")]
+    admin1_codes = {(b.country_code, b.admin1_code) for b in below_admin1}
+    admin1_names = {(b.country_code, b.admin1) for b in below_admin1}
+    admin2_codes = {b.admin2_code for b in below_admin1 if b.kind != "admin2"}
+    quarters = sorted((b.lat, b.lon) for b in distinct if b.kind in _QUARTER_KINDS)
+    parents = {b.parent for b in distinct if b.kind in _QUARTER_KINDS}
+    lats = [q[0] for q in quarters]
+    out = set()
+    for a in distinct:
+        if a.kind == "country":
+            hit = a.country_code in below_country
+        elif a.kind == "admin1":
+            hit = (a.country_code, a.admin1_code) in admin1_codes or (a.country_code, a.admin1) in admin1_names
+        elif a.kind == "admin2":
+            hit = a.admin2_code != "" and a.admin2_code in admin2_codes
+        elif a.kind in ("city", "town") and quarters:
+            lo, hi = bisect_left(lats, a.lat - _QUARTER_DLAT), bisect_left(lats, a.lat + _QUARTER_DLAT)
+            hit = a.name in parents or any(
+                haversine_km(a.lat, a.lon, lat, lon) < _QUARTER_KM for lat, lon in quarters[lo:hi])
+        else:
+            hit = False
+        if hit:
+            out.add(a.id)
     return out
 
 
@@ -473,8 +518,8 @@ def _contains(outer: Mention, inner: Mention) -> bool:
             b.admin1_code == a.admin1_code or b.admin1 == a.admin1)
     if a.kind == "admin2":
         return b.kind not in ("country", "admin1", "admin2") and b.admin2_code == a.admin2_code != ""
-    if a.kind in ("city", "town") and b.kind in ("neighbourhood", "camp", "airport", "airbase"):
-        return b.parent == a.name or haversine_km(a.lat, a.lon, b.lat, b.lon) < 12
+    if a.kind in ("city", "town") and b.kind in _QUARTER_KINDS:
+        return b.parent == a.name or haversine_km(a.lat, a.lon, b.lat, b.lon) < _QUARTER_KM
     return False
 
 
@@ -557,6 +602,17 @@ def extract_document(
             near = mentions[lo : bisect_left(starts, sent.end)]
         return _event_places(sent, near, text, skip_to)
 
+    def between(lo: int, hi: int) -> list[Mention]:
+        """The mentions that start in ``[lo, hi)``, in order (a slice when they are sorted)."""
+        if in_order:
+            return mentions[bisect_left(starts, lo) : bisect_left(starts, hi)]
+        return [m for m in mentions if lo <= m.start < hi]
+
+    paragraphs: dict[int, list[Sentence]] = {}
+    for x in sentences:
+        paragraphs.setdefault(x.paragraph, []).append(x)
+    report_country: list[Mention] | None = None  # worked out for the first country-wide figure
+
     incidents: list[Incident] = []
     # the previous sentence, its event places (None: not worked out yet) and its incidents
     prev: tuple[Sentence, list[Mention] | None, list[Incident]] | None = None
@@ -598,16 +654,18 @@ def extract_document(
                 continue
             places = prev[1] if prev[1] is not None else places_of(prev[0])
         if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
-            para_start = next(x.start for x in sentences if x.paragraph == sent.paragraph)
-            places = _recent_place(sent, mentions, para_start)
+            places = _recent_place(between(paragraphs[sent.paragraph][0].start, sent.start))
             if not places:
-                places = _previous_paragraph_place(sent, sentences, mentions)
+                span = _prose_span(paragraphs.get(sent.paragraph - 1, []))
+                places = _recent_place(between(*span)) if span else []
             fallback = True
         if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
             places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
         if nationwide or cumulative:
             scope = "country"
-            locs = _country_target(sent, places, mentions, sub)
+            if report_country is None:
+                report_country = _report_country(mentions)
+            locs = _country_target(sent, places, mentions, sub, report_country)
         elif places:
             scope = "place"
             locs = places
@@ -629,6 +687,8 @@ def extract_document(
             etype, sub = ("Violence against civilians", "Attack") if etype in ("Protests", "Strategic developments") else (etype, sub)
         made: list[Incident] = []
         kill_counts = [q for role, q in counts if role == "killed"]
+        unread = max(0, len(locs) - _MAX_SENTENCE_INCIDENTS)
+        locs = locs[:_MAX_SENTENCE_INCIDENTS]
         for i, m in enumerate(locs):
             place = m.place if m is not None else None
             pinned = scope == "place" and place is not None and place.kind not in _UNPINNED_KINDS
@@ -658,6 +718,7 @@ def extract_document(
                 _add_counts(inc, [(r, q) for r, q in counts if not (r == "killed" and kill_counts and q is not kill_counts[0])])
             made.append(inc)
         # further tolls in the same sentence ("13 killed on Thursday, a day after 99 died")
+        given = {_toll_key(inc) for inc in made}
         for q in kill_counts[1:]:
             if not made:
                 break
@@ -671,10 +732,38 @@ def extract_document(
             _add_counts(extra, [("killed", q)])
             _day_before(extra, sent.text, q)
             extra.cumulative = bool(_CUMULATIVE_RE.search(sent.text[q.start : q.end + 80]))
+            key = _toll_key(extra)
+            if key in given:
+                continue  # the sentence repeats a toll it gave already: one incident
+            if len(made) >= _MAX_SENTENCE_INCIDENTS:
+                unread += 1
+                continue
+            given.add(key)
             made.append(extra)
+        if unread and made:
+            made[0].notes = f"{made[0].notes} {_unread_note(unread)}"
         incidents.extend(made)
         prev = (sent, places, made)
     return incidents
+
+
+#: Last line of defence: one sentence gives at most this many incidents (real ones give a few;
+#: a run-on "sentence" of thousands of tolls or places would otherwise give thousands, each
+#: carrying the whole sentence as evidence). What is left out is said in the first incident's
+#: notes (:func:`_unread_note`).
+_MAX_SENTENCE_INCIDENTS = 100
+
+
+def _toll_key(inc: Incident) -> tuple:
+    """What makes a toll of a sentence new: its place, figures, date and cumulative flag."""
+    return (inc.place_id, inc.fatalities, inc.fatalities_low, inc.fatalities_high, inc.injured,
+            inc.event_date, inc.time_precision, inc.cumulative)
+
+
+def _unread_note(n: int) -> str:
+    """The note telling a user that ``n`` places or tolls of a sentence were not extracted."""
+    return (f"[geomap: {n:,} further places or tolls of this sentence were not extracted; "
+            f"a sentence gives {_MAX_SENTENCE_INCIDENTS} incidents at most]")
 
 
 _SPEAKER_RE = re.compile(
@@ -728,27 +817,27 @@ def _is_cumulative(sentence: str, counts: list[Quantity], low: str | None = None
     return False
 
 
-def _previous_paragraph_place(sent: Sentence, sentences: list[Sentence], mentions: list[Mention]) -> list[Mention]:
-    """The last specific place of the previous paragraph, when paragraphs are real prose.
+def _prose_span(paragraph: list[Sentence]) -> tuple[int, int] | None:
+    """Return the span of a paragraph whose last place a later toll may take, if it is prose.
 
-    Reports laid out one sentence per line (wire copy) give no such structure, so nothing is
-    carried over there.
+    Reports laid out one sentence per line (wire copy) give no such structure, so a paragraph
+    of one sentence gives None: nothing is carried over from it.
     """
-    prev_para = [x for x in sentences if x.paragraph == sent.paragraph - 1]
-    if len(prev_para) < 2:
-        return []
-    return _recent_place(Sentence(prev_para[-1].end, prev_para[-1].end, "", sent.paragraph), mentions, prev_para[0].start)
+    if len(paragraph) < 2:
+        return None
+    return paragraph[0].start, paragraph[-1].end
 
 
-def _recent_place(sent: Sentence, mentions: list[Mention], para_start: int) -> list[Mention]:
-    """The last specific place named before a sentence in its paragraph (the story goes on there)."""
-    before = [
-        m for m in mentions
-        if para_start <= m.start < sent.start
-        and m.place.kind not in _UNPINNED_KINDS
-        and not m.reason.startswith("demonym")
-    ]
-    return before[-1:]
+def _recent_place(before: list[Mention]) -> list[Mention]:
+    """The last specific place among the mentions ``before`` a sentence (the story goes on there).
+
+    ``before``: the mentions of its paragraph up to the sentence, in text order.  Looks from
+    the end, so the cost is the number of mentions skipped, not of the paragraph.
+    """
+    for m in reversed(before):
+        if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):
+            return [m]
+    return []
 
 
 def _day_before(inc: Incident, sentence: str, q: Quantity) -> None:
@@ -782,14 +871,33 @@ def _next_to_meeting(text: str, m: Mention) -> bool:
                 or re.search(r"\b(?:meets?|met|meeting)\s+in\s+$", before))
 
 
+def _report_country(mentions: list[Mention]) -> list[Mention]:
+    """Return the first mention of the country a report is mostly about, or ``[]``.
+
+    Mentions weigh by kind (a town 2, the country 1, a demonym 0.5) for their country code;
+    the top country counts only when the report names it.
+    """
+    by_cc: Counter = Counter()
+    for m in mentions:
+        if m.place.country_code:
+            by_cc[m.place.country_code] += 0.5 if m.reason.startswith("demonym") else (
+                1.0 if m.place.kind == "country" else 2.0)
+    if not by_cc:
+        return []
+    top = by_cc.most_common(1)[0][0]
+    return [m for m in mentions if m.place.kind == "country" and m.place.country_code == top][:1]
+
+
 def _country_target(
-    sent: Sentence, places: list[Mention], mentions: list[Mention], sub: str
+    sent: Sentence, places: list[Mention], mentions: list[Mention], sub: str,
+    report_country: list[Mention] | None = None,
 ) -> list[Mention | None]:
     """Pick the country a national or cumulative figure is about.
 
     A country named in the phrase itself ("across Syria", "refuge in Turkey") wins; otherwise
     the country the report is mostly about (most place mentions), never a demonym's country
-    by default.
+    by default.  ``report_country``: :func:`_report_country` of ``mentions``, if known (a report
+    with many country-wide figures works it out once).
     """
     named = [m for m in places if m.place.kind == "country" and not m.reason.startswith("demonym")]
     if sub == "Displacement" and named:
@@ -799,17 +907,9 @@ def _country_target(
         for m in named:
             if sent.start + nation.start() <= m.start < sent.start + nation.end():
                 return [m]
-    by_cc: Counter = Counter()
-    for m in mentions:
-        if m.place.country_code:
-            by_cc[m.place.country_code] += 0.5 if m.reason.startswith("demonym") else (
-                1.0 if m.place.kind == "country" else 2.0)
-    if by_cc:
-        top = by_cc.most_common(1)[0][0]
-        country = [m for m in mentions if m.place.kind == "country" and m.place.country_code == top]
-        if country:
-            return country[:1]
-    return named[:1] or [None]
+    if report_country is None:
+        report_country = _report_country(mentions)
+    return report_country or named[:1] or [None]
 
 
 _ANOTHER_RE = re.compile(r"\s+[a-z]+,?\s+and\s+another\s+(?:man|woman|child|boy|girl|person|civilian)\b", re.I)

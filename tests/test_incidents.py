@@ -328,3 +328,56 @@ def test_event_places_of_a_sentence_slice_are_those_of_all_mentions(gaz):
 ])
 def test_a_mortar_bomb_is_shelling_not_an_ied(sentence, sub):
     assert imod._event_type(sentence, {"killed"}) == ("Explosions/Remote violence", sub)
+
+
+# -- hostile reports: bounded, right results --------------------------------------------------
+def test_a_toll_repeated_thousands_of_times_in_one_sentence_is_one_incident(gaz):
+    text = " ".join(["killed 12345"] * 3000) + " in Homs."
+    [inc] = extract_document(_doc(text), gaz)
+    assert (inc.location, inc.fatalities) == ("Homs", 12345)
+    assert "[geomap:" not in inc.notes
+
+
+def test_a_run_on_sentence_of_distinct_tolls_gives_a_bounded_number_and_says_so(gaz):
+    n = 3 * imod._MAX_SENTENCE_INCIDENTS
+    text = " ".join(f"killed {k}" for k in range(1, n + 1)) + " in Homs."
+    incs = extract_document(_doc(text), gaz)
+    assert len(incs) == imod._MAX_SENTENCE_INCIDENTS
+    assert [i.fatalities for i in incs] == list(range(1, imod._MAX_SENTENCE_INCIDENTS + 1))
+    assert incs[0].notes.endswith(imod._unread_note(n - imod._MAX_SENTENCE_INCIDENTS))
+    assert all("[geomap:" not in i.notes for i in incs[1:])
+
+
+def test_a_sentence_listing_thousands_of_places_compares_no_pairs(gaz, monkeypatch):
+    """Which place contains which is looked up, not tried pair by pair (15,000 places: 34 s)."""
+    from geomap.geoparse import geoparse
+
+    text = ", ".join(["Homs", "Hama", "Idlib", "Aleppo", "Daraa"] * 400) + " were shelled."
+    mentions = geoparse(text, gaz)
+    calls = [0]
+    real = imod._contains
+
+    def counting(a, b):
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(imod, "_contains", counting)
+    [sent] = split_sentences(text)
+    places = imod._event_places(sent, mentions, text)
+    assert len(mentions) == 2000
+    assert sorted(m.surface for m in places) == ["Aleppo", "Daraa", "Hama", "Homs", "Idlib"]
+    assert calls[0] < len(mentions)
+
+
+def test_outer_places_are_those_pairwise_containment_gives(gaz):
+    from geomap.geoparse import geoparse
+
+    text = ("Syria, Homs province, Homs, Bab Amr, Khalidiya, Hama, Aleppo, Salaheddin, Damascus, "
+            "Mezzeh, Yarmouk, Idlib province, Jisr al-Shughour, Turkey, Hatay, Lebanon, Tripoli, "
+            "Bab Tabbaneh, Rastan, Talbiseh, Deir ez-Zor, Daraa and Jordan were named.")
+    places = [m.place for m in geoparse(text, gaz)]
+    assert len({p.kind for p in places}) >= 4
+    pairwise = {a.id for a in places for b in places if imod._contains(
+        type("M", (), {"place": a})(), type("M", (), {"place": b})())}
+    assert pairwise  # the test means something: some places hold others
+    assert imod._outer_places(places) == pairwise
