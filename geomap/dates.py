@@ -442,6 +442,11 @@ def _make(text: str, m: re.Match[str], group: str, d: date | None, precision: in
     return DateRef(s, e, text[s:e], d, precision)
 
 
+#: A number in the year slot of a day and month that is no year ("1 January 10000", "May 3,
+#: 9999"): the date is garbled, so it gives none (rather than the day in the report's year).
+_BAD_YEAR_AFTER_RE = re.compile(r",?\s+\d{4,}(?![\d,.]\d)")
+
+
 def _resolve_month_phrase(text: str, m: re.Match[str], ref: date | None) -> DateRef | None:
     """Dates built around a month name ("6 July 2012", "June 22", "late March last year")."""
     mod = m.group("mp_mod")
@@ -451,6 +456,8 @@ def _resolve_month_phrase(text: str, m: re.Match[str], ref: date | None) -> Date
     has_cue = m.start() != m.start("mp")
     if not (has_cue or mod or day_txt or year_txt or rel):
         return None  # a bare capitalised month name is too often something else
+    if day_txt is not None and year_txt is None and rel is None and _BAD_YEAR_AFTER_RE.match(text, m.end("mp")):
+        return None
     month = _month_num(m.group("mp_mon"))
     if day_txt is not None:
         day, precision = int(day_txt), 1

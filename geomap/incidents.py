@@ -533,9 +533,10 @@ def _date_for(
     """
     sentence = sent.text
     low = fold_case(sentence)
+    lo, hi = _plausible_dates(report_date)
     refs = [
         r for r in find_dates(sentence, report_date)
-        if r.date is not None
+        if r.date is not None and lo <= r.date <= hi
         and not _search(_DATE_AFTER_CUE_RE, _DATE_AFTER_CUE_STEMS,
                         sentence[max(0, r.start - 40) : r.start], low[max(0, r.start - 40) : r.start])
     ]
@@ -553,6 +554,20 @@ def _date_for(
     return None, 3
 
 
+#: Event dates before this are not taken from a news report.
+_EARLIEST_EVENT = dt.date(1900, 1, 1)
+
+
+def _plausible_dates(report_date: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Return the first and last day an event of a report can be dated to.
+
+    From 1900 to a year after the report's date (or after today when it has none): a date
+    beyond is a misreading ("on 1 January 2099") and is not used as the event date.
+    """
+    anchor = report_date or today or dt.date.today()
+    return _EARLIEST_EVENT, anchor + dt.timedelta(days=366)
+
+
 def _evidence(doc: Document, sent: Sentence, report_date: dt.date | None) -> Evidence:
     return Evidence(
         doc_id=doc.doc_id, source=doc.source, title=doc.title, url=doc.url,
@@ -561,7 +576,12 @@ def _evidence(doc: Document, sent: Sentence, report_date: dt.date | None) -> Evi
     )
 
 
-def _report_date(doc: Document) -> dt.date | None:
+def _report_date(doc: Document, today: dt.date | None = None) -> dt.date | None:
+    """Return the publication date of a report: its metadata, else the first date of its text.
+
+    A date read from the text must be plausible (:func:`_plausible_dates` of ``today``): a
+    misreading ("1 January 2099") would otherwise make every date up to it plausible too.
+    """
     if doc.date:
         try:
             return dt.date.fromisoformat(doc.date[:10])
@@ -570,7 +590,9 @@ def _report_date(doc: Document) -> dt.date | None:
         found = find_report_date(doc.date)
         if found:
             return found
-    return find_report_date(doc.text)
+    found = find_report_date(doc.text)
+    lo, hi = _plausible_dates(None, today)
+    return found if found is not None and lo <= found <= hi else None
 
 
 def extract_document(

@@ -473,6 +473,11 @@ _LABEL_RE = re.compile(
 )
 _CURRENCY_BEFORE_RE = re.compile(r"(?:[$£€¥]|\b(?:us\$|usd|eur|gbp|syp|rs\.?))\s*$", re.I)
 _MONTH_BEFORE_RE = re.compile(rf"(?<![\w-]){_MONTHS_CS}\.?,?\s*$")
+#: Text right before the year of a date: "1 January ", "3rd of May, ", "January 1, ".
+_YEAR_SLOT_BEFORE_RE = re.compile(
+    rf"(?:(?<![\d,.])(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS_CS}\.?,?"
+    rf"|(?<![\w-]){_MONTHS_CS}\.?\s+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,)\s+$"
+)
 _MONTH_AFTER_RE = re.compile(rf"(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTHS_CS}\b")
 _PRE_ONE_RE = re.compile(
     r"(?<![\w-])(?:no|any|every|some|each|the|this|that|which|someone|anyone|a|an|only|by)\s+$",
@@ -794,6 +799,8 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
             _month_before(text, s) or _MONTH_AFTER_RE.match(text, e)
         ):
             return None, end
+        if len(core) >= 4 and "," not in core and _in_year_slot(text, s):
+            return None, end  # "1 January 10000": the (impossible) year of a date, not a toll
         if _is_year(core, value) and qualifier is None:
             if high_range is not None or _noun_after(text, end) not in _PEOPLE_NOUNS:
                 return None, end
@@ -846,6 +853,11 @@ def _month_before(text: str, s: int) -> bool:
     lo = max(0, s - 12)
     tail = text[lo:s].rstrip().removesuffix(",").removesuffix(".")
     return tail.endswith(_MONTH_LAST) and _MONTH_BEFORE_RE.search(text, lo, s) is not None
+
+
+def _in_year_slot(text: str, s: int) -> bool:
+    """True when a day and month end right before position ``s`` ("1 January ", "May 3, ")."""
+    return _YEAR_SLOT_BEFORE_RE.search(text, max(0, s - 24), s) is not None
 
 
 def _is_year(core: str, value: int) -> bool:

@@ -356,3 +356,8 @@ def test_unicode_letters_that_match_ascii_case_insensitively_never_break_parsing
         find_report_date(text)
         find_quantities(text)
     assert find_report_date("Published 12 \u017fep 2012") == date(2012, 9, 12)
+
+
+@pytest.mark.parametrize("text", ["On 1 January 9999 a bomb went off.", "On May 3, 10000 a bomb went off."])
+def test_a_day_and_month_with_an_impossible_year_give_no_date(text):
+    assert [r.date for r in find_dates(text, date(2012, 3, 5))] == []

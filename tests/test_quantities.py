@@ -472,3 +472,21 @@ def test_cheap_tests_before_the_regexes_never_hide_a_match(text: str) -> None:
         if qmod._QUALIFIER_RE.search(text, max(0, s - 28), s):
             assert text[s - 1].isspace()
             assert fold_case(text[max(0, s - 28) : s].rstrip()).endswith(qmod._QUALIFIER_LAST)
+
+
+@pytest.mark.parametrize("text", [
+    "On 1 January 10000 a bomb killed 2 in Idlib.",
+    "On January 1, 9999 a bomb killed 2 in Hama.",
+    "On the 3rd of May 1850 a bomb killed 2 in Hama.",
+])
+def test_a_number_in_the_year_slot_of_a_date_is_never_a_count(text):
+    assert [q.value for q in find_quantities(text)] == [2]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("On 3 May 10,000 people fled to Turkey.", 10_000),  # a thousands comma: a count
+    ("In March 3000 people fled to Turkey.", 3000),  # a month without a day
+    ("On 3 May 300 people fled to Turkey.", 300),  # three digits
+])
+def test_a_count_after_a_date_is_still_a_count(text, value):
+    assert [q.value for q in find_quantities(text)] == [value]
