@@ -556,16 +556,17 @@ def _date_for(
 
 #: Event dates before this are not taken from a news report.
 _EARLIEST_EVENT = dt.date(1900, 1, 1)
+_LATEST_UNDATED = dt.date(2100, 12, 31)
 
 
-def _plausible_dates(report_date: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+def _plausible_dates(report_date: dt.date | None) -> tuple[dt.date, dt.date]:
     """Return the first and last day an event of a report can be dated to.
 
-    From 1900 to a year after the report's date (or after today when it has none): a date
-    beyond is a misreading ("on 1 January 2099") and is not used as the event date.
+    From 1900 to a year after the report's date, or to the end of 2100 when it has none (not a
+    year after today: the same report must give the same incidents whenever it is read). A
+    date beyond is a misreading ("on 1 January 9999") and is not used as the event date.
     """
-    anchor = report_date or today or dt.date.today()
-    return _EARLIEST_EVENT, anchor + dt.timedelta(days=366)
+    return _EARLIEST_EVENT, report_date + dt.timedelta(days=366) if report_date else _LATEST_UNDATED
 
 
 def _evidence(doc: Document, sent: Sentence, report_date: dt.date | None) -> Evidence:
@@ -576,22 +577,21 @@ def _evidence(doc: Document, sent: Sentence, report_date: dt.date | None) -> Evi
     )
 
 
-def _report_date(doc: Document, today: dt.date | None = None) -> dt.date | None:
+def _report_date(doc: Document) -> dt.date | None:
     """Return the publication date of a report: its metadata, else the first date of its text.
 
-    A date read from the text must be plausible (:func:`_plausible_dates` of ``today``): a
-    misreading ("1 January 2099") would otherwise make every date up to it plausible too.
+    Either must be plausible (:func:`_plausible_dates` of no report date): a misreading or a
+    garbled field ("1 January 9999") would otherwise make every date up to it plausible too.
     """
+    lo, hi = _plausible_dates(None)
     if doc.date:
         try:
-            return dt.date.fromisoformat(doc.date[:10])
+            found = dt.date.fromisoformat(doc.date[:10])
         except ValueError:
-            pass
-        found = find_report_date(doc.date)
-        if found:
+            found = find_report_date(doc.date)
+        if found is not None and lo <= found <= hi:
             return found
     found = find_report_date(doc.text)
-    lo, hi = _plausible_dates(None, today)
     return found if found is not None and lo <= found <= hi else None
 
 

@@ -384,13 +384,21 @@ def test_outer_places_are_those_pairwise_containment_gives(gaz):
 
 
 @pytest.mark.parametrize("date", [None, "2012-03-05"])
-@pytest.mark.parametrize("year", ["10000", "9999", "1850", "2099"])
+@pytest.mark.parametrize("year", ["10000", "9999", "1850", "2101", "2099"])
 def test_a_date_out_of_range_is_no_event_date_and_its_year_no_toll(gaz, date, year):
     """One incident, 2 killed, dated by the report (or undated), never on the garbled day."""
     [inc] = extract_document(_doc(f"On 1 January {year} a bomb killed 2 in Idlib.", date=date), gaz)
-    assert (inc.location, inc.fatalities, inc.event_date) == ("Idlib", 2, date)
+    # (with no report date, a day up to 2100 is taken at its word)
+    expected = "2099-01-01" if year == "2099" and date is None else date
+    assert (inc.location, inc.fatalities, inc.event_date) == ("Idlib", 2, expected)
+
+
+def test_a_garbled_publication_date_is_not_the_report_date(gaz):
+    [inc] = extract_document(_doc("A bomb killed 2 in Idlib on Friday. Published 9 March 2012.",
+                                  date="9999-05-01"), gaz)
+    assert inc.event_date == "2012-03-09"  # Friday before the date in the text, as with no metadata
 
 
 def test_plausible_event_dates_run_from_1900_to_a_year_after_the_report():
     assert imod._plausible_dates(dt.date(2012, 3, 5)) == (dt.date(1900, 1, 1), dt.date(2013, 3, 6))
-    assert imod._plausible_dates(None, today=dt.date(2026, 1, 1))[1] == dt.date(2027, 1, 2)
+    assert imod._plausible_dates(None) == (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
