@@ -218,6 +218,10 @@ def _child(corpus: str, jobs: int, engine: str, out: str) -> None:
               formats=("parquet",))
     seconds = time.perf_counter() - t
     rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import multiprocessing
+
+    for worker in multiprocessing.active_children():  # (the pool winds down after run returns)
+        worker.join(30)
     rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = json.loads((Path(out) / "run-report.json").read_text(encoding="utf-8"))
     print(json.dumps({
