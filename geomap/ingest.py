@@ -63,6 +63,10 @@ _SKIP_TAGS = frozenset(
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre hr dd dt".split()
 )
+#: Elements with no content (a ``hidden`` one hides nothing that follows it).
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+#: An inline style that hides its element.
+_HIDDEN_STYLE_RE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 _HTML_DOC_RE = re.compile(r"\s*(<!doctype html|<html)", re.I)
 #: Markup that makes a JSONL/CSV text field an HTML body (a bare ``<script>`` does not).
 _HTML_BODY_RE = re.compile(r"</?(p|div|br|html|body|article)\b", re.I)
@@ -274,8 +278,27 @@ class _TextExtractor(HTMLParser):
         self._header = 0
         self.header_text: list[str] = []  # a page header's byline ("Published 4 Oct 2012")
         self.time_date: str | None = None  # the first <time datetime="...">
+        #: the hidden elements open around the current position: [tag, open elements of that tag]
+        self._hidden: list[list] = []
+
+    def _track_hidden(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Skip what a ``hidden`` or ``display: none`` element holds, as a browser shows nothing
+        of it (menus, dialogs, templates; text a reader never sees is no report)."""
+        if self._hidden:
+            top = self._hidden[-1]
+            if top[0] == "p" and tag in _BLOCK_TAGS:  # a block ends an open <p>, as in a browser
+                self._hidden.pop()
+            elif tag == top[0]:
+                top[1] += 1
+        if tag in _VOID_TAGS:
+            return
+        for name, value in attrs:
+            if name == "hidden" or (name == "style" and value and _HIDDEN_STYLE_RE.search(value)):
+                self._hidden.append([tag, 1])
+                return
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._track_hidden(tag, attrs)
         if tag in _SKIP_TAGS:
             self._skip += 1
             self._header += tag == "header"
@@ -305,6 +328,10 @@ class _TextExtractor(HTMLParser):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._hidden and tag == self._hidden[-1][0]:
+            self._hidden[-1][1] -= 1
+            if not self._hidden[-1][1]:
+                self._hidden.pop()
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             if tag == "header":
@@ -320,7 +347,7 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
-        elif not self._skip:
+        elif not self._skip and not self._hidden:
             self._emit(data)
         elif self._header and sum(map(len, self.header_text)) < 2000:
             self.header_text.append(data)

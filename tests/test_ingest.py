@@ -625,3 +625,16 @@ def test_csv_separated_by_semicolons_tabs_or_bars(tmp_path, sep):
     # a comma-separated file whose text holds semicolons is still read by commas
     f.write_text(f'text,id\n"a; b; {SENTENCE}",1\n', encoding="utf-8")
     assert [d.text for d in _docs(_read(f))] == [f"a; b; {SENTENCE}"]
+
+
+@pytest.mark.parametrize(("page", "text"), [
+    ("<p hidden>A bomb killed 3 in Homs.</p><p>Shelling in Hama.</p>", "Shelling in Hama."),
+    ('<div style="color: red; display: none"><div>inner</div>still hidden</div><p>Shown.</p>', "Shown."),
+    ('<div style="visibility:hidden">x</div><div style="display:block">y</div>', "y"),
+    ("<p hidden>never closed<p>Shown after.</p>", "Shown after."),  # a block ends a <p>
+    ("<img hidden src=x><p>A void element hides nothing after it.</p>", "A void element hides nothing after it."),
+    ("<span hidden>a<span>b</span>c</span>d", "d"),
+    ("<div hidden></nav></div><p>Stray end tags do not leak.</p>", "Stray end tags do not leak."),
+])
+def test_hidden_html_elements_are_not_report_text(page, text):
+    assert html_to_text(page)[0] == text
