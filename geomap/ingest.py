@@ -685,6 +685,8 @@ class _RowSource:
         self.limit = limit
         self.used = 0
         self.lines = 0  # physical lines consumed, including skipped over-long ones
+        self.quotes = 0  # quote characters in the lines of the current record
+        self.eof = False  # the end of the file was reached (inside a record, when one is open)
 
     def __iter__(self) -> _RowSource:
         return self
@@ -693,9 +695,11 @@ class _RowSource:
         remaining = self.limit - self.used
         line = self.fh.readline(remaining + 1)
         if not line:
+            self.eof = True
             raise StopIteration
         self.lines += 1
         self.used += len(line)
+        self.quotes += line.count('"')
         if len(line) > remaining:
             size = self.used + _skip_line(self.fh, line, ("\n", "\r"))
             self.used = 0
@@ -840,7 +844,7 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
             return
         rows = 0
         while True:
-            source.used = 0
+            source.used = source.quotes = 0
             start = source.lines + 1
             try:
                 row = next(reader)
@@ -854,6 +858,13 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
             except csv.Error as exc:
                 rows += 1
                 yield Failure(f"{label}:{start}", f"malformed CSV row: {exc}")
+                continue
+            if source.eof and source.quotes % 2 and source.lines > start:
+                # (csv reads an unclosed quote to the end of the file, as one field)
+                rows += 1
+                yield Failure(f"{label}:{start}", f"a quote opened in the row on line {start} is never "
+                                                  f"closed, so lines {start}-{source.lines} read as one row; "
+                                                  "skipped: fix the quoting")
                 continue
             if not any(v.strip() for v in row):
                 continue

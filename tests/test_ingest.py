@@ -638,3 +638,14 @@ def test_csv_separated_by_semicolons_tabs_or_bars(tmp_path, sep):
 ])
 def test_hidden_html_elements_are_not_report_text(page, text):
     assert html_to_text(page)[0] == text
+
+
+def test_csv_quote_never_closed_is_one_failed_row_not_a_merged_report(tmp_path):
+    f = tmp_path / "rows.csv"
+    f.write_text(f'text,id\n"{SENTENCE},1\nClashes in Hama.,2\nA third row.,3\n', encoding="utf-8")
+    items = _read(f)
+    assert _docs(items) == [] and list(_fails(items)) == [f"{f}:2"]
+    assert "never closed, so lines 2-4 read as one row" in _fails(items)[f"{f}:2"]
+    # a quoted field over several lines, closed, is one good row; so is a stray quote inside a field
+    f.write_text(f'text,id\n"{SENTENCE}\nmore",1\nHe said "no,2\n', encoding="utf-8")
+    assert [d.text for d in _docs(_read(f))] == [f"{SENTENCE}\nmore", 'He said "no']
