@@ -223,10 +223,11 @@ def _failed(result) -> int:
 
 def _cmd_extract(args) -> int:
     from geomap.ingest import DEFAULT_MAX_BYTES, iter_documents
-    from geomap.pipeline import extract_to
+    from geomap.pipeline import check_inputs, extract_to
 
     if args.partition and not args.out.lower().endswith(".parquet"):
         raise _usage("--partition needs -o FILE.parquet")
+    check_inputs(args.inputs)
     result = extract_to(
         iter_documents(args.inputs, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES), args.out,
         _gazetteer(args), flt=_filter_from(args), partition=args.partition, progress=True,

@@ -668,6 +668,20 @@ def _check_formats(formats: Iterable[str], partition: str | None) -> tuple[str, 
     return chosen
 
 
+def check_inputs(inputs: Iterable[str | os.PathLike]) -> None:
+    """Refuse a list of input paths none of which exists (a typo), before any output is written.
+
+    Raises
+    ------
+    UsageError
+        When no input exists: a run would replace the outputs of the last one with nothing.
+        When some exist, the missing ones are failed inputs of the run report, as any bad input.
+    """
+    inputs = list(inputs)
+    if not any(os.path.lexists(p) for p in inputs if str(p)):
+        raise UsageError(f"no such file or folder: {', '.join(map(str, inputs))}; nothing was written")
+
+
 def _check_run(inputs: list, out_dir: str | os.PathLike, store: str | os.PathLike | None,
                max_bytes: int) -> Path:
     """Refuse a run that could only fail or do harm, before anything is written; create and
@@ -676,16 +690,14 @@ def _check_run(inputs: list, out_dir: str | os.PathLike, store: str | os.PathLik
     Raises
     ------
     UsageError
-        When no input exists (a run would replace the outputs of the last one with nothing),
-        the output folder is a file, ``store`` is no GeoPackage store or ``max_bytes`` is not
-        positive.
+        When no input exists (:func:`check_inputs`), the output folder is a file, ``store`` is
+        no GeoPackage store or ``max_bytes`` is not positive.
     """
     from geomap.export import check_store
 
     if max_bytes <= 0:
         raise UsageError(f"the per-report size limit must be positive, not {max_bytes}")
-    if not any(os.path.lexists(p) for p in inputs if str(p)):
-        raise UsageError(f"no such file or folder: {', '.join(map(str, inputs))}; nothing was written")
+    check_inputs(inputs)
     if store:
         check_store(store)
     out = Path(out_dir)

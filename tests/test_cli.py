@@ -149,6 +149,8 @@ def test_a_run_that_could_only_fail_writes_nothing(tmp_path, capsys):
         assert message in capsys.readouterr().err
     assert main(["run", str(tmp_path / "typo.txt"), "-o", str(prev), "--no-map"]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+    assert main(["extract", str(tmp_path / "typo.txt"), "-o", str(prev / "incidents.geojson")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in prev.iterdir()} == before
     assert bad_store.read_text(encoding="utf-8") == "not a geopackage"
     (tmp_path / "afile").write_text("x", encoding="utf-8")
