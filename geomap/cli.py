@@ -415,6 +415,10 @@ def _joined_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _utf8(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -436,8 +440,11 @@ def main(argv: list[str] | None = None) -> int:
             print(_term(f"geomap: --{option.replace('_', '-')} {value!r} is not valid UTF-8 text "
                         "(check the terminal's encoding)"), file=sys.stderr)
             return 2
+    import signal
+
     from geomap.errors import GeomapError, RegionError
 
+    signal.signal(signal.SIGTERM, _terminated)  # cleaned up as after Ctrl-C: no spool left behind
     try:
         return _COMMANDS[args.command](args)
     except RegionError as exc:

@@ -1301,8 +1301,64 @@ def _geometry(g, where: str):
     return geom if geom.geom_type == "Point" else geom.representative_point()
 
 
+#: Count columns of an incident and the largest count a saved file may hold.
+_COUNT_COLUMNS = ("fatalities", "fatalities_low", "fatalities_high", "injured", "n_sources")
+_MAX_COUNT = 1_000_000_000
+_TRUE_TEXT = frozenset({"true", "1", "yes", "t", "y"})
+_FALSE_TEXT = frozenset({"false", "0", "no", "f", "n", "", "none", "null", "nan"})
+
+
+def _checked(gdf, path: str | os.PathLike):
+    """Return incidents read from a file, with counts and the ``cumulative`` flag checked.
+
+    A hand-edited or foreign file may hold text where numbers belong, or "false" where a flag
+    does: numbers written as text are read as numbers and flags as text as flags; anything
+    else is an error naming the incident, not a wrong total later.
+
+    Raises
+    ------
+    InputError
+        For a count that is not a whole number from 0 to 1,000,000,000, or a flag that is
+        neither true nor false.
+    """
+    import numpy as np
+    import pandas as pd
+
+    def where(i) -> str:
+        ident = gdf["id"].iloc[i] if "id" in gdf else None
+        return f"incident {ident}" if isinstance(ident, str) and ident else f"row {i + 1}"
+
+    for col in _COUNT_COLUMNS:
+        if col not in gdf or not len(gdf):
+            continue
+        raw = gdf[col]
+        values = pd.to_numeric(raw, errors="coerce")
+        given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+        ok = values.between(0, _MAX_COUNT).to_numpy() & (values.fillna(0) % 1 == 0).to_numpy()
+        bad = given & ~ok
+        if bad.any():
+            i = int(bad.argmax())
+            value = raw.iloc[i].item() if hasattr(raw.iloc[i], "item") else raw.iloc[i]
+            raise InputError(f"{path}: {col} of {where(i)} is {value!r}; counts must be whole "
+                             f"numbers from 0 to {_MAX_COUNT:,}")
+        if not pd.api.types.is_numeric_dtype(raw):
+            gdf[col] = values
+    if "cumulative" in gdf and not pd.api.types.is_bool_dtype(gdf["cumulative"]):
+        flags = []
+        for i, v in enumerate(gdf["cumulative"]):
+            text = str(v).strip().lower() if v is not None else ""
+            if isinstance(v, (bool, np.bool_)) or text in _TRUE_TEXT | _FALSE_TEXT:
+                flags.append(bool(v) if isinstance(v, (bool, np.bool_)) else text in _TRUE_TEXT)
+            else:
+                raise InputError(f"{path}: cumulative of {where(i)} is {v!r}; give true or false")
+        gdf["cumulative"] = flags
+    return gdf
+
+
 def read_incidents(path: str | os.PathLike):
     """Read incidents saved by geomap (GeoJSON, GeoPackage layer ``incidents`` or GeoParquet).
+
+    Counts and the ``cumulative`` flag are checked (see :func:`_checked`).
 
     Parameters
     ----------
@@ -1320,6 +1376,17 @@ def read_incidents(path: str | os.PathLike):
     InputError
         When the file is missing or not an incidents file.
     """
+    try:
+        return _checked(_read_incidents(path), path)
+    except (InputError, KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a foreign file can break any reader in any way
+        raise InputError(f"{path}: not an incidents file geomap can read ({type(exc).__name__}: "
+                         f"{str(exc)[:200]})") from None
+
+
+def _read_incidents(path: str | os.PathLike):
+    """:func:`read_incidents`, unchecked."""
     import geopandas as gpd
 
     p = Path(path)
@@ -1348,6 +1415,10 @@ def read_incidents(path: str | os.PathLike):
         raise InputError(f"{path}: not readable GeoJSON ({exc})") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise InputError(f"{path}: not a GeoJSON FeatureCollection")
+    crs = ((data.get("crs") or {}).get("properties") or {}).get("name") if isinstance(data.get("crs"), dict) else None
+    if crs and not str(crs).upper().replace("::", ":").endswith(("CRS84", "EPSG:4326")):
+        raise InputError(f"{path}: declares the coordinate system {crs}; geomap reads GeoJSON in WGS 84 "
+                         "(RFC 7946): reproject it first, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson")
     recs, geoms = [], []
     for n, f in enumerate(data.get("features") or []):
         if not isinstance(f, dict):
@@ -1362,7 +1433,8 @@ def store_append(gdf, path: str | os.PathLike) -> int:
     """Add incidents to a GeoPackage store, skipping ids already there; return how many were added.
 
     Idempotent: appending the same incidents again adds 0. The store is rewritten through a
-    temporary copy and renamed, so an interruption leaves the previous store intact.
+    temporary copy and renamed, so an interruption leaves the previous store intact; its other
+    layers and tables are kept.
 
     Raises
     ------
@@ -1388,7 +1460,14 @@ def store_append(gdf, path: str | os.PathLike) -> int:
         return 0
     else:
         combined = _ordered(new.copy())
-    write_gpkg({"incidents": combined}, p)
+    if not p.exists():
+        write_gpkg({"incidents": combined}, p)
+        return len(new)
+    # a copy of the store with its incidents layer replaced, renamed into place: every other
+    # layer and table in the file (a user's notes, a run's places) stays as it was
+    with atomic_path(p, suffix=".gpkg") as tmp:
+        shutil.copyfile(p, tmp)
+        _gpkg_layer(tmp, "incidents", combined, append=False)
     return len(new)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+import types
 import weakref
 from bisect import bisect_left
 from collections import ChainMap, Counter
@@ -1275,3 +1277,18 @@ def geoparse(
     if dl:
         focus.append(dl)
     return _resolve(spans, text, focus)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`geoparse`.
+
+    ``geomap.geoparse`` is the package's function (imported lazily) until something imports
+    this module, which then takes the attribute's place in the package; calling it still
+    geoparses, so ``geomap.geoparse(text)`` works whatever was imported first.
+    """
+
+    def __call__(self, text: str, gazetteer: Gazetteer | None = None, *, focus: Sequence[str] = ()) -> list[Mention]:
+        return geoparse(text, gazetteer, focus=focus)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1051,6 +1051,7 @@ def _build_page(
         if hasattr(child, "default_js"):
             child.default_js = []
             child.default_css = []
+    _number_elements(fig)
     skeleton = fig.render()
     _check_offline(skeleton)
     parts[f"/*geomap-script-{token}*/"] = _JS.replace("__MAP__", fmap.get_name())
@@ -1060,6 +1061,17 @@ def _build_page(
     page = "".join(parts.get(p, p) for p in pieces)
     _check_offline(page)
     return page
+
+
+def _number_elements(root: Any) -> None:
+    """Give every element of a folium page an id by its place in the tree, not a random one,
+    so that the same incidents give the same map file byte for byte."""
+    todo, n = [root], 0
+    while todo:
+        element = todo.pop(0)
+        element._id = f"{n:04d}"
+        n += 1
+        todo.extend(getattr(element, "_children", {}).values())
 
 
 # --------------------------------------------------------------------------------------------

@@ -627,9 +627,20 @@ def extract(
                              scheduler=scheduler).incidents
 
 
+def _one_or_many(items, what: str) -> list:
+    """Return ``items`` as a list: one path, text or Document stands for a list of one (a string
+    iterated would be read character by character, and ``"/"`` as the whole disk)."""
+    if isinstance(items, (str, bytes, os.PathLike, Document)):
+        return [items]
+    try:
+        return list(items)
+    except TypeError:
+        raise UsageError(f"{what}: give a list of paths (or texts), not {type(items).__name__}") from None
+
+
 def _as_items(documents, max_bytes: int):
     paths = []
-    for n, d in enumerate(documents):
+    for n, d in enumerate(_one_or_many(documents, "documents")):
         if isinstance(d, Document):
             yield d
         elif isinstance(d, os.PathLike) or (isinstance(d, str) and len(d) < 4096 and "\n" not in d and os.path.exists(d)):
@@ -682,6 +693,30 @@ def check_inputs(inputs: Iterable[str | os.PathLike]) -> None:
         raise UsageError(f"no such file or folder: {', '.join(map(str, inputs))}; nothing was written")
 
 
+@contextlib.contextmanager
+def _output_lock(out: Path) -> Iterator[None]:
+    """Hold ``out/.geomap.lock`` for the run: a second run writing into the same folder at the
+    same time would leave it holding a mix of both runs' outputs.
+
+    Raises
+    ------
+    UsageError
+        When another run holds the folder.
+    """
+    try:
+        import fcntl
+    except ImportError:  # (Windows: no advisory locks; runs are not guarded there)
+        yield
+        return
+    with open(out / ".geomap.lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UsageError(f"another geomap run is writing into {out}; wait for it, or give "
+                             "another output folder") from None
+        yield
+
+
 def _check_run(inputs: list, out_dir: str | os.PathLike, store: str | os.PathLike | None,
                max_bytes: int) -> Path:
     """Refuse a run that could only fail or do harm, before anything is written; create and
@@ -700,9 +735,9 @@ def _check_run(inputs: list, out_dir: str | os.PathLike, store: str | os.PathLik
     check_inputs(inputs)
     if store:
         check_store(store)
+    if out_dir is None or str(out_dir) == "":
+        raise UsageError("no output folder; give one")
     out = Path(out_dir)
-    if str(out_dir) == "":
-        raise UsageError("the output folder is empty; give a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -767,70 +802,71 @@ def run(
     formats = _check_formats(formats, partition)
     _check_engine(engine, jobs, scheduler, batch_size)
     gaz = gazetteer or (Gazetteer(user_places=places) if places else default_gazetteer())
-    inputs = list(inputs) if inputs else [sample_dir()]
+    inputs = (_one_or_many(inputs, "inputs") if inputs is not None else []) or [sample_dir()]
     out = _check_run(inputs, out_dir, store, max_bytes)
-    t0 = time.perf_counter()
-    with IncidentSpool() as spool, contextlib.ExitStack() as stack:
-        result, pool = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, stack=stack,
-                                   progress=progress, jobs=jobs, engine=engine, scheduler=scheduler,
-                                   places=places, batch_size=batch_size)
-        t1 = time.perf_counter()
-        writers = _open_writers(stack, out, formats, partition)
-        # a map or a store needs every incident at once; a CSV-only run reads them from here
-        if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
-            writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
-        tally = export.PlaceTally(result.place_mentions)
-        merge_pool = _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
-                                  places=_places_path(places), progress=progress)
-        # places files: by a worker when the workers merged, since this process has not loaded
-        # pandas then, and pyarrow loads it to build any table (0.2 s, while the workers idle)
-        places_files = (merge_pool.submit(_write_places, tally, out, formats) if merge_pool is not None
-                        else None)
-        if "gpkg" in writers:
-            writers["gpkg"].add_layer("places", tally.to_geodataframe())
-        paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
-        readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
-        stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
-        result._incidents = functools.partial(export.read_incidents, readable.path)
-        if write_map or store:
-            result.incidents = result.incidents  # load now: the spool folder goes
-    paths.update(_result(places_files) if places_files is not None else _write_places(tally, out, formats))
-    result.timings["merge"] = round(time.perf_counter() - t1, 3)
-    added = None
-    if store:
-        added = export.store_append(result.incidents, store)
-    if write_map:
-        from geomap import mapview
+    with _output_lock(out):
+        t0 = time.perf_counter()
+        with IncidentSpool() as spool, contextlib.ExitStack() as stack:
+            result, pool = _extract_to(spool, iter_documents(inputs, max_bytes=max_bytes), gaz, stack=stack,
+                                       progress=progress, jobs=jobs, engine=engine, scheduler=scheduler,
+                                       places=places, batch_size=batch_size)
+            t1 = time.perf_counter()
+            writers = _open_writers(stack, out, formats, partition)
+            # a map or a store needs every incident at once; a CSV-only run reads them from here
+            if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
+                writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
+            tally = export.PlaceTally(result.place_mentions)
+            merge_pool = _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
+                                      places=_places_path(places), progress=progress)
+            # places files: by a worker when the workers merged, since this process has not loaded
+            # pandas then, and pyarrow loads it to build any table (0.2 s, while the workers idle)
+            places_files = (merge_pool.submit(_write_places, tally, out, formats) if merge_pool is not None
+                            else None)
+            if "gpkg" in writers:
+                writers["gpkg"].add_layer("places", tally.to_geodataframe())
+            paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
+            readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
+            stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
+            result._incidents = functools.partial(export.read_incidents, readable.path)
+            if write_map or store:
+                result.incidents = result.incidents  # load now: the spool folder goes
+        paths.update(_result(places_files) if places_files is not None else _write_places(tally, out, formats))
+        result.timings["merge"] = round(time.perf_counter() - t1, 3)
+        added = None
+        if store:
+            added = export.store_append(result.incidents, store)
+        if write_map:
+            from geomap import mapview
 
-        gdf = result.incidents
-        boundaries = _boundaries(gaz, gdf)
-        basemap = gaz.areas[gaz.areas["kind"] == "country"][["id", "name", "country_code", "geometry"]]
-        paths["map_html"] = mapview.write_map(gdf, out / "map.html", boundaries=boundaries, basemap=basemap)
-        paths["summary_png"] = mapview.write_summary_png(gdf, out / "summary.png", boundaries=boundaries)
-    result.seconds = time.perf_counter() - t0
-    result.outputs = {k: str(v) for k, v in paths.items()}
-    report = {
-        "inputs": result.inputs,
-        "counts": {
-            "inputs": len(result.inputs),
-            "ok": len(result.inputs) - result.n_failed,
-            "failed": result.n_failed,
-            "documents": result.n_documents,
-            "place_mentions": result.place_mentions.total,
-            "incidents": result.n_incidents,
-            "store_added": added,
-        },
-        "timings_s": {
-            "read_and_extract": result.timings.get("extract"),
-            "merge_and_write": result.timings.get("merge"), "total": round(result.seconds, 3),
-        },
-        "engine": result.engine,
-        "versions": _versions(),
-        "outputs": result.outputs,
-    }
-    _write_report(out / "run-report.json", report)
-    result.outputs["run_report"] = str(out / "run-report.json")
-    return result
+            gdf = result.incidents
+            boundaries = _boundaries(gaz, gdf)
+            basemap = gaz.areas[gaz.areas["kind"] == "country"][["id", "name", "country_code", "geometry"]]
+            paths["map_html"] = mapview.write_map(gdf, out / "map.html", boundaries=boundaries, basemap=basemap)
+            paths["summary_png"] = mapview.write_summary_png(gdf, out / "summary.png", boundaries=boundaries)
+        result.seconds = time.perf_counter() - t0
+        result.outputs = {k: str(v) for k, v in paths.items()}
+        report = {
+            "inputs": result.inputs,
+            "counts": {
+                "inputs": len(result.inputs),
+                "ok": len(result.inputs) - result.n_failed,
+                "failed": result.n_failed,
+                "documents": result.n_documents,
+                "place_mentions": result.place_mentions.total,
+                "incidents": result.n_incidents,
+                "store_added": added,
+            },
+            "timings_s": {
+                "read_and_extract": result.timings.get("extract"),
+                "merge_and_write": result.timings.get("merge"), "total": round(result.seconds, 3),
+            },
+            "engine": result.engine,
+            "versions": _versions(),
+            "outputs": result.outputs,
+        }
+        _write_report(out / "run-report.json", report)
+        result.outputs["run_report"] = str(out / "run-report.json")
+        return result
 
 
 def extract_to(

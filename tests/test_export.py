@@ -7,6 +7,7 @@ import io
 import json
 import math
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
@@ -206,6 +207,21 @@ def test_store_append_is_idempotent(gdf, tmp_path):
     assert geojson_text(back) == geojson_text(gdf)
     assert store_append(empty_incidents(), store) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]
+
+
+def test_store_append_keeps_the_other_layers_and_tables(gdf, tmp_path):
+    import sqlite3
+
+    store = tmp_path / "store.gpkg"
+    write_gpkg({"incidents": gdf.iloc[:2], "places": places_summary(gdf)}, store)
+    with sqlite3.connect(store) as con:
+        con.execute("CREATE TABLE analyst_notes (note TEXT)")
+        con.execute("INSERT INTO analyst_notes VALUES ('check Homs')")
+    assert store_append(gdf, store) == len(gdf) - 2
+    assert {"incidents", "places"} <= set(pyogrio.list_layers(store)[:, 0])
+    assert len(read_incidents(store)) == len(gdf)
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT note FROM analyst_notes").fetchall() == [("check Homs",)]
 
 
 def test_store_append_skips_duplicate_ids_in_one_batch(gdf, tmp_path):
@@ -526,3 +542,43 @@ def test_a_month_partitioned_writer_takes_no_bare_table(tmp_path):
         w.write_table(incident_table(_incidents()))
     w.discard()
     assert not list(tmp_path.iterdir())
+
+
+def _saved(tmp_path, props: list[dict], **extra) -> Path:
+    features = [{"type": "Feature", "properties": {"id": f"gm-{i}", **p},
+                 "geometry": {"type": "Point", "coordinates": [36.7, 34.7]}} for i, p in enumerate(props)]
+    path = tmp_path / "hand.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **extra}), encoding="utf-8")
+    return path
+
+
+def test_hand_edited_counts_and_flags_are_read_or_refused(tmp_path):
+    ok = read_incidents(_saved(tmp_path, [{"fatalities": "5", "cumulative": "false"},
+                                          {"fatalities": 7, "cumulative": "TRUE"},
+                                          {"fatalities": None, "cumulative": None}]))
+    assert list(ok["fatalities"].fillna(-1)) == [5, 7, -1]
+    assert list(ok["cumulative"]) == [False, True, False]
+    for props, message in (({"fatalities": -100}, "fatalities of incident gm-0 is -100"),
+                           ({"fatalities": 1e30}, "whole numbers from 0"),
+                           ({"injured": 2.5}, "injured of incident gm-0"),
+                           ({"fatalities": "many"}, "'many'"),
+                           ({"cumulative": "perhaps"}, "give true or false")):
+        with pytest.raises(InputError, match=message):
+            read_incidents(_saved(tmp_path, [props]))
+
+
+def test_a_saved_file_no_reader_expects_is_an_input_error(tmp_path):
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
+    with pytest.raises(InputError, match="reproject it first"):
+        read_incidents(_saved(tmp_path, [{}], crs=crs))
+    crs84 = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    assert len(read_incidents(_saved(tmp_path, [{}], crs=crs84))) == 1
+    blob = tmp_path / "blob.geojson"
+    blob.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                    '"geometry": {"type": "Blob", "coordinates": [1, 2]}}]}', encoding="utf-8")
+    deep = tmp_path / "deep.geojson"
+    deep.write_text('{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                    encoding="utf-8")
+    for path in (blob, deep):
+        with pytest.raises(InputError, match="geomap can read"):
+            read_incidents(path)

@@ -552,3 +552,9 @@ def test_period_counts_never_make_thousands_of_bars(last, unit, n):
     assert got == unit and len(periods) <= 240
     assert n is None or len(periods) == n
     assert sum(map(sum, per_type.values())) == sum(isinstance(d, str) and bool(d) for d in gdf["event_date"])
+
+
+def test_the_same_incidents_give_the_same_map_file(tmp_path):
+    a = mapview.write_map(make_incidents(), tmp_path / "a.html", boundaries=make_boundaries())
+    b = mapview.write_map(make_incidents(), tmp_path / "b.html", boundaries=make_boundaries())
+    assert a.read_bytes() == b.read_bytes()

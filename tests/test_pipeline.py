@@ -42,7 +42,8 @@ def test_default_run_writes_every_output(sample_run):
     out, result = sample_run
     for name in OUTPUTS:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+    # no temp files left; the lock that keeps a second run out while this one writes stays
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".geomap.lock"]
     assert result.n_documents >= 15
 
 
@@ -268,3 +269,34 @@ def test_boundaries_of_saved_incidents_with_odd_country_codes(gaz):
     gdf = gpd.GeoDataFrame({"country_code": ["JO", 5, None]}, geometry=gpd.points_from_xy([36, 36, 36], [31, 31, 31]),
                            crs=4326)
     assert set(_boundaries(gaz, gdf)["country_code"]) == {"SY", "JO"}
+
+
+def test_a_second_run_into_the_same_folder_waits_for_none_and_stops(tmp_path, gaz):
+    import fcntl
+
+    from geomap.errors import UsageError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".geomap.lock", "a") as held:  # as a run in another process holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(UsageError, match="another geomap run is writing"):
+            run(None, out, gazetteer=gaz, progress=False, write_map=False)
+    assert [p.name for p in out.iterdir()] == [".geomap.lock"]  # nothing written
+    assert run(None, out, gazetteer=gaz, progress=False, write_map=False).n_incidents > 0
+
+
+def test_api_takes_one_path_or_text_for_a_list_and_refuses_the_rest(tmp_path, gaz):
+    import geomap
+    from geomap.errors import UsageError
+
+    one = tmp_path / "r.txt"
+    one.write_text("Shelling killed four people in Homs on 3 March 2012.", encoding="utf-8")
+    assert len(geomap.extract(str(one), gaz)) == len(geomap.extract(one, gaz)) == 1
+    assert len(geomap.extract("Clashes in Hama killed 2 people on 4 March 2012.", gaz)) == 1
+    for bad in (5, None):
+        with pytest.raises(UsageError, match="give a list"):
+            geomap.extract(bad, gaz)
+    assert run(str(one), tmp_path / "out", gazetteer=gaz, progress=False, write_map=False).n_documents == 1
+    # geomap.geoparse stays callable after its module is imported (the pipeline imports it)
+    assert [m.place.name for m in geomap.geoparse("Shelling hit Homs.", gaz)] == ["Homs"]

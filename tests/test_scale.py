@@ -241,7 +241,7 @@ def test_cli_run_geoparquet_then_map_filter_summary(corpus, tmp_path, capsys):
     assert main(["run", str(src), "-o", str(out), "--format", "parquet", "--partition", "month",
                  "--no-map", "--jobs", "1"]) == 0
     capsys.readouterr()
-    assert sorted(p.name for p in out.iterdir()) == ["incidents.parquet", "places.parquet", "run-report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".geomap.lock", "incidents.parquet", "places.parquet", "run-report.json"]
     assert (out / "incidents.parquet").is_dir()
     assert main(["summary", str(out / "incidents.parquet"), "--by", "admin1", "--csv"]) == 0
     assert capsys.readouterr().out.startswith("group,incidents,fatalities")
