@@ -44,13 +44,18 @@ from geomap.names import key0, key1, keys_of_tokens, keys_of_word, only_articles
 from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
+#: Capitals of the Latin-1 block and of the extended Latin blocks that transliterations and
+#: European names use ("Ḥimṣ", "Şanlıurfa", "Łódź", "Žilina", "Ōsaka").
+_CAPS = "A-Z\u00c0-\u00de" + "".join(
+    c for c in map(chr, [*range(0x100, 0x250), *range(0x1E00, 0x1F00)]) if c.isupper() and c.isalpha()
+)
 #: The letters that may follow a name word's first one.
 _WORD_TAIL = r"[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
 #: (The specification of a word; :func:`_words` finds its matches faster.)
 _WORD_RE = re.compile(
-    r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[A-Z\u00c0-\u00de])|[A-Z\u00c0-\u00de])%s"
-    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_ARTICLE, _WORD_TAIL)
+    r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[%s])|[%s])%s"
+    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_ARTICLE, _CAPS, _CAPS, _WORD_TAIL)
 )
 #: Lower-case words that may sit inside a multi-word name ("Bay of Pigs", "Deir ez Zor").
 _CONNECTORS = frozenset(
@@ -163,14 +168,14 @@ _FAST_TAIL = r"[a-z]*" + _WORD_TAIL
 #: lookbehind) so that the regex engine skips ahead to the next such letter fast (neither
 #: ``_WORD_RE`` nor an alternation of character sets can).
 _CAPS_WORD_RE = re.compile(
-    r"[A-Z\u00c0-\u00de\u0600-\u06ff](?:(?<=[SMFP])t\.(?=\s[A-Z])"
-    r"|(?<=[A-Z])(?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|(?<=[\u00c0-\u00de])%s"
-    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_FAST_TAIL, _FAST_TAIL)
+    r"[%s\u0600-\u06ff](?:(?<=[SMFP])t\.(?=\s[A-Z])"
+    r"|(?<=[A-Z])(?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|(?<=[%s])%s"
+    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_CAPS, _FAST_TAIL, _CAPS[3:], _FAST_TAIL)
 )
 #: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
-_ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[A-Z\u00c0-\u00de])%s" % (_ARTICLE, _FAST_TAIL))
+_ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[%s])%s" % (_ARTICLE, _CAPS, _FAST_TAIL))
 #: The hyphen of every possible article word.
-_GLUE_RE = re.compile(r"[-\u2011][A-Z\u00c0-\u00de]")
+_GLUE_RE = re.compile(r"[-\u2011][%s]" % _CAPS)
 _LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
 _PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")  # (the specification of _prev_word)

@@ -39,6 +39,7 @@ import pickle
 import re
 import stat
 import tempfile
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,6 +72,13 @@ _HTML_DOC_RE = re.compile(r"\s*(<!doctype html|<html)", re.I)
 #: Markup that makes a JSONL/CSV text field an HTML body (a bare ``<script>`` does not).
 _HTML_BODY_RE = re.compile(r"</?(p|div|br|html|body|article)\b", re.I)
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: Characters that hide inside words and names (soft hyphen, zero-width space, word joiner,
+#: a byte order mark mid-text): a reader sees "Aleppo" where the text holds "Al\u00adeppo".
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+#: A no-break, narrow no-break or thin space between digit groups: a thousands separator
+#: ("1\u202f200 killed" is 1,200); elsewhere such spaces are spaces.
+_GROUP_SPACE_RE = re.compile("(?<=\\d)[\u00a0\u202f\u2009](?=\\d{3}(?!\\d))")
+_SPACES_RE = re.compile("[\u00a0\u2007\u2009\u202f]")
 _SNIFF_BYTES = 65_536
 _SAMPLE_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
@@ -255,10 +263,21 @@ def _label(path: str | os.PathLike) -> str:
 
 
 def _clean_text(s: str) -> str:
-    """Drop NUL characters and replace lone surrogates, so the text can be written as UTF-8."""
+    """Return report text as geomap reads it.
+
+    NUL characters are dropped and lone surrogates replaced, so the text can be written as
+    UTF-8. Non-ASCII text is also put in Unicode's composed form (NFC: "Qu\u015fayr" typed
+    as "s" plus a combining cedilla is the same name), loses characters that hide inside words
+    (:data:`_INVISIBLE_RE`), and has no-break and thin spaces as plain spaces, or as commas
+    between digit groups.
+    """
     if "\x00" in s:
         s = s.replace("\x00", "")
-    return _SURROGATE_RE.sub("\ufffd", s)
+    if s.isascii():
+        return s
+    s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", s))
+    s = _INVISIBLE_RE.sub("", s)
+    return _SPACES_RE.sub(" ", _GROUP_SPACE_RE.sub(",", s))
 
 
 class _TextExtractor(HTMLParser):

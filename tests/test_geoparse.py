@@ -301,3 +301,10 @@ def test_the_prefix_filter_never_drops_a_name(words, sep, gaz):
             left_out = [text[run[i][0] : run[j][1]] for j in range(i + len(row), min(len(run), i + 6))]
             found = _match_surfaces({s: keys(s) for s in left_out}, gaz)
             assert all(m is None for m in found.values()), (row, found)
+
+
+def test_names_that_start_with_an_extended_latin_capital(gaz):
+    # transliterations with dots below and macrons, Turkish, Polish, Slovak and Japanese names
+    text = "Shelling hit Ḥimṣ and Şanlıurfa; protests in Łódź, Žilina and Ōsaka."
+    found = [(m.surface, m.place.country_code) for m in geoparse(text, gaz)]
+    assert found == [("Ḥimṣ", "SY"), ("Şanlıurfa", "TR"), ("Łódź", "PL"), ("Žilina", "SK"), ("Ōsaka", "JP")]

@@ -649,3 +649,16 @@ def test_csv_quote_never_closed_is_one_failed_row_not_a_merged_report(tmp_path):
     # a quoted field over several lines, closed, is one good row; so is a stray quote inside a field
     f.write_text(f'text,id\n"{SENTENCE}\nmore",1\nHe said "no,2\n', encoding="utf-8")
     assert [d.text for d in _docs(_read(f))] == [f"{SENTENCE}\nmore", 'He said "no']
+
+
+def test_report_text_is_composed_and_loses_hidden_characters(tmp_path):
+    import unicodedata
+
+    f = tmp_path / "r.txt"
+    text = "Shelling in Al Quşayr and Al\u00adeppo and Deir\u00a0ez-Zor killed 1\u202f200 people\u200b."
+    f.write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
+    doc = _one(f)
+    assert doc.text == "Shelling in Al Quşayr and Aleppo and Deir ez-Zor killed 1,200 people."
+    assert unicodedata.is_normalized("NFC", doc.text)
+    f.write_text("Page 1\u00a02 and 12\u00a0000 and 3\u20091234", encoding="utf-8")
+    assert _one(f).text == "Page 1 2 and 12,000 and 3 1234"  # only groups of three digits
