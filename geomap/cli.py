@@ -334,7 +334,10 @@ def _cmd_summary(args) -> int:
 
     table = summarise(_read_filtered(args), args.by)
     if args.csv:
-        table.to_csv(sys.stdout, index=False)
+        from geomap.export import inert_cell
+
+        # (names come from the data: none may start a spreadsheet formula, as in incidents.csv)
+        table.map(inert_cell).to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(_term(format_table(table), lines=True))
     return 0

@@ -462,7 +462,7 @@ def _csv_row(rec: dict, srcs: list[dict]) -> tuple[list, bool]:
     rec["year"] = date[:4] if date else ""
     rec["country"] = rec.get("country_code") or ""
     rec["source"] = "; ".join(sorted({s.get("source") or s.get("doc_id") or "" for s in srcs}))
-    row = ["" if rec.get(c) is None else _inert(rec.get(c)) for c in CSV_COLUMNS]
+    row = ["" if rec.get(c) is None else inert_cell(rec.get(c)) for c in CSV_COLUMNS]
     # csv quotes fields holding "\n" but not a lone "\r", which readers then take as a line
     # end: rows with one are written fully quoted (other rows keep their minimal quoting).
     return row, any(isinstance(v, str) and "\r" in v for v in row)
@@ -472,7 +472,7 @@ def _csv_row(rec: dict, srcs: list[dict]) -> tuple[list, bool]:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _inert(value):
+def inert_cell(value):
     """Return a CSV value a spreadsheet shows as text: a text cell that would start a formula
     (article text, a source's name: untrusted) gets a leading apostrophe, as OWASP advises."""
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value

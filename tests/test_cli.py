@@ -212,3 +212,13 @@ def test_terminal_control_characters_in_names_are_printed_escaped(tmp_path, caps
     assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--no-map", "--jobs", "1"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2Jclear\\x0aline.bin" in err and err.count("\n") == 1
+
+
+def test_summary_csv_cells_never_start_a_formula(tmp_path, capsys):
+    saved = tmp_path / "saved.geojson"
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.7, 34.7]},
+               "properties": {"id": "gm-1", "admin1": "=HYPERLINK(\"x\")", "fatalities": 3}}
+    saved.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    assert main(["summary", str(saved), "--by", "admin1", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK" in out and "\n=" not in out and ",=" not in out
