@@ -324,6 +324,10 @@ def _lowercase_elsewhere(text: str, word: str) -> bool:
     return False
 
 
+def _is_arabic_letter(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff"
+
+
 def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
     """Return the last word of a multi-word capitalised name in a run ("Hillary Clinton" -> "clinton").
 
@@ -331,6 +335,8 @@ def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
     name when it stands alone elsewhere in the document ("Clinton said", "Annan's plan"). Of
     a name of two words the first is returned too ("Patrick Smith": a first name).
     """
+    if _is_arabic_letter(run[0][2][0]):
+        return ()  # (no capitals: a run of Arabic words is no name)
     k = 0
     while k < len(run) and run[k][2].lower().rstrip(".") in _STOP:
         k += 1
@@ -712,8 +718,9 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         strong or span.match.demonym
     ):
         return False  # "Wal-Mart", "Tri-State": part of a hyphenated word
-    # inside a longer capitalised name: a person, an organisation or a title
-    run_start, run_end = span.run
+    # inside a longer capitalised name: a person, an organisation or a title (Arabic script
+    # has no capitals: its words run on whatever they are, and say nothing of each other)
+    run_start, run_end = span.run if not _is_arabic_letter(surface[0]) else (span.start, span.end)
     before_words: list[str] = []
     if run_start < span.start:  # (most spans start their run)
         before_text = text[run_start : span.start]

@@ -308,3 +308,13 @@ def test_names_that_start_with_an_extended_latin_capital(gaz):
     text = "Shelling hit Ḥimṣ and Şanlıurfa; protests in Łódź, Žilina and Ōsaka."
     found = [(m.surface, m.place.country_code) for m in geoparse(text, gaz)]
     assert found == [("Ḥimṣ", "SY"), ("Şanlıurfa", "TR"), ("Łódź", "PL"), ("Žilina", "SK"), ("Ōsaka", "JP")]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("قصف على حمص", [("حمص", "SY")]),  # shelling on Homs
+    ("قتل خمسة أشخاص في حمص يوم الجمعة", [("حمص", "SY")]),  # five people killed in Homs on Friday
+    ("اشتباكات في دير الزور", [("دير الزور", "SY")]),  # clashes in Deir ez-Zor
+])
+def test_places_in_all_arabic_sentences(gaz, text, places):
+    # Arabic has no capitals: a run of Arabic words is not a person's or organisation's name
+    assert [(m.surface, m.place.country_code) for m in geoparse(text, gaz)] == places
