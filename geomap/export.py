@@ -1332,8 +1332,11 @@ def _checked(gdf, path: str | os.PathLike):
         if col not in gdf or not len(gdf):
             continue
         raw = gdf[col]
-        values = pd.to_numeric(raw, errors="coerce")
-        given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+        if pd.api.types.is_numeric_dtype(raw):  # (as geomap writes them: no text to look at)
+            values, given = raw, raw.notna().to_numpy()
+        else:
+            values = pd.to_numeric(raw, errors="coerce")
+            given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
         ok = values.between(0, _MAX_COUNT).to_numpy() & (values.fillna(0) % 1 == 0).to_numpy()
         bad = given & ~ok
         if bad.any():
