@@ -337,7 +337,7 @@ def _cmd_summary(args) -> int:
         from geomap.export import inert_cell
 
         # (names come from the data: none may start a spreadsheet formula, as in incidents.csv)
-        table.map(inert_cell).to_csv(sys.stdout, index=False)
+        table.apply(lambda column: column.map(inert_cell)).to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(_term(format_table(table), lines=True))
     return 0
@@ -418,8 +418,12 @@ def _joined_values(argv: list[str]) -> list[str]:
     return out
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (exit code 143)."""
+
+
 def _terminated(signum, frame) -> None:
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 def _utf8(text: str) -> bool:
@@ -444,10 +448,13 @@ def main(argv: list[str] | None = None) -> int:
                         "(check the terminal's encoding)"), file=sys.stderr)
             return 2
     import signal
+    import threading
 
     from geomap.errors import GeomapError, RegionError
 
-    signal.signal(signal.SIGTERM, _terminated)  # cleaned up as after Ctrl-C: no spool left behind
+    # SIGTERM cleans up as Ctrl-C does (no spool left behind); only the main thread may say so
+    previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return _COMMANDS[args.command](args)
     except RegionError as exc:
@@ -463,10 +470,13 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("geomap: interrupted; outputs already written are complete, nothing half-written",
               file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from geomap.quantities import WordStartFinder, first_char_alternation, fold_case, parse_number
+from geomap.quantities import (
+    WordStartFinder,
+    counts_people,
+    first_char_alternation,
+    fold_case,
+    parse_number,
+)
 
 __all__ = ["DateRef", "find_dates", "find_report_date", "nearest_date"]
 
@@ -456,8 +462,9 @@ def _resolve_month_phrase(text: str, m: re.Match[str], ref: date | None) -> Date
     has_cue = m.start() != m.start("mp")
     if not (has_cue or mod or day_txt or year_txt or rel):
         return None  # a bare capitalised month name is too often something else
-    if day_txt is not None and year_txt is None and rel is None and _BAD_YEAR_AFTER_RE.match(text, m.end("mp")):
-        return None
+    bad_year = _BAD_YEAR_AFTER_RE.match(text, m.end("mp")) if day_txt is not None and year_txt is None else None
+    if bad_year and rel is None and not counts_people(text, bad_year.end()):
+        return None  # "1 January 10000": no such year; "3 May, 1500 people" is a toll after a date
     month = _month_num(m.group("mp_mon"))
     if day_txt is not None:
         day, precision = int(day_txt), 1

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from geomap.errors import InputError, UsageError
+from geomap.errors import GeomapError, InputError, UsageError
 from geomap.schema import CSV_COLUMNS, INCIDENT_COLUMNS, Incident, Mention, Place
 
 #: Columns holding whole numbers (pandas stores them as float when some are missing).
@@ -152,13 +152,17 @@ def _output_target(path: str | os.PathLike, *, folder: bool = False) -> Path:
 def _is_partition_folder(folder: Path) -> bool:
     """True when every visible entry of ``folder`` is an ``event_month=...`` folder of Parquet
     files (what a partitioned GeoParquet output holds); an empty folder is one too."""
-    for entry in os.scandir(folder):
-        if entry.name.startswith("."):
-            continue
-        if not (entry.name.startswith("event_month=") and entry.is_dir(follow_symlinks=False)):
-            return False
-        if any(not f.name.endswith(".parquet") for f in os.scandir(entry.path) if not f.name.startswith(".")):
-            return False
+    try:
+        with os.scandir(folder) as entries:
+            months = [e for e in entries if not e.name.startswith(".")]
+        for entry in months:
+            if not (entry.name.startswith("event_month=") and entry.is_dir(follow_symlinks=False)):
+                return False
+            with os.scandir(entry.path) as files:
+                if any(not f.name.endswith(".parquet") for f in files if not f.name.startswith(".")):
+                    return False
+    except OSError:
+        return False  # (unreadable: not one to replace)
     return True
 
 
@@ -1306,6 +1310,7 @@ _COUNT_COLUMNS = ("fatalities", "fatalities_low", "fatalities_high", "injured", 
 _MAX_COUNT = 1_000_000_000
 _TRUE_TEXT = frozenset({"true", "1", "yes", "t", "y"})
 _FALSE_TEXT = frozenset({"false", "0", "no", "f", "n", "", "none", "null", "nan"})
+_FLAG_TEXT = _TRUE_TEXT | _FALSE_TEXT
 
 
 def _checked(gdf, path: str | os.PathLike):
@@ -1350,7 +1355,7 @@ def _checked(gdf, path: str | os.PathLike):
         flags = []
         for i, v in enumerate(gdf["cumulative"]):
             text = str(v).strip().lower() if v is not None else ""
-            if isinstance(v, (bool, np.bool_)) or text in _TRUE_TEXT | _FALSE_TEXT:
+            if isinstance(v, (bool, np.bool_)) or text in _FLAG_TEXT:
                 flags.append(bool(v) if isinstance(v, (bool, np.bool_)) else text in _TRUE_TEXT)
             else:
                 raise InputError(f"{path}: cumulative of {where(i)} is {v!r}; give true or false")
@@ -1381,7 +1386,7 @@ def read_incidents(path: str | os.PathLike):
     """
     try:
         return _checked(_read_incidents(path), path)
-    except (InputError, KeyboardInterrupt, MemoryError):
+    except (GeomapError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - a foreign file can break any reader in any way
         raise InputError(f"{path}: not an incidents file geomap can read ({type(exc).__name__}: "

@@ -46,9 +46,10 @@ from geomap.schema import Mention, Place
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
 #: Capitals of the Latin-1 block and of the extended Latin blocks that transliterations and
 #: European names use ("Ḥimṣ", "Şanlıurfa", "Łódź", "Žilina", "Ōsaka").
-_CAPS = "A-Z\u00c0-\u00de" + "".join(
+_CAPS_NOT_ASCII = "\u00c0-\u00de" + "".join(
     c for c in map(chr, [*range(0x100, 0x250), *range(0x1E00, 0x1F00)]) if c.isupper() and c.isalpha()
 )
+_CAPS = "A-Z" + _CAPS_NOT_ASCII
 #: The letters that may follow a name word's first one.
 _WORD_TAIL = r"[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
@@ -170,7 +171,7 @@ _FAST_TAIL = r"[a-z]*" + _WORD_TAIL
 _CAPS_WORD_RE = re.compile(
     r"[%s\u0600-\u06ff](?:(?<=[SMFP])t\.(?=\s[A-Z])"
     r"|(?<=[A-Z])(?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|(?<=[%s])%s"
-    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_CAPS, _FAST_TAIL, _CAPS[3:], _FAST_TAIL)
+    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_CAPS, _FAST_TAIL, _CAPS_NOT_ASCII, _FAST_TAIL)
 )
 #: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
 _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[%s])%s" % (_ARTICLE, _CAPS, _FAST_TAIL))
@@ -325,6 +326,7 @@ def _lowercase_elsewhere(text: str, word: str) -> bool:
 
 
 def _is_arabic_letter(char: str) -> bool:
+    """True for a letter of the Arabic block (a script without capitals)."""
     return "\u0600" <= char <= "\u06ff"
 
 
@@ -1301,6 +1303,14 @@ class _CallableModule(types.ModuleType):
 
     def __call__(self, text: str, gazetteer: Gazetteer | None = None, *, focus: Sequence[str] = ()) -> list[Mention]:
         return geoparse(text, gazetteer, focus=focus)
+
+    def __reduce__(self):
+        """Pickle as the function (a process pool may be handed ``geomap.geoparse``)."""
+        return _function_geoparse, ()
+
+
+def _function_geoparse():
+    return geoparse
 
 
 sys.modules[__name__].__class__ = _CallableModule

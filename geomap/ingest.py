@@ -64,8 +64,11 @@ _SKIP_TAGS = frozenset(
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre hr dd dt".split()
 )
-#: Elements with no content (a ``hidden`` one hides nothing that follows it).
-_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+#: Elements whose end tag is required, so that a hidden one ends where the page says.
+_HIDING_TAGS = frozenset(
+    "div span section article aside main nav header footer ul ol dl table form fieldset details "
+    "dialog figure blockquote pre a b i em strong small label h1 h2 h3 h4 h5 h6".split()
+)
 #: An inline style that hides its element.
 _HIDDEN_STYLE_RE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
 _HTML_DOC_RE = re.compile(r"\s*(<!doctype html|<html)", re.I)
@@ -77,8 +80,9 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 #: A no-break, narrow no-break or thin space between digit groups: a thousands separator
 #: ("1\u202f200 killed" is 1,200); elsewhere such spaces are spaces.
-_GROUP_SPACE_RE = re.compile("(?<=\\d)[\u00a0\u202f\u2009](?=\\d{3}(?!\\d))")
-_SPACES_RE = re.compile("[\u00a0\u2007\u2009\u202f]")
+_DIGIT_GROUPS_RE = re.compile("(?<![\\d,.])\\d{1,3}(?:[\u00a0\u2007\u2009\u202f]\\d{3})+(?!\\d|[,.]\\d)")
+_GROUP_SPACE_RE = re.compile("[\u00a0\u2007\u2009\u202f]")
+_SPACES_RE = _GROUP_SPACE_RE
 _SNIFF_BYTES = 65_536
 _SAMPLE_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
@@ -275,9 +279,9 @@ def _clean_text(s: str) -> str:
         s = s.replace("\x00", "")
     if s.isascii():
         return s
-    s = unicodedata.normalize("NFC", _SURROGATE_RE.sub("\ufffd", s))
-    s = _INVISIBLE_RE.sub("", s)
-    return _SPACES_RE.sub(" ", _GROUP_SPACE_RE.sub(",", s))
+    s = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", _SURROGATE_RE.sub("\ufffd", s)))
+    s = _DIGIT_GROUPS_RE.sub(lambda m: _GROUP_SPACE_RE.sub(",", m.group()), s)
+    return _SPACES_RE.sub(" ", s)
 
 
 class _TextExtractor(HTMLParser):
@@ -302,19 +306,31 @@ class _TextExtractor(HTMLParser):
 
     def _track_hidden(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Skip what a ``hidden`` or ``display: none`` element holds, as a browser shows nothing
-        of it (menus, dialogs, templates; text a reader never sees is no report)."""
-        if self._hidden:
-            top = self._hidden[-1]
-            if top[0] == "p" and tag in _BLOCK_TAGS:  # a block ends an open <p>, as in a browser
-                self._hidden.pop()
-            elif tag == top[0]:
-                top[1] += 1
-        if tag in _VOID_TAGS:
+        of it (menus, dialogs, templates; text a reader never sees is no report).
+
+        Only elements whose end tag is required are followed (:data:`_HIDING_TAGS`): an
+        element whose end a browser implies (``<p>``, ``<li>``, ``<td>``) could otherwise
+        hide the rest of the page.
+        """
+        for entry in self._hidden:
+            if entry[0] == tag:  # (nested elements of a hidden element's own tag)
+                entry[1] += 1
+        if tag not in _HIDING_TAGS:
             return
         for name, value in attrs:
             if name == "hidden" or (name == "style" and value and _HIDDEN_STYLE_RE.search(value)):
                 self._hidden.append([tag, 1])
                 return
+
+    def _end_hidden(self, tag: str) -> None:
+        """Close the hidden element an end tag ends, and any left open inside it."""
+        for k in range(len(self._hidden) - 1, -1, -1):
+            entry = self._hidden[k]
+            if entry[0] == tag:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._hidden[k:]
+                    return
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._track_hidden(tag, attrs)
@@ -347,10 +363,8 @@ class _TextExtractor(HTMLParser):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if self._hidden and tag == self._hidden[-1][0]:
-            self._hidden[-1][1] -= 1
-            if not self._hidden[-1][1]:
-                self._hidden.pop()
+        if self._hidden:
+            self._end_hidden(tag)
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             if tag == "header":

@@ -627,13 +627,13 @@ def extract(
                              scheduler=scheduler).incidents
 
 
-def _one_or_many(items, what: str) -> list:
-    """Return ``items`` as a list: one path, text or Document stands for a list of one (a string
-    iterated would be read character by character, and ``"/"`` as the whole disk)."""
+def _one_or_many(items, what: str) -> Iterator:
+    """Return an iterator over ``items``: one path, text or Document stands for a list of one (a
+    string iterated would be read character by character, and ``"/"`` as the whole disk)."""
     if isinstance(items, (str, bytes, os.PathLike, Document)):
-        return [items]
+        return iter([items])
     try:
-        return list(items)
+        return iter(items)  # (a generator stays lazy: reports stream)
     except TypeError:
         raise UsageError(f"{what}: give a list of paths (or texts), not {type(items).__name__}") from None
 
@@ -708,12 +708,18 @@ def _output_lock(out: Path) -> Iterator[None]:
     except ImportError:  # (Windows: no advisory locks; runs are not guarded there)
         yield
         return
-    with open(out / ".geomap.lock", "a") as fh:
+    try:
+        fh = open(out / ".geomap.lock", "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"cannot write into {out} ({exc.strerror}); give a folder you can write to") from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             raise UsageError(f"another geomap run is writing into {out}; wait for it, or give "
                              "another output folder") from None
+        except OSError:
+            pass  # a file system without locks (some network mounts): runs are not guarded there
         yield
 
 
@@ -802,7 +808,7 @@ def run(
     formats = _check_formats(formats, partition)
     _check_engine(engine, jobs, scheduler, batch_size)
     gaz = gazetteer or (Gazetteer(user_places=places) if places else default_gazetteer())
-    inputs = (_one_or_many(inputs, "inputs") if inputs is not None else []) or [sample_dir()]
+    inputs = (list(_one_or_many(inputs, "inputs")) if inputs is not None else []) or [sample_dir()]
     out = _check_run(inputs, out_dir, store, max_bytes)
     with _output_lock(out):
         t0 = time.perf_counter()

@@ -799,7 +799,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
             _month_before(text, s) or _MONTH_AFTER_RE.match(text, e)
         ):
             return None, end
-        if len(core) >= 4 and "," not in core and _in_year_slot(text, s):
+        if len(core) >= 4 and "," not in core and _in_year_slot(text, s) and not counts_people(text, end):
             return None, end  # "1 January 10000": the (impossible) year of a date, not a toll
         if _is_year(core, value) and qualifier is None:
             if high_range is not None or _noun_after(text, end) not in _PEOPLE_NOUNS:
@@ -853,6 +853,11 @@ def _month_before(text: str, s: int) -> bool:
     lo = max(0, s - 12)
     tail = text[lo:s].rstrip().removesuffix(",").removesuffix(".")
     return tail.endswith(_MONTH_LAST) and _MONTH_BEFORE_RE.search(text, lo, s) is not None
+
+
+def counts_people(text: str, end: int) -> bool:
+    """True when the words after a number ending at ``end`` name people ("1500 people")."""
+    return _noun_after(text, end) in _PEOPLE_NOUNS
 
 
 def _in_year_slot(text: str, s: int) -> bool:

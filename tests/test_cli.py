@@ -222,3 +222,17 @@ def test_summary_csv_cells_never_start_a_formula(tmp_path, capsys):
     assert main(["summary", str(saved), "--by", "admin1", "--csv"]) == 0
     out = capsys.readouterr().out
     assert "'=HYPERLINK" in out and "\n=" not in out and ",=" not in out
+
+
+def test_main_restores_sigterm_and_runs_outside_the_main_thread(capsys):
+    import signal
+    import threading
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["gazetteer", "lookup", "Homs", "--limit", "1"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is before
+    codes = []
+    worker = threading.Thread(target=lambda: codes.append(main(["gazetteer", "lookup", "Homs", "--limit", "1"])))
+    worker.start()
+    worker.join()
+    assert codes == [0]

@@ -402,3 +402,12 @@ def test_a_garbled_publication_date_is_not_the_report_date(gaz):
 def test_plausible_event_dates_run_from_1900_to_a_year_after_the_report():
     assert imod._plausible_dates(dt.date(2012, 3, 5)) == (dt.date(1900, 1, 1), dt.date(2013, 3, 6))
     assert imod._plausible_dates(None) == (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On 3 May, 1500 people were killed in Homs.", [("Homs", 1500, "2013-05-03")]),
+    ("By 3 March 4500 civilians were killed in Idlib.", [("Idlib", 4500, "2013-03-03")]),
+])
+def test_a_big_toll_right_after_a_day_and_month_is_a_toll(gaz, text, expected):
+    incs = extract_document(_doc(text, date="2013-05-05"), gaz)
+    assert [(i.location, i.fatalities, i.event_date) for i in incs] == expected

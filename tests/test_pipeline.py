@@ -300,3 +300,24 @@ def test_api_takes_one_path_or_text_for_a_list_and_refuses_the_rest(tmp_path, ga
     assert run(str(one), tmp_path / "out", gazetteer=gaz, progress=False, write_map=False).n_documents == 1
     # geomap.geoparse stays callable after its module is imported (the pipeline imports it)
     assert [m.place.name for m in geomap.geoparse("Shelling hit Homs.", gaz)] == ["Homs"]
+
+
+def test_extract_streams_a_generator_and_geoparse_pickles(gaz):
+    import pickle
+
+    import geomap
+    from geomap.schema import Document
+
+    pulled = []
+
+    def docs():
+        for i in range(3):
+            pulled.append(i)
+            yield Document(doc_id=f"d{i}", text=f"Shelling killed {i + 2} people in Homs on 3 March 2012.")
+
+    from geomap.pipeline import _as_items
+
+    items = _as_items(docs(), 10_000)
+    next(items)
+    assert pulled == [0]  # one report read, not the whole stream
+    assert pickle.loads(pickle.dumps(geomap.geoparse))("Homs", gaz)[0].place.name == "Homs"
