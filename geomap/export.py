@@ -1449,11 +1449,36 @@ def store_append(gdf, path: str | os.PathLike) -> int:
     InputError
         When ``path`` is a folder or an existing file that is not a readable GeoPackage.
     """
-    import pandas as pd
-
     p = Path(path)
     if p.exists() and p.is_dir():
         raise InputError(f"--store {path} is a folder; give a .gpkg file path")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with _waiting_lock(p.parent / f".{p.name}.lock"):  # runs sharing a store take turns
+        return _store_append(gdf, p)
+
+
+@contextlib.contextmanager
+def _waiting_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created when missing), waiting for other holders; no
+    lock where the platform or file system has none."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        except OSError:
+            pass  # (a file system without locks)
+        yield
+
+
+def _store_append(gdf, p: Path) -> int:
+    """:func:`store_append`, with the store's lock held."""
+    import pandas as pd
+
+    path = p
     if p.exists() and not _sqlite_ok(p):
         raise InputError(f"--store {path} is not a readable GeoPackage; left untouched")
     existing = read_incidents(p) if p.exists() else None

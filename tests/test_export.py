@@ -206,7 +206,7 @@ def test_store_append_is_idempotent(gdf, tmp_path):
     assert sorted(back["id"]) == sorted(gdf["id"])
     assert geojson_text(back) == geojson_text(gdf)
     assert store_append(empty_incidents(), store) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.gpkg.lock", "store.gpkg"]
 
 
 def test_store_append_keeps_the_other_layers_and_tables(gdf, tmp_path):
@@ -222,6 +222,22 @@ def test_store_append_keeps_the_other_layers_and_tables(gdf, tmp_path):
     assert len(read_incidents(store)) == len(gdf)
     with sqlite3.connect(store) as con:
         assert con.execute("SELECT note FROM analyst_notes").fetchall() == [("check Homs",)]
+
+
+def test_runs_sharing_a_store_take_turns(gdf, tmp_path):
+    import threading
+
+    store = tmp_path / "store.gpkg"
+    store_append(gdf.iloc[:1], store)
+    halves = [gdf.iloc[1:3], gdf.iloc[3:]]
+    added: list[int] = []
+    workers = [threading.Thread(target=lambda part=part: added.append(store_append(part, store))) for part in halves]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(added) == sorted(len(part) for part in halves)
+    assert sorted(read_incidents(store)["id"]) == sorted(gdf["id"])  # neither append lost
 
 
 def test_store_append_skips_duplicate_ids_in_one_batch(gdf, tmp_path):
@@ -248,7 +264,7 @@ def test_store_append_crash_leaves_previous_store(gdf, tmp_path, monkeypatch):
     monkeypatch.undo()
     assert store.read_bytes() == before
     assert sorted(read_incidents(store)["id"]) == sorted(gdf["id"].iloc[:2])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]  # no temp files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.gpkg.lock", "store.gpkg"]  # no temp files left
     assert store_append(gdf, store) == 2
 
 
@@ -284,7 +300,7 @@ def test_outputs_are_byte_identical_across_writes(gdf, tmp_path):
         store_append(gdf, d / "store.gpkg")
         out[run] = {p.name: p.read_bytes() for p in d.iterdir()}
         time.sleep(0.05)  # a GeoPackage stamps its last change time
-    assert out["one"].keys() == {"incidents.geojson", "incidents.csv", "incidents.gpkg", "store.gpkg"}
+    assert out["one"].keys() == {"incidents.geojson", "incidents.csv", "incidents.gpkg", "store.gpkg", ".store.gpkg.lock"}
     for name, data in out["one"].items():
         assert data == out["two"][name], name
 
