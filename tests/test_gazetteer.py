@@ -161,18 +161,6 @@ def test_user_places_empty_name_and_duplicate_names(tmp_path):
     f.write_text("lat,lon,name\n1,2\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match="line 2"):
         Gazetteer(user_places=f)
-    f.write_bytes(b"name,lat,lon\nCaf\xe9ville,34,36\n")  # Latin-1
-    with pytest.raises(GazetteerError, match="not UTF-8 text"):
-        Gazetteer(user_places=f)
-    f.write_text("name,lat,lon\n" + "x" * 200_000 + ",34,36\n", encoding="utf-8")
-    import csv
-
-    limit = csv.field_size_limit(131_072)  # (the default; reading CSV reports raises it)
-    try:
-        with pytest.raises(GazetteerError, match="not a readable CSV"):
-            Gazetteer(user_places=f)
-    finally:
-        csv.field_size_limit(limit)
     f.write_text("name,lat,lon\nCamp X,33.1,36.1\nCamp X,34.2,37.2\n", encoding="utf-8")
     g = Gazetteer(user_places=f)
     ids = {c.place.id for c in g.lookup("Camp X")}
