@@ -1453,14 +1453,24 @@ def store_append(gdf, path: str | os.PathLike) -> int:
     if p.exists() and p.is_dir():
         raise InputError(f"--store {path} is a folder; give a .gpkg file path")
     p.parent.mkdir(parents=True, exist_ok=True)
-    with _waiting_lock(p.parent / f".{p.name}.lock"):  # runs sharing a store take turns
+    with file_lock(p.parent / f".{p.name}.lock"):  # runs sharing a store take turns
         return _store_append(gdf, p)
 
 
 @contextlib.contextmanager
-def _waiting_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created when missing), waiting for other holders; no
-    lock where the platform or file system has none."""
+def file_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created when missing) for the block.
+
+    Parameters
+    ----------
+    path : Path
+        The lock file.
+    wait : bool
+        Wait for another holder; when False, raise BlockingIOError instead.
+
+    No lock is taken where the platform or the file system has none (Windows, some network
+    mounts).
+    """
     try:
         import fcntl
     except ImportError:
@@ -1468,7 +1478,9 @@ def _waiting_lock(path: Path) -> Iterator[None]:
         return
     with open(path, "a") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise
         except OSError:
             pass  # (a file system without locks)
         yield

@@ -82,7 +82,6 @@ _INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 #: ("1\u202f200 killed" is 1,200); elsewhere such spaces are spaces.
 _DIGIT_GROUPS_RE = re.compile("(?<![\\d,.])\\d{1,3}(?:[\u00a0\u2007\u2009\u202f]\\d{3})+(?!\\d|[,.]\\d)")
 _GROUP_SPACE_RE = re.compile("[\u00a0\u2007\u2009\u202f]")
-_SPACES_RE = _GROUP_SPACE_RE
 _SNIFF_BYTES = 65_536
 _SAMPLE_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
@@ -281,7 +280,7 @@ def _clean_text(s: str) -> str:
         return s
     s = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", _SURROGATE_RE.sub("\ufffd", s)))
     s = _DIGIT_GROUPS_RE.sub(lambda m: _GROUP_SPACE_RE.sub(",", m.group()), s)
-    return _SPACES_RE.sub(" ", s)
+    return _GROUP_SPACE_RE.sub(" ", s)
 
 
 class _TextExtractor(HTMLParser):

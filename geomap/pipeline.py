@@ -701,25 +701,19 @@ def _output_lock(out: Path) -> Iterator[None]:
     Raises
     ------
     UsageError
-        When another run holds the folder.
+        When another run holds the folder, or the folder is not writable.
     """
-    try:
-        import fcntl
-    except ImportError:  # (Windows: no advisory locks; runs are not guarded there)
-        yield
-        return
-    try:
-        fh = open(out / ".geomap.lock", "a")  # noqa: SIM115 - closed below
-    except OSError as exc:
+    from geomap.export import file_lock
+
+    held = contextlib.ExitStack()
+    try:  # (only taking the lock: errors of the run itself pass through as they are)
+        held.enter_context(file_lock(out / ".geomap.lock", wait=False))
+    except BlockingIOError:
+        raise UsageError(f"another geomap run is writing into {out}; wait for it, or give "
+                         "another output folder") from None
+    except PermissionError as exc:
         raise UsageError(f"cannot write into {out} ({exc.strerror}); give a folder you can write to") from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(f"another geomap run is writing into {out}; wait for it, or give "
-                             "another output folder") from None
-        except OSError:
-            pass  # a file system without locks (some network mounts): runs are not guarded there
+    with held:
         yield
 
 
