@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from pathlib import Path
 from geomap.errors import GeomapError, UsageError
 from geomap.export import MentionCounts
 from geomap.gazetteer import Gazetteer, default_gazetteer
-from geomap.ingest import DEFAULT_MAX_BYTES, Failure, iter_documents
+from geomap.ingest import DEFAULT_MAX_BYTES, RUN_OUTPUTS, Failure, iter_documents
 from geomap.merge import IncidentSpool
 from geomap.schema import Document, Incident
 
@@ -816,9 +817,11 @@ def run(
                                        places=places, batch_size=batch_size)
             t1 = time.perf_counter()
             writers = _open_writers(stack, out, formats, partition)
-            # a map or a store needs every incident at once; a CSV-only run reads them from here
-            if (write_map or store) and not {"geojson", "gpkg", "parquet"} & set(formats):
-                writers["all"] = stack.enter_context(export.GeoParquetWriter(Path(spool.path).with_suffix(".parquet")))
+            # the incidents are read back from an output (a map or a store needs them all at
+            # once, and RunResult.incidents reads them on first use); CSV is not read back, so a
+            # CSV-only run also writes them as GeoParquet into a temporary folder of its own
+            if not {"geojson", "gpkg", "parquet"} & set(formats):
+                writers["all"] = stack.enter_context(export.GeoParquetWriter(_private_copy(result)))
             tally = export.PlaceTally(result.place_mentions)
             merge_pool = _merge_parts(spool, pool, list(writers.values()), tally, result, gaz, flt=flt,
                                       places=_places_path(places), progress=progress)
@@ -832,8 +835,6 @@ def run(
             readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
             stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
             result._incidents = functools.partial(export.read_incidents, readable.path)
-            if write_map or store:
-                result.incidents = result.incidents  # load now: the spool folder goes
         paths.update(_result(places_files) if places_files is not None else _write_places(tally, out, formats))
         result.timings["merge"] = round(time.perf_counter() - t1, 3)
         added = None
@@ -868,6 +869,7 @@ def run(
             "versions": _versions(),
             "outputs": result.outputs,
         }
+        report["removed_outputs"] = _remove_stale_outputs(out, result.outputs.values())
         _write_report(out / "run-report.json", report)
         result.outputs["run_report"] = str(out / "run-report.json")
         return result
@@ -1027,6 +1029,39 @@ def _write_places(tally, out: Path, formats: tuple[str, ...]) -> dict[str, Path]
     if "parquet" in formats:
         paths["places_parquet"] = tally.write_geoparquet(out / "places.parquet")
     return paths
+
+
+def _private_copy(result: RunResult) -> Path:
+    """Return the path of a GeoParquet file in a new temporary folder, removed with ``result``."""
+    folder = tempfile.mkdtemp(prefix="geomap-incidents-")
+    weakref.finalize(result, shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder) / "incidents.parquet"
+
+
+def _remove_stale_outputs(out: Path, written: Iterable[str]) -> list[str]:
+    """Remove what the previous run's report in ``out`` lists as its outputs and this run did
+    not write again; return their names.
+
+    A run with other formats, or without the map, would otherwise leave an older run's
+    incidents and map beside its own, and ``geomap map``/``filter`` or a GIS user could take
+    them for this run's. Only files of :data:`geomap.ingest.RUN_OUTPUTS` names inside ``out``
+    are ever removed (never a path the report names elsewhere).
+    """
+    try:
+        with open(out / "run-report.json", encoding="utf-8") as fh:
+            listed = json.load(fh).get("outputs") or {}
+    except (OSError, ValueError, AttributeError):
+        return []
+    kept = {Path(p).name for p in written} | {"run-report.json"}
+    stale = sorted({Path(p).name for p in listed.values() if isinstance(p, str)} & (RUN_OUTPUTS - kept))
+    for name in stale:
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return stale
 
 
 def _write_report(path: Path, report: dict) -> None:

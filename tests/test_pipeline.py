@@ -1,5 +1,6 @@
 """`geomap run`: every output written, valid and consistent; store idempotent; deterministic."""
 
+import gc
 import itertools
 import json
 import math
@@ -117,6 +118,36 @@ def test_a_failed_input_is_reported_and_the_rest_goes_on(tmp_path, gaz):
     report = json.loads((tmp_path / "out" / "run-report.json").read_text())
     assert report["counts"]["failed"] == 1 and report["counts"]["ok"] == 2
     assert set(res.incidents["place_name"]) >= {"Homs", "Ḩamāh"} or len(res.incidents) >= 2
+
+
+def test_a_run_removes_what_the_previous_run_wrote_and_it_did_not(tmp_path, gaz):
+    report = tmp_path / "in" / "a.txt"
+    report.parent.mkdir()
+    report.write_text("Shelling killed four people in Homs on 3 March 2012.", encoding="utf-8")
+    out = tmp_path / "out"
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("geojson", "csv"))
+    assert (out / "incidents.geojson").is_file() and (out / "places.geojson").is_file()
+    (out / "map.html").write_text("a user's own file of that name, not listed by the run", encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    res = run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("csv",))
+    assert not (out / "incidents.geojson").exists() and not (out / "places.geojson").exists()
+    assert (out / "incidents.csv").is_file() and (out / "map.html").is_file() and (out / "notes.txt").is_file()
+    listed = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    assert listed["removed_outputs"] == ["incidents.geojson", "places.geojson"]
+    assert set(listed["outputs"]) == set(res.outputs) - {"run_report"}
+    # a CSV-only run's incidents are read back from a private GeoParquet copy, removed with the result
+    copy = Path(res._incidents.args[0])
+    assert copy.is_file() and out not in copy.parents
+    assert list(res.incidents["place_name"]) == ["Homs"]
+    del res
+    gc.collect()
+    assert not copy.parent.exists()
+    # a partitioned GeoParquet output is a folder
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("parquet",), partition="month")
+    assert (out / "incidents.parquet").is_dir()
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("csv",))
+    assert not (out / "incidents.parquet").exists() and not (out / "places.parquet").exists()
+    assert (out / "incidents.csv").is_file()
 
 
 def test_failures_are_all_counted_but_only_the_first_are_kept(tmp_path, gaz, monkeypatch):
