@@ -227,7 +227,8 @@ def split_sentences(text: str) -> list[Sentence]:
             m_start, m_end = m.span()
             s = line_start + m_start if buf_start is None else buf_start
             chunk = text[s : line_start + m_end].rstrip()  # never blank: it holds the match
-            if _ends_with_abbreviation(chunk) and m_end < len(line.rstrip()):
+            goes_on = _ends_with_abbreviation(chunk) or _point_inside_number(line, m_end)
+            if goes_on and m_end < len(line.rstrip()):
                 buf_start = s
                 continue
             buf_start = None
@@ -255,6 +256,17 @@ def _ends_with_abbreviation(chunk: str) -> bool:
     return (
         chunk.endswith(".")
         and _ABBREV_END_RE.search(chunk, max(0, len(chunk) - _ABBREV_TAIL)) is not None
+    )
+
+
+def _point_inside_number(line: str, end: int) -> bool:
+    """True when a sentence chunk of ``line`` ends at ``end`` with a dot between two digits.
+
+    Such a dot is a decimal point or a thousands separator ("1.5 million", "1.200 people"),
+    not the end of a sentence.
+    """
+    return (
+        1 < end < len(line) and line[end - 1] == "." and line[end - 2].isdigit() and line[end].isdigit()
     )
 
 

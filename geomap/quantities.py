@@ -9,6 +9,10 @@ numbers that are not counts: years, dates, times, durations, ordinals, percentag
 measurements, identifiers (``"Chapter 7"``, ``"MiG-21"``, ``"Resolution 2042"``) and compound
 modifiers (``"six-point plan"``, ``"16-month conflict"``).
 
+Thousands written without commas -- ``"1 200"``, ``"1'200"``, ``"1.200"`` -- are one number
+only where a count of people is certain (a people noun or a casualty word follows, see
+:func:`_grouped_count`); elsewhere ``"1.200"`` stays a decimal and ``"1 200"`` two numbers.
+
 :func:`breakdown_of` / :func:`find_breakdowns` read the parts that follow a total
 (``"53 people were killed -- 35 civilians, 14 soldiers and four rebels"``), so a caller can tell
 a breakdown of the victims from additional victims.
@@ -258,6 +262,7 @@ _PERSON1 = (
 _CORE_RE = re.compile(
     rf"""
     (?P<decscale>(?<![\w.,$£€¥#])\d{{1,3}}(?:\.\d+)?\s*(?:million|billion|thousand)\b)
+  | (?P<dotted>(?<![\w.,])\d{{1,3}}(?:\.\d{{3}}){{1,4}}(?![\w%$£€]|[.,:/]\d))   # "1.200" (see _build)
   | (?P<skip>
         (?<![\w.,])\d{{4}}-\d{{1,2}}-\d{{1,2}}(?!\d)          # ISO date
       | (?<![\w.,])\d+(?:[.:/]\d+)+                          # decimal, time, 18/02/2012
@@ -485,6 +490,25 @@ _PRE_ONE_RE = re.compile(
 )
 _POST_ONE_RE = re.compile(r"\s+(?:another|or\s+another|by\s+one|after\s+another)\b", re.I)
 
+#: More groups of three digits after a number of 1-3 digits, each after the same separator: a
+#: space (plain, no-break or thin), an apostrophe or a closing quote ("1 200", "1'200").  Not
+#: followed by more digits (a decimal, a time, a run like a phone number's "1 234 5678").
+_GROUP_SEPARATORS = " '\u2019\u00a0\u2007\u2009\u202f."
+_GROUP_TAIL_RE = re.compile(
+    f"(?P<sep>[{_GROUP_SEPARATORS[:-1]}])\\d{{3}}(?:(?P=sep)\\d{{3}}){{0,3}}"
+    f"(?![\\w%$£€]|[.,:/'\u2019]\\d|[{_GROUP_SEPARATORS[:-1]}]\\d)"
+)
+#: A casualty word right after a count ("1 200 killed", "1.200 were wounded", "1'200 deaths").
+_CASUALTY_AFTER_RE = re.compile(
+    r"[ \t]+(?:(?:were|was|are|have\s+been|had\s+been|reportedly)\s+)?"
+    r"(?:killed|dead|died|wounded|injured|hurt|slain|martyred|deaths|casualties|fatalities)\b",
+    re.IGNORECASE,
+)
+#: A casualty word right before a count: "killed 3 200 wounded" is a list missing its comma.
+_CASUALTY_BEFORE_RE = re.compile(
+    r"(?<![\w-])(?:killed|dead|died|wounded|injured|hurt|slain)[\s,:;]*$", re.IGNORECASE
+)
+
 # Cheap tests run before the ``...\s*$`` regexes above (each is a search over the text before a
 # number): the text before the number, right-stripped and folded, must end with one of these.
 _QUALIFIER_LAST = tuple(sorted({phrase.split()[-1] for phrase in _QUALIFIER_KIND}))
@@ -548,6 +572,7 @@ _WORDNUM_FULL_RE = re.compile(_WORDNUM, re.IGNORECASE)
 _WORD_TOKEN_RE = re.compile(r"[a-z]+")
 _DOZEN_FULL_RE = re.compile(rf"(half\s+a|an?|{_NUM_SIMPLE})\s+dozen", re.IGNORECASE)
 _SPACES_RE = re.compile(r"\s+")
+_NOT_DIGIT_RE = re.compile(r"\D")
 
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]|$)|\n")
 _BREAKDOWN_MARKER_RE = re.compile(
@@ -708,6 +733,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     value: int | None
     noun: str | None = None
     vague: tuple[int, int] | None = None
+    grouped: bool | str = False  # digit groups read without commas ("1 200", "1.200")
 
     if kind == "fam":
         head = 2 if fold_case(m.group("fam_head")) == "couple" else 1
@@ -746,6 +772,17 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         value = parse_number(core)
     elif kind == "digits":
         value = int(core.replace(",", ""))
+        tail = _GROUP_TAIL_RE.match(text, e) if len(core) <= 3 else None
+        if tail is not None and _grouped_count(text, s, tail.end(), value):
+            e = tail.end()  # "1 200 people", "1'200 killed": one number
+            core = text[s:e]
+            value = int(_NOT_DIGIT_RE.sub("", core))
+            grouped = True
+    elif kind == "dotted":
+        if not _grouped_count(text, s, e, int(core.partition(".")[0])):
+            return None, e  # "15.800", "5.000" alone: a decimal as far as we can tell
+        value = int(core.replace(".", ""))  # "1.200 people": people are never fractional
+        kind = grouped = "digits"
     elif kind == "words":
         value = parse_number(core)
         if value == 1 and fold_case(core) == "one":
@@ -799,7 +836,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
             _month_before(text, s) or _MONTH_AFTER_RE.match(text, e)
         ):
             return None, end
-        if len(core) >= 4 and "," not in core and _in_year_slot(text, s) and not counts_people(text, end):
+        if len(core) >= 4 and "," not in core and not grouped and _in_year_slot(text, s) and not counts_people(text, end):
             return None, end  # "1 January 10000": the (impossible) year of a date, not a toll
         if _is_year(core, value) and qualifier is None:
             if high_range is not None or _noun_after(text, end) not in _PEOPLE_NOUNS:
@@ -858,6 +895,37 @@ def _month_before(text: str, s: int) -> bool:
 def counts_people(text: str, end: int) -> bool:
     """True when the words after a number ending at ``end`` name people ("1500 people")."""
     return _noun_after(text, end) in _PEOPLE_NOUNS
+
+
+def _grouped_count(text: str, s: int, end: int, first: int) -> bool:
+    """True when digit groups at ``s:end`` without commas ("1 200", "1.200") are one count.
+
+    Only when a count of people is certain: a people noun follows ("1 200 people"), or a
+    casualty word does ("1'200 killed", "1.200 wounded") and none ends right before the
+    number ("killed 3 200 wounded" is a list, 3 killed and 200 wounded).  Never after a day of
+    the month ("May 3 200 people"; "3 May 1 200 people" is a date, then a count), nor after a
+    plus sign, another run of digits ("2012 1 200", "1'200 000") or with a leading zero: the
+    runs of phone numbers.
+
+    Parameters
+    ----------
+    text : str
+    s, end : int
+        Span of the digit groups.
+    first : int
+        Value of the first group (the digits before the first separator).
+    """
+    if text[s] == "0" or (s and text[s - 1] == "+"):
+        return False
+    if s >= 2 and text[s - 2].isdigit() and text[s - 1] in _GROUP_SEPARATORS:
+        return False
+    if first <= 31 and _month_before(text, s) and not _in_year_slot(text, s):
+        return False
+    if counts_people(text, end):
+        return True
+    return _CASUALTY_AFTER_RE.match(text, end) is not None and (
+        _CASUALTY_BEFORE_RE.search(text, max(0, s - 16), s) is None
+    )
 
 
 def _in_year_slot(text: str, s: int) -> bool:

@@ -411,3 +411,26 @@ def test_plausible_event_dates_run_from_1900_to_a_year_after_the_report():
 def test_a_big_toll_right_after_a_day_and_month_is_a_toll(gaz, text, expected):
     incs = extract_document(_doc(text, date="2013-05-05"), gaz)
     assert [(i.location, i.fatalities, i.event_date) for i in incs] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "1 200 people were killed in Homs.",
+    "1'200 people were killed in Homs.",
+    "1.200 people were killed in Homs.",
+])
+def test_a_toll_with_digit_groups_without_commas_is_one_toll(gaz, text):
+    incs = extract_document(_doc(text, date="2012-05-05"), gaz)
+    assert [(i.location, i.fatalities, i.fatalities_low, i.fatalities_high) for i in incs] == [
+        ("Homs", 1200, 1200, 1200)]
+
+
+def test_a_year_then_a_toll_stays_a_toll_of_its_own(gaz):
+    incs = extract_document(_doc("In 2012 200 people were killed in Homs.", date="2012-05-05"), gaz)
+    assert [(i.location, i.fatalities) for i in incs] == [("Homs", 200)]
+
+
+def test_a_dot_between_digits_does_not_end_a_sentence():
+    text = "More than 1.5 million have fled. 1.200 people were killed in Homs. Shelling went on."
+    assert [s.text for s in split_sentences(text)] == [
+        "More than 1.5 million have fled.", "1.200 people were killed in Homs.", "Shelling went on."]
+    assert [s.text for s in split_sentences("Gen. Ali spoke. 5. Homs.")] == ["Gen. Ali spoke.", "5.", "Homs."]

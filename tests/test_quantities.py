@@ -221,8 +221,58 @@ def test_not_quantities(text: str) -> None:
     assert find_quantities(text) == []
 
 
-def test_one_800_is_not_1800() -> None:
-    assert [q.value for q in find_quantities("1 800 people")] == [1, 800]
+@pytest.mark.parametrize(
+    ("text", "qtext", "value"),
+    [
+        ("1 200 people were killed", "1 200", 1200),
+        ("1 800 people", "1 800", 1800),
+        ("1'200 killed in Homs", "1'200", 1200),
+        ("1\u2019200 civilians died", "1\u2019200", 1200),
+        ("1.200 people killed", "1.200", 1200),
+        ("1.200 were wounded", "1.200", 1200),
+        ("2.500 killed", "2.500", 2500),
+        ("1.200.000 people fled", "1.200.000", 1_200_000),
+        ("1 200 300 people", "1 200 300", 1_200_300),
+        ("1'200'000 refugees", "1'200'000", 1_200_000),
+        ("1 200 wounded in Homs", "1 200", 1200),
+        ("at least 1 200 people", "at least 1 200", 1200),
+        ("killed 1 200 people", "1 200", 1200),
+        ("1\u202f200 killed", "1\u202f200", 1200),  # not through ingest: still one number
+        ("On 3 May 1 200 people were killed", "1 200", 1200),  # a date, then a count
+        ("On May 3, 1 200 people died", "1 200", 1200),
+    ],
+)
+def test_digit_groups_without_commas_are_one_count_of_people(text: str, qtext: str, value: int) -> None:
+    [q] = [q for q in find_quantities(text) if q.value is not None and q.value > 31]
+    assert (q.text, q.value) == (qtext, value)
+    assert q.low == value
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("In 2012 200 people were killed", [200]),  # a year, then a count
+        ("On 3 May 200 people were killed", [200]),
+        ("On May 3 200 people were killed", [200]),  # a day of the month, then a count
+        ("1.5 million people fled", [1_500_000]),  # a decimal before a scale word
+        ("5.000", []),  # no people: a decimal as far as we can tell
+        ("15.800 tonnes", []),
+        ("3.000 km", []),
+        ("1 200 trucks", [1, 200]),  # groups only when people are certain
+        ("killed 3 200 wounded", [3, 200]),  # a list missing its comma
+        ("Call 944 123 456 now", [944, 123, 456]),  # a phone number
+        ("Call 0944 123 456 people", [944, 123, 456]),
+        ("+963 944 123 456 people", [963, 944, 123, 456]),
+        ("012 345 people", [12, 345]),  # a leading zero
+        ("1 200 300 4567 people", [1, 200, 300, 4567]),  # a run with a 4-digit group
+        ("In 2012 1 200 people", [1, 200]),  # digits right before: not taken apart
+        ("1 2000 people", [1, 2000]),
+        ("1,200 people", [1200]),
+        ("1 200,5 people", [1]),  # a decimal comma after the groups
+    ],
+)
+def test_digit_groups_that_are_not_one_count_stay_apart(text: str, values: list[int]) -> None:
+    assert [q.value for q in find_quantities(text)] == values
 
 
 def test_non_people_counts_are_kept_with_their_noun() -> None:
@@ -373,7 +423,7 @@ _SOUP = st.lists(
     st.sampled_from(
         """a an A AN the at least more than almost some up to between and or to - of ten TEN
         twenty-one two dozen dozens half several hundreds tens thousands a couple man woman child
-        family few million 1 12 31 2011 1,800 3.5 18/02/2012 people civilians killed years km %
+        family few million 1 12 31 2011 1,800 3.5 200 1.200 1'200 18/02/2012 people civilians killed years km %
         per cent dollars US$ $ Rs. Chapter No. aged Jan. March, May Feb 18 GMT pm -fold -month
         \u0130 \u0131 \u017f \u212a \u017fix \u017foldiers K\u0131lled \u00e9 _ : ( ) , . ;
         \n \t \u00a0""".split(" ")
