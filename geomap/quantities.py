@@ -30,6 +30,8 @@ expression      value    low     high    approximate  qualifier
 ``an estimated``N        None    None    True         ``'estimated'``
 ``up to 30``    30       None    30      True         ``'up to'`` (also "as many as", "fewer than")
 ``20 to 30``    20       20      30      True         ``'range'`` (value is the LOW end)
+``between 30    20       20      30      True         ``'range'`` (either order after "between")
+and 20``
 ``dozens``      None     24      99      True         None (see :data:`_VAGUE`)
 ==============  =======  ======  ======  ===========  ==========================================
 
@@ -817,6 +819,9 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
             if second is not None and second > value:
                 high_range = second
                 end = rm.end()
+            elif second is not None and qualifier == "range":
+                high_range = second  # "between 50 and 5": the range of "between 5 and 50"
+                end = rm.end()
     if qualifier == "range" and high_range is None:
         qualifier = None  # "between 20 ..." without its second number
         start = s
@@ -859,7 +864,8 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         elif qualifier in ("almost", "up to"):
             low = None
     elif high_range is not None:
-        value, low, high = value, value, high_range
+        low, high = min(value, high_range), max(value, high_range)
+        value = low
         qualifier = "range"
         approximate = True
     elif qualifier in ("at least", "more than"):

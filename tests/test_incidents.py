@@ -434,3 +434,13 @@ def test_a_dot_between_digits_does_not_end_a_sentence():
     assert [s.text for s in split_sentences(text)] == [
         "More than 1.5 million have fled.", "1.200 people were killed in Homs.", "Shelling went on."]
     assert [s.text for s in split_sentences("Gen. Ali spoke. 5. Homs.")] == ["Gen. Ali spoke.", "5.", "Homs."]
+
+
+@pytest.mark.parametrize("text", [
+    "Shelling of Homs killed between 50 and 5 people.",
+    "Shelling of Homs killed between 5 and 50 people.",
+])
+def test_a_range_high_low_is_one_incident_like_low_high(gaz, text):
+    incs = extract_document(_doc(text, date="2012-05-05"), gaz)
+    assert [(i.location, i.fatalities, i.fatalities_low, i.fatalities_high) for i in incs] == [
+        ("Homs", 5, 5, 50)]

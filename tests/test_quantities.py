@@ -120,6 +120,10 @@ _TABLE = [
     ("killed 20 to 30 people", "20 to 30", 20, 20, 30, True, "range", "people"),
     ("killed 20-30 people", "20-30", 20, 20, 30, True, "range", "people"),
     ("two or three rebels", "two or three", 2, 2, 3, True, "range", "rebels"),
+    ("between 50 and 5 people", "between 50 and 5", 5, 5, 50, True, "range", "people"),
+    ("between thirty and twenty rebels", "between thirty and twenty", 20, 20, 30, True, "range", "rebels"),
+    ("between 1,500 and 900 people", "between 1,500 and 900", 900, 900, 1500, True, "range", "people"),
+    ("between 5 and 5 people", "between 5 and 5", 5, 5, 5, True, "range", "people"),
     # vague amounts
     ("dozens of people", "dozens", None, 24, 99, True, None, "people"),
     ("a dozen soldiers", "a dozen", 12, 12, 12, False, None, "soldiers"),
@@ -540,3 +544,18 @@ def test_a_number_in_the_year_slot_of_a_date_is_never_a_count(text):
 ])
 def test_a_count_after_a_date_is_still_a_count(text, value):
     assert [q.value for q in find_quantities(text)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("50-5 people were killed", [50, 5]),  # a dash or "to" high-low: a score, a fall
+        ("the toll fell from 50 to 5 people", [50, 5]),
+        ("between 50 and 5.5 km", [50]),  # the second number is no count
+        ("5 and 50 people", [5, 50]),  # "and" without "between": two numbers
+        ("50 and 5 people", [50, 5]),
+    ],
+)
+def test_high_low_numbers_are_a_range_only_after_between(text: str, values: list[int]) -> None:
+    assert [q.value for q in find_quantities(text)] == values
+    assert all(q.qualifier is None for q in find_quantities(text))
