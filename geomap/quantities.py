@@ -829,6 +829,8 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     # ---- things that show it is not a count
     if _not_count_after(text, end):
         return None, end
+    if kind in ("digits", "decscale") and _minus_before(text, s):
+        return None, end  # "-5": a difference or a temperature, never a number of people
     if kind in ("digits", "words", "decscale", "dozen"):
         before_lo = max(0, s - 24)
         tail = fold_case(text[before_lo:s].rstrip())
@@ -889,6 +891,22 @@ def _not_count_after(text: str, end: int) -> bool:
     if complete and not fold_case(head).startswith(_NOT_COUNT_FIRST):
         return False  # :data:`_NOT_COUNT_AFTER_RE` cannot match
     return _NOT_COUNT_AFTER_RE.match(text, end) is not None
+
+
+#: A minus sign, and the characters that keep a dash before a number from being one.
+_MINUS_SIGNS = "-\u2212"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
+
+def _minus_before(text: str, s: int) -> bool:
+    """True when a minus sign is attached to the number at ``s`` ("-5", "(-5)", "\u22125").
+
+    A dash after a word or a number ("MiG-21", "3-5"), after another dash ("--5") or with a
+    space before the number ("killed - 5 people") is a separator, not a minus.
+    """
+    if s == 0 or text[s - 1] not in _MINUS_SIGNS:
+        return False
+    return s == 1 or not (text[s - 2].isalnum() or text[s - 2] in _DASHES)
 
 
 def _month_before(text: str, s: int) -> bool:

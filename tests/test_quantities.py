@@ -559,3 +559,28 @@ def test_a_count_after_a_date_is_still_a_count(text, value):
 def test_high_low_numbers_are_a_range_only_after_between(text: str, values: list[int]) -> None:
     assert [q.value for q in find_quantities(text)] == values
     assert all(q.qualifier is None for q in find_quantities(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["-5 killed", "(-5) people", "killed -5 people", "\u22125 people", "-1.5 million people", "-1 200 people",
+     "-3-5 people"],
+)
+def test_a_number_with_a_minus_sign_is_no_count(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("3-5 killed", [(3, 3, 5)]),  # a range
+        ("killed - 5 people", [(5, 5, 5)]),  # a dash with spaces
+        ("killed -- 5 people", [(5, 5, 5)]),
+        ("killed--5 people", [(5, 5, 5)]),  # two hyphens for a dash
+        ("killed \u20135 people", [(5, 5, 5)]),  # an en dash is a dash, not a minus
+        ("Homs - 5, Hama - 3 killed", [(5, 5, 5), (3, 3, 3)]),
+        ("5 killed", [(5, 5, 5)]),
+    ],
+)
+def test_a_dash_as_a_separator_keeps_the_count(text: str, values: list[tuple[int, int, int]]) -> None:
+    assert [(q.value, q.low, q.high) for q in find_quantities(text)] == values
