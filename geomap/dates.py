@@ -25,16 +25,21 @@ Resolution rules
 * Without ``ref`` every relative expression gets ``date=None`` (the span is still reported).
 
 Precision: 1 = a day, 2 = about a week / approximate, 3 = a month or vaguer.
+
+Digits may be Arabic-Indic or Extended Arabic-Indic ones ("3 March \u0662\u0660\u0661\u0662"): they
+read as the ASCII digits would (:func:`geomap.quantities.ascii_digits`); month and weekday
+names are English ones.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from geomap.quantities import (
     WordStartFinder,
+    ascii_digits,
     counts_people,
     first_char_alternation,
     fold_case,
@@ -318,7 +323,7 @@ def find_report_date(text: str, head_chars: int = 600) -> date | None:
     -------
     datetime.date or None
     """
-    head = text[: max(0, head_chars)]
+    head = ascii_digits(text[: max(0, head_chars)])
     if not head or _DIGIT_RE.search(head) is None:  # every date below has a digit
         return None
     if _YEARISH_RE.search(head) is not None:
@@ -361,6 +366,9 @@ def find_dates(text: str, ref: date | None) -> list[DateRef]:
     """
     if not text:
         return []
+    read = ascii_digits(text)
+    if read is not text:  # "3 March \u0662\u0660\u0661\u0662": read as "3 March 2012"
+        return [replace(d, text=text[d.start : d.end]) for d in find_dates(read, ref)]
     # the next digit and the next date word, each kept until the scan passes it
     digit = _DIGIT_RE.search(text)
     word = _WORD_ANCHOR.span(text)

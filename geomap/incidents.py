@@ -23,7 +23,7 @@ from geomap.dates import find_dates, find_report_date
 from geomap.distance import haversine_km
 from geomap.gazetteer import Gazetteer, default_gazetteer
 from geomap.geoparse import DATELINE_RE, geoparse
-from geomap.quantities import Quantity, breakdown_of, find_quantities, fold_case
+from geomap.quantities import Quantity, ascii_digits, breakdown_of, find_quantities, fold_case
 from geomap.schema import Document, Evidence, Incident, Mention, Place
 
 # -- cues -------------------------------------------------------------------------------------
@@ -765,7 +765,7 @@ def extract_document(
             extra.fatalities = extra.fatalities_low = extra.fatalities_high = extra.injured = None
             _add_counts(extra, [("killed", q)])
             _day_before(extra, sent.text, q)
-            extra.cumulative = bool(_CUMULATIVE_RE.search(sent.text[q.start : q.end + 80]))
+            extra.cumulative = bool(_CUMULATIVE_RE.search(ascii_digits(sent.text[q.start : q.end + 80])))
             key = _toll_key(extra)
             if key in given:
                 continue  # the sentence repeats a toll it gave already: one incident
@@ -843,7 +843,7 @@ def _is_cumulative(sentence: str, counts: list[Quantity], low: str | None = None
         return False
     if not _has_stem(fold_case(sentence) if low is None else low, _CUMULATIVE_STEMS):
         return False
-    for m in _CUMULATIVE_RE.finditer(sentence):
+    for m in _CUMULATIVE_RE.finditer(ascii_digits(sentence)):  # "since \u0662\u0660\u0661\u0661" too
         if _SUPERLATIVE_RE.search(sentence[max(0, m.start() - 40) : m.start()]):
             continue
         if any(-120 <= m.start() - q.end <= 120 or -120 <= q.start - m.end() <= 120 for q in counts):

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "Breakdown",
@@ -242,6 +242,40 @@ def fold_case(text: str) -> str:
     str
     """
     return text.lower() if text.isascii() else text.translate(_FOLD_TABLE).lower()
+
+
+#: Arabic-Indic (U+0660-U+0669) and Extended Arabic-Indic (U+06F0-U+06F9) digits as ASCII
+#: digits, the Arabic decimal and thousands separators as "." and ",".
+_ARABIC_DIGIT_TABLE = str.maketrans(
+    {
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        "\u066b": ".",
+        "\u066c": ",",
+    }
+)
+_ARABIC_DIGIT_RE = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with Arabic-Indic digits written as ASCII digits ("\u0661\u0662" -> "12").
+
+    Both Arabic-Indic (U+0660-U+0669) and Extended Arabic-Indic (U+06F0-U+06F9) digits, and
+    the Arabic decimal and thousands separators (U+066B, U+066C) as "." and ",", so that a
+    date or a count written with them reads as the ASCII one would.  The result lines up with
+    ``text`` character for character; it is ``text`` itself when there is nothing to change.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    if text.isascii() or _ARABIC_DIGIT_RE.search(text) is None:
+        return text
+    return text.translate(_ARABIC_DIGIT_TABLE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -599,7 +633,7 @@ def parse_number(text: str) -> int | None:
     ----------
     text : str
         E.g. ``"1,800"``, ``"16500"``, ``"ninety-nine"``, ``"a dozen"``, ``"two million"``,
-        ``"1.5 million"``, ``"a couple"``.
+        ``"1.5 million"``, ``"a couple"``; Arabic-Indic digits read as ASCII ones.
 
     Returns
     -------
@@ -607,7 +641,7 @@ def parse_number(text: str) -> int | None:
         The value, or None when ``text`` is not exactly one number (decimals without a scale
         word, vague amounts like ``"dozens"``, anything else).
     """
-    s = fold_case(_SPACES_RE.sub(" ", text.strip()))
+    s = fold_case(_SPACES_RE.sub(" ", ascii_digits(text).strip()))
     if not s:
         return None
     if _DIGITS_FULL_RE.fullmatch(s):
@@ -710,6 +744,9 @@ def find_quantities(text: str) -> list[Quantity]:
     """
     if not text:
         return []
+    read = ascii_digits(text)
+    if read is not text:  # "\u0661\u0662 people": found as "12 people", reported as written
+        return [replace(q, text=text[q.start : q.end]) for q in find_quantities(read)]
     trigger = _TRIGGER.find(text, 0)
     out: list[Quantity] = []
     while trigger >= 0:

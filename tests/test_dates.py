@@ -301,7 +301,7 @@ def _reference_find_dates(text: str, ref: date | None) -> list[DateRef]:
 
 def _reference_report_date(text: str, head_chars: int = 600) -> date | None:
     """:func:`find_report_date` without the quick tests: the slow reference."""
-    head = text[: max(0, head_chars)]
+    head = dmod.ascii_digits(text[: max(0, head_chars)])
     if not head or not any(c.isdigit() for c in head):
         return None
     for label in dmod._META_LABEL_RE.finditer(head):
@@ -361,3 +361,42 @@ def test_unicode_letters_that_match_ascii_case_insensitively_never_break_parsing
 @pytest.mark.parametrize("text", ["On 1 January 9999 a bomb went off.", "On May 3, 10000 a bomb went off."])
 def test_a_day_and_month_with_an_impossible_year_give_no_date(text):
     assert [r.date for r in find_dates(text, date(2012, 3, 5))] == []
+
+
+# -- Arabic-Indic digits ------------------------------------------------------------------------
+
+_ARABIC_INDIC = str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
+_EXTENDED_ARABIC_INDIC = str.maketrans("0123456789", "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
+
+
+@pytest.mark.parametrize(
+    ("text", "dtext", "expected"),
+    [
+        ("Homs was shelled on 3 March \u0662\u0660\u0661\u0662.", "3 March \u0662\u0660\u0661\u0662", date(2012, 3, 3)),
+        ("Homs was shelled on \u0663 March, they said.", "\u0663 March", date(2012, 3, 3)),
+        ("Homs was shelled on \u06f3 March \u06f2\u06f0\u06f1\u06f2.", "\u06f3 March \u06f2\u06f0\u06f1\u06f2", date(2012, 3, 3)),
+        ("It began in \u0662\u0660\u0661\u0661.", "\u0662\u0660\u0661\u0661", date(2011, 7, 1)),
+        ("On \u0662\u0660\u0661\u0662-\u0660\u0663-\u0660\u0665 it rained.", "\u0662\u0660\u0661\u0662-\u0660\u0663-\u0660\u0665",
+         date(2012, 3, 5)),
+        ("\u0663 days ago", "\u0663 days ago", date(2012, 7, 3)),
+    ],
+)
+def test_arabic_indic_digits_in_dates_read_as_ascii_digits(text: str, dtext: str, expected: date) -> None:
+    [d] = find_dates(text, date(2012, 7, 6))
+    assert (d.text, d.date, text[d.start : d.end]) == (dtext, expected, dtext)
+
+
+def test_arabic_indic_digits_in_a_report_date() -> None:
+    assert find_report_date("Published \u0661\u0668 Feb \u0662\u0660\u0661\u0662") == date(2012, 2, 18)
+    assert find_report_date("\u0661\u0665/\u0660\u0661/\u0662\u0660\u0661\u0663 20:10 GMT") == date(2013, 1, 15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP, _REFS, st.sampled_from([_ARABIC_INDIC, _EXTENDED_ARABIC_INDIC]))
+def test_a_text_in_arabic_indic_digits_dates_as_in_ascii_ones(text: str, ref: date | None, table) -> None:
+    arabic = text.translate(table)
+    expected = [(d.start, d.end, d.date, d.precision) for d in find_dates(text, ref)]
+    found = find_dates(arabic, ref)
+    assert [(d.start, d.end, d.date, d.precision) for d in found] == expected
+    assert all(d.text == arabic[d.start : d.end] for d in found)
+    assert find_report_date(arabic) == find_report_date(text)

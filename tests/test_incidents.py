@@ -451,3 +451,19 @@ def test_a_number_with_a_minus_sign_is_no_toll(gaz):
     assert [(i.location, i.fatalities) for i in incs] == [("Homs", None)]  # shelling, no toll
     incs = extract_document(_doc("Shelling killed 3-5 people in Homs.", date="2012-05-05"), gaz)
     assert [(i.fatalities, i.fatalities_low, i.fatalities_high) for i in incs] == [(3, 3, 5)]
+
+
+@pytest.mark.parametrize("ascii_text", [
+    "12 people were killed in Homs on 3 March 2012.",
+    "More than 16,500 people have been killed in Syria since March 2011.",
+])
+def test_arabic_indic_digits_give_the_incidents_ascii_digits_give(gaz, ascii_text):
+    arabic = ascii_text.translate(str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"))
+    assert arabic != ascii_text
+
+    def read(text):
+        return [(i.location, i.fatalities, i.event_date, i.time_precision, i.cumulative, i.scope)
+                for i in extract_document(_doc(text, date="2012-07-06"), gaz)]
+
+    assert read(arabic) == read(ascii_text)
+    assert read(arabic)[0][1] in (12, 16_500)

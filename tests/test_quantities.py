@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from geomap import quantities as qmod
 from geomap.quantities import (
     Quantity,
+    ascii_digits,
     breakdown_of,
     find_breakdowns,
     find_quantities,
@@ -584,3 +585,52 @@ def test_a_number_with_a_minus_sign_is_no_count(text: str) -> None:
 )
 def test_a_dash_as_a_separator_keeps_the_count(text: str, values: list[tuple[int, int, int]]) -> None:
     assert [(q.value, q.low, q.high) for q in find_quantities(text)] == values
+
+
+# -- Arabic-Indic digits ------------------------------------------------------------------------
+
+_ARABIC_INDIC = str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
+_EXTENDED_ARABIC_INDIC = str.maketrans("0123456789", "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
+
+
+@pytest.mark.parametrize(
+    ("text", "qtext", "value", "noun"),
+    [
+        ("\u0661\u0662 people were killed", "\u0661\u0662", 12, "people"),
+        ("\u06f1\u06f2 killed", "\u06f1\u06f2", 12, None),
+        ("at least \u0661\u0662 civilians", "at least \u0661\u0662", 12, "civilians"),
+        ("\u0661\u0662\u066c\u0660\u0660\u0660 people fled", "\u0661\u0662\u066c\u0660\u0660\u0660", 12_000, "people"),
+        ("\u0661\u066b\u0665 million refugees", "\u0661\u066b\u0665 million", 1_500_000, "refugees"),
+    ],
+)
+def test_arabic_indic_digits_read_as_ascii_digits(text: str, qtext: str, value: int, noun: str | None) -> None:
+    [q] = find_quantities(text)
+    assert (q.text, q.value, q.noun) == (qtext, value, noun)
+    assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u0661\u0665\u066b\u0668", "in \u0662\u0660\u0661\u0662", "\u0664\u0660 km north of Homs",
+     "-\u0665 killed"],
+)
+def test_arabic_indic_numbers_that_are_no_counts_stay_none(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+def test_ascii_digits() -> None:
+    text = "killed 12 in Homs, \u0642\u062a\u0644"  # nothing to change: the same object
+    assert ascii_digits(text) is text
+    assert ascii_digits("\u0663 \u0622\u0630\u0627\u0631 \u06f2\u06f0\u06f1\u06f2") == "3 \u0622\u0630\u0627\u0631 2012"
+    assert ascii_digits("\u0967\u0968") == "\u0967\u0968"  # other scripts' digits are left alone
+    assert parse_number("\u0661\u0662\u066c\u0660\u0660\u0660") == 12_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOUP, st.sampled_from([_ARABIC_INDIC, _EXTENDED_ARABIC_INDIC]))
+def test_a_text_in_arabic_indic_digits_reads_as_in_ascii_ones(text: str, table: dict[int, str]) -> None:
+    arabic = text.translate(table)
+    expected = [(q.start, q.end, q.value, q.low, q.high, q.qualifier, q.noun) for q in find_quantities(text)]
+    found = find_quantities(arabic)
+    assert [(q.start, q.end, q.value, q.low, q.high, q.qualifier, q.noun) for q in found] == expected
+    assert all(q.text == arabic[q.start : q.end] for q in found)
