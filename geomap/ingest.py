@@ -911,10 +911,20 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
 
 def _other_delimiter(header: list[str]) -> str | None:
     """Return the delimiter of a CSV file whose header, read as comma-separated, is one field
-    holding a semicolon, tab or bar (the first of these it holds), else None."""
+    holding a semicolon, tab or bar, else None.
+
+    Of those the header holds, the one that splits it into the most fields wins (on a tie,
+    ``;`` before a tab before ``|``): ``text;note|x;date`` is separated by semicolons.
+    """
     if len(header) != 1:
         return None
-    return next((d for d in (";", "\t", "|") if d in header[0]), None)
+    best, most = None, 1
+    for d in (";", "\t", "|"):
+        if d in header[0]:
+            fields = len(next(csv.reader([header[0]], delimiter=d)))
+            if fields > most:  # (a later one must split into more to win a tie)
+                best, most = d, fields
+    return best
 
 
 def _parquet_value(v: object) -> object:

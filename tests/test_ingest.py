@@ -643,6 +643,24 @@ def test_hidden_html_elements_are_not_report_text(page, text):
     assert html_to_text(page)[0] == text
 
 
+@pytest.mark.parametrize(("header", "sep"), [
+    ("text;note|x;date", ";"),  # two semicolons, one bar
+    ("text|note;x|date", "|"),  # two bars, one semicolon
+    ("text\tnote;x\tdate", "\t"),
+    ("text;note\tdate", ";"),  # a tie: semicolon first
+    ("text\tnote|date", "\t"),  # a tie: tab before bar
+])
+def test_csv_delimiter_is_the_one_splitting_the_header_most(tmp_path, header, sep):
+    f = tmp_path / "rows.csv"
+    fields = header.split(sep)
+    row = sep.join(["2012-03-03" if h == "date" else SENTENCE if h == "text" else "n" for h in fields])
+    f.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    (doc,) = _read(f)
+    assert isinstance(doc, Document), doc
+    assert doc.text == SENTENCE
+    assert doc.date == ("2012-03-03" if "date" in fields else None)
+
+
 def test_csv_quote_never_closed_is_one_failed_row_not_a_merged_report(tmp_path):
     f = tmp_path / "rows.csv"
     f.write_text(f'text,id\n"{SENTENCE},1\nClashes in Hama.,2\nA third row.,3\n', encoding="utf-8")
