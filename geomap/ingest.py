@@ -3,7 +3,8 @@
 Supported inputs: ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl`` (also ``.jsonl.gz`` and
 ``.ndjson``), ``.csv`` and ``.parquet``. JSON Lines, CSV and Parquet rows need a text column
 (``text``, ``body``, ``content``, ``article`` or ``full_text``; any case) and may carry
-``title``, ``date``, ``source``, ``url`` and ``id``.
+``title``, ``date``, ``source``, ``url`` and ``id``. One of these named twice (``text`` and
+``Text``) fails the CSV or Parquet file, or the JSON line, with a reason naming it.
 
 Reading never stops on a bad input: every file, line or row ends up either as a Document or as
 a :class:`Failure` with a reason, so the run report can account for all of them. Files are read
@@ -739,12 +740,40 @@ class _RowSource:
         return line
 
 
+#: The fields geomap reads from a JSON object, CSV row or Parquet row (any case).
+_READ_KEYS = frozenset(_TEXT_KEYS + _META_KEYS)
+
+
+def _duplicate_key(names: Iterable[object]) -> str | None:
+    """Return how a field geomap reads is named more than once in ``names`` (its names differ
+    at most in case and surrounding spaces), as ``'text' twice ('text', 'Text')``, else None."""
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        if name is None:
+            continue
+        key = str(name).strip().lower()
+        if key in _READ_KEYS:
+            seen.setdefault(key, []).append(str(name))
+    for key, found in seen.items():
+        if len(found) > 1:
+            times = "twice" if len(found) == 2 else f"{len(found)} times"
+            return f"{key!r} {times} ({', '.join(repr(f) for f in found)})"
+    return None
+
+
 def _norm_keys(rec: dict) -> dict:
-    """Return a record with keys stripped and lower-cased (first one wins on a clash)."""
+    """Return a record with keys stripped and lower-cased.
+
+    Raises ValueError when a field geomap reads is there twice (``text`` and ``Text``): which
+    of the two is the report cannot be told.
+    """
     out: dict = {}
     for k, v in rec.items():
         if k is not None:
-            out.setdefault(str(k).strip().lower(), v)
+            key = str(k).strip().lower()
+            if key in out and key in _READ_KEYS:
+                raise ValueError(f"JSON object has the field {_duplicate_key(rec)}; keep one")
+            out.setdefault(key, v)
     return out
 
 
@@ -874,6 +903,10 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
             yield Failure(label, f"CSV has no text column (one of {', '.join(_TEXT_KEYS)}); "
                                  f"its columns are: {cols}")
             return
+        twice = _duplicate_key(header)
+        if twice:
+            yield Failure(label, f"CSV has the column {twice}; keep one")
+            return
         rows = 0
         while True:
             source.used = source.quotes = 0
@@ -964,6 +997,10 @@ def _iter_parquet(path: Path, label: str, max_bytes: int) -> Iterator[Document |
             cols = ", ".join(names[:12]) or "none"
             yield Failure(label, f"Parquet file has no text column (one of {', '.join(_TEXT_KEYS)}); "
                                  f"its columns are: {cols}")
+            return
+        twice = _duplicate_key(columns)
+        if twice:
+            yield Failure(label, f"Parquet file has the column {twice}; keep one")
             return
         row = 0
         try:
