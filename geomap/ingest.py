@@ -504,9 +504,13 @@ def _entry(e: os.DirEntry) -> str | None:
 def _spill(entries: list[str]) -> IO[bytes]:
     """Write sorted entries to an anonymous temporary file in pickled blocks; return it rewound."""
     fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _unspill
-    for i in range(0, len(entries), _SPILL_BLOCK):
-        pickle.dump(entries[i : i + _SPILL_BLOCK], fh, protocol=pickle.HIGHEST_PROTOCOL)
-    fh.seek(0)
+    try:
+        for i in range(0, len(entries), _SPILL_BLOCK):
+            pickle.dump(entries[i : i + _SPILL_BLOCK], fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.seek(0)  # (flushes: a full disk is told here)
+    except BaseException:
+        fh.close()
+        raise
     return fh
 
 
@@ -519,6 +523,26 @@ def _unspill(fh: IO[bytes]) -> Iterator[str]:
             except EOFError:
                 return
             yield from block
+
+
+class _SpillError(Exception):
+    """Spilling a sorted run to the temporary folder failed (carries the OSError)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _spill_failure(folder: Path, exc: OSError) -> Failure:
+    """Return the Failure of a folder whose listing could not be spilled to the temporary folder."""
+    try:
+        tmp = tempfile.gettempdir()
+    except OSError:  # (no usable temporary folder at all)
+        tmp = os.environ.get("TMPDIR") or "TMPDIR"
+    label = _label(folder)
+    return Failure(label, f"cannot sort the listing of {label} in the temporary folder "
+                          f"({_label(tmp)}): {exc.strerror or exc}; free space there or set TMPDIR "
+                          f"to another folder")
 
 
 def _scan(folder: Path) -> Iterator[str] | Failure:
@@ -538,8 +562,15 @@ def _scan(folder: Path) -> Iterator[str] | Failure:
                     chunk.append(entry)
                     if len(chunk) == _SORT_RUN:
                         chunk.sort()
-                        runs.append(_spill(chunk))
+                        try:
+                            runs.append(_spill(chunk))
+                        except OSError as exc:
+                            raise _SpillError(exc) from exc
                         chunk = []
+    except _SpillError as exc:
+        for fh in runs:
+            fh.close()
+        return _spill_failure(folder, exc.error)
     except OSError as exc:
         for fh in runs:
             fh.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
+import io
 import json
 import os
 import random
@@ -484,6 +486,39 @@ def test_spilled_listing_keeps_kinds_links_and_hidden_entries(tmp_path, monkeypa
     assert _names_listed(root) == whole
     assert whole == ["a/in-a.txt", "a b.txt", "a.txt", "ab.txt", "b/c/y.txt", "! b/up", "b/x.txt",
                      os.fsdecode(b"bad\xff.txt"), "line\nbreak.txt", "link.txt", "! x.pdf", "z.txt", "é.txt"]
+
+
+class _FullDisk(io.BytesIO):
+    """A temporary file on a full disk: every write fails."""
+
+    def write(self, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("failing", ["write", "create"])
+def test_a_listing_that_cannot_be_spilled_is_a_temporary_folder_failure(tmp_path, monkeypatch, failing):
+    import tempfile
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(5):
+        (root / f"r{i}.txt").write_text(SENTENCE, encoding="utf-8")
+    single = tmp_path / "single.txt"
+    single.write_text(SENTENCE, encoding="utf-8")
+
+    def temporary_file(*args, **kwargs):
+        if failing == "create":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return _FullDisk()
+
+    monkeypatch.setattr(ingest, "_SORT_RUN", 2)
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    items = _read(root, single)
+    assert [d.doc_id for d in _docs(items)] == [str(single)]  # the batch goes on
+    strerror = "No space left on device" if failing == "write" else "Permission denied"
+    assert _fails(items) == {str(root): f"cannot sort the listing of {root} in the temporary folder "
+                                        f"({tempfile.gettempdir()}): {strerror}; free space there or "
+                                        f"set TMPDIR to another folder"}
 
 
 def test_a_flat_folder_is_listed_in_bounded_memory(tmp_path, monkeypatch):
