@@ -476,11 +476,14 @@ def _classify_file(path: Path, is_link: bool) -> Path | Failure | None:
 
 
 #: Folder entries sorted in memory at once. A larger folder is listed in sorted runs of this
-#: many entries, spilled to temporary files and merged, so a folder of millions of files costs
+#: many entries, spilled to a temporary file and merged, so a folder of millions of files costs
 #: a few MB, not 220 bytes per file.
 _SORT_RUN = 100_000
 #: Entries per pickled block of a spilled run (what one run holds in memory while merging).
 _SPILL_BLOCK = 1_000
+#: Spilled runs merged at once. More are merged in passes, this many at a time into a new
+#: run, so memory (one block per run merged) stays bounded however large the folder.
+_MERGE_FAN_IN = 64
 #: What an entry is, as :func:`_scan` records it: a file, a folder, a symbolic link, or unknown
 #: (the entry could not be examined while listing; :func:`_walk` asks again and reports why).
 _FILE, _FOLDER, _LINK, _UNKNOWN = "f", "d", "l", "?"
@@ -501,28 +504,41 @@ def _entry(e: os.DirEntry) -> str | None:
     return f"{e.name}\0{kind}"
 
 
-def _spill(entries: list[str]) -> IO[bytes]:
-    """Write sorted entries to an anonymous temporary file in pickled blocks; return it rewound."""
-    fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _unspill
-    try:
-        for i in range(0, len(entries), _SPILL_BLOCK):
-            pickle.dump(entries[i : i + _SPILL_BLOCK], fh, protocol=pickle.HIGHEST_PROTOCOL)
-        fh.seek(0)  # (flushes: a full disk is told here)
-    except BaseException:
-        fh.close()
-        raise
-    return fh
+class _Runs:
+    """Sorted runs of folder entries, spilled one after another to one anonymous temporary file
+    in pickled blocks (one open file however many runs; it is gone once closed)."""
 
+    def __init__(self) -> None:
+        self.fh: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        #: where each run starts and ends in the file
+        self.spans: list[tuple[int, int]] = []
 
-def _unspill(fh: IO[bytes]) -> Iterator[str]:
-    """Yield the entries of a run :func:`_spill` wrote (a file of our own), block by block."""
-    with fh:
-        while True:
-            try:
-                block = pickle.load(fh)
-            except EOFError:
-                return
+    def add(self, entries: Iterable[str]) -> None:
+        """Write a run of sorted entries at the end of the file."""
+        fh = self.fh
+        start = fh.seek(0, os.SEEK_END)
+        block: list[str] = []
+        for entry in entries:
+            block.append(entry)
+            if len(block) == _SPILL_BLOCK:
+                pickle.dump(block, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                block = []
+        if block:
+            pickle.dump(block, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.flush()  # (a full disk is told here, while the folder is listed)
+        self.spans.append((start, fh.tell()))
+
+    def read(self, span: tuple[int, int]) -> Iterator[str]:
+        """Yield the entries of one run, block by block (runs of a file may be read in turn)."""
+        pos, end = span
+        while pos < end:
+            self.fh.seek(pos)
+            block = pickle.load(self.fh)
+            pos = self.fh.tell()
             yield from block
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 class _SpillError(Exception):
@@ -531,6 +547,52 @@ class _SpillError(Exception):
     def __init__(self, error: OSError) -> None:
         super().__init__(error)
         self.error = error
+
+
+def _spill(runs: _Runs | None, chunk: list[str]) -> _Runs:
+    """Sort ``chunk`` and add it to ``runs`` (a new file for the first run); return the runs."""
+    chunk.sort()
+    new = runs is None
+    try:
+        if runs is None:
+            runs = _Runs()
+        runs.add(chunk)
+    except OSError as exc:
+        if new and runs is not None:
+            runs.close()
+        raise _SpillError(exc) from exc
+    return runs
+
+
+def _merge_passes(runs: _Runs) -> _Runs:
+    """Merge spilled runs :data:`_MERGE_FAN_IN` at a time into a new file, pass after pass,
+    until fewer than that are left (the last merge adds the run held in memory).
+
+    ``runs`` is closed; raises _SpillError when the temporary file cannot be written or read.
+    """
+    while len(runs.spans) >= _MERGE_FAN_IN:
+        merged: _Runs | None = None
+        try:
+            merged = _Runs()
+            for i in range(0, len(runs.spans), _MERGE_FAN_IN):
+                merged.add(heapq.merge(*(runs.read(span) for span in runs.spans[i : i + _MERGE_FAN_IN])))
+        except BaseException as exc:
+            if merged is not None:
+                merged.close()
+            if isinstance(exc, OSError):
+                raise _SpillError(exc) from exc
+            raise
+        finally:
+            runs.close()
+        runs = merged
+    return runs
+
+
+def _merge_final(runs: _Runs, tail: list[str]) -> Iterator[str]:
+    """Yield the entries of the spilled runs and of the sorted ``tail`` in order, then close
+    the runs' file."""
+    with runs.fh:
+        yield from heapq.merge(*(runs.read(span) for span in runs.spans), iter(tail))
 
 
 def _spill_failure(folder: Path, exc: OSError) -> Failure:
@@ -549,10 +611,11 @@ def _scan(folder: Path) -> Iterator[str] | Failure:
     """List a folder's entries (see :func:`_entry`) in name order, in bounded memory.
 
     Up to :data:`_SORT_RUN` entries are sorted in memory; a larger folder is sorted in runs
-    spilled to temporary files and merged as it is walked. The whole folder is listed before
-    this returns, so a folder that cannot be read is one Failure and nothing else.
+    spilled to a temporary file and merged (in passes of :data:`_MERGE_FAN_IN` runs) as it is
+    walked. The whole folder is listed before this returns, so a folder that cannot be read,
+    or whose listing cannot be spilled, is one Failure and nothing else.
     """
-    runs: list[IO[bytes]] = []
+    runs: _Runs | None = None
     chunk: list[str] = []
     try:
         with os.scandir(folder) as it:
@@ -561,24 +624,22 @@ def _scan(folder: Path) -> Iterator[str] | Failure:
                 if entry is not None:
                     chunk.append(entry)
                     if len(chunk) == _SORT_RUN:
-                        chunk.sort()
-                        try:
-                            runs.append(_spill(chunk))
-                        except OSError as exc:
-                            raise _SpillError(exc) from exc
+                        runs = _spill(runs, chunk)
                         chunk = []
+        if runs is not None:
+            runs = _merge_passes(runs)
     except _SpillError as exc:
-        for fh in runs:
-            fh.close()
+        if runs is not None:
+            runs.close()
         return _spill_failure(folder, exc.error)
     except OSError as exc:
-        for fh in runs:
-            fh.close()
+        if runs is not None:
+            runs.close()
         return Failure(_label(folder), f"cannot list folder: {_os_reason(exc, 'folder').removeprefix('cannot read: ')}")
     chunk.sort()
-    if not runs:
+    if runs is None:
         return iter(chunk)
-    return heapq.merge(*(_unspill(fh) for fh in runs), iter(chunk))
+    return _merge_final(runs, chunk)
 
 
 def _kind_now(path: Path) -> str | Failure:

@@ -452,8 +452,8 @@ def _names_listed(root: Path) -> list[str]:
 @settings(max_examples=25, deadline=None)
 @given(names=st.sets(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"),
                              min_size=1, max_size=12), max_size=40),
-       run=st.integers(1, 7), block=st.integers(1, 4))
-def test_large_folders_are_listed_in_spilled_runs_in_name_order(names, run, block):
+       run=st.integers(1, 7), block=st.integers(1, 4), fan_in=st.integers(2, 5))
+def test_large_folders_are_listed_in_spilled_runs_in_name_order(names, run, block, fan_in):
     import tempfile
 
     names = {n for n in names if not n.startswith(".") and len(os.fsencode(n)) < 200}
@@ -465,8 +465,38 @@ def test_large_folders_are_listed_in_spilled_runs_in_name_order(names, run, bloc
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(ingest, "_SORT_RUN", run)  # (runs of 1..7 entries, pickled in blocks of 1..4)
             mp.setattr(ingest, "_SPILL_BLOCK", block)
+            mp.setattr(ingest, "_MERGE_FAN_IN", fan_in)  # (up to 40 runs merged 2..5 at a time)
             spilled = _names_listed(root)
     assert spilled == whole == sorted(n + ".txt" for n in names)
+
+
+def test_many_spilled_runs_are_merged_in_passes_a_few_at_a_time(tmp_path, monkeypatch):
+    import heapq
+
+    names = [f"r{(i * 37) % 101:03d}.txt" for i in range(101)]
+    for n in names:
+        (tmp_path / n).write_bytes(b"")
+    merged_at_once: list[int] = []
+    real_merge = heapq.merge
+
+    def merge(*iterables, **kwargs):
+        merged_at_once.append(len(iterables))
+        return real_merge(*iterables, **kwargs)
+
+    monkeypatch.setattr(ingest, "_SORT_RUN", 2)  # 50 spilled runs and one of 1 in memory
+    monkeypatch.setattr(ingest, "_SPILL_BLOCK", 1)
+    monkeypatch.setattr(ingest, "_MERGE_FAN_IN", 3)
+    monkeypatch.setattr(heapq, "merge", merge)
+    fds = Path("/proc/self/fd")
+    before = len(list(fds.iterdir())) if fds.is_dir() else 0
+    listing = iter_paths([tmp_path])
+    first = next(listing)
+    during = len(list(fds.iterdir())) if fds.is_dir() else 0
+    assert [first.name, *(p.name for p in listing)] == sorted(names)
+    # 50 runs -> 17 -> 6 -> 2, then the last merge with the run in memory: never over 3 at once
+    assert merged_at_once == [3] * 16 + [2] + [3] * 5 + [2] + [3, 3] + [3]
+    if fds.is_dir():
+        assert during - before <= 2  # one temporary file for all the runs (and the folder)
 
 
 def test_spilled_listing_keeps_kinds_links_and_hidden_entries(tmp_path, monkeypatch):
