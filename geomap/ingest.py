@@ -248,22 +248,34 @@ def decode_bytes(data: bytes) -> Decoded:
     return Decoded(data.decode(codec, errors=errors), encoding)
 
 
+#: A backslash escape as :func:`_label` writes a byte or a character no UTF-8 output can hold.
+_ESCAPE_LIKE_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
+
+
 def _label(path: str | os.PathLike) -> str:
     """Return a path as the text that names its input in every output.
 
     A file name that is not UTF-8 reaches Python with its stray bytes held as lone surrogates,
     which no UTF-8 output can hold: those bytes are shown as backslash escapes instead
-    (``bad\\xff.txt``), so the input is still named, and told apart from its neighbours.
+    (``bad\\xff.txt``), so the input is still named. So that no two paths get the same label,
+    a path written with escapes has its own backslashes doubled, and so has a UTF-8 path that
+    holds text looking like an escape (a backslash, ``x`` and two hex digits, or ``u`` and
+    four): a file really named ``bad\\xff.txt`` is ``bad\\\\xff.txt``. Any other path is
+    its own label, backslashes and all.
     """
     text = str(path)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        try:
-            return os.fsencode(text).decode("utf-8", "backslashreplace")
-        except UnicodeEncodeError:  # a surrogate that no file name's bytes give
-            return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+        pass
+    else:
+        if "\\" not in text or not _ESCAPE_LIKE_RE.search(text):
+            return text
+    text = text.replace("\\", "\\\\")
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file name's bytes give
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _clean_text(s: str) -> str:

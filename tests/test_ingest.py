@@ -551,6 +551,26 @@ def test_a_listing_that_cannot_be_spilled_is_a_temporary_folder_failure(tmp_path
                                         f"set TMPDIR to another folder"}
 
 
+def test_file_names_that_need_escapes_get_labels_of_their_own(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    names = {
+        b"bad\xff.txt": "bad\\xff.txt",  # the byte 0xFF: an escape
+        b"bad\\xff.txt": "bad\\\\xff.txt",  # a real backslash, x, f, f: looks like one, so doubled
+        b"a\\b\xfe.txt": "a\\\\b\\xfe.txt",  # escaped: its backslash is doubled
+        b"a\\b.txt": "a\\b.txt",  # UTF-8 and no escape look-alike: as it is
+        b"a\\u00e9.txt": "a\\\\u00e9.txt",
+    }
+    for raw in names:
+        (root / os.fsdecode(raw)).write_text(SENTENCE, encoding="utf-8")
+    labels = [d.doc_id for d in _docs(_read(root))]
+    assert sorted(labels) == sorted(f"{root}/{label}" for label in names.values())
+    assert len(set(labels)) == len(names)
+    # a path string holding surrogates no file name's bytes give (from a Python caller)
+    assert ingest._label("x\ud800\\y") == "x\\ud800\\\\y"
+    assert ingest._label("x\\ud800") == "x\\\\ud800"
+
+
 def test_a_flat_folder_is_listed_in_bounded_memory(tmp_path, monkeypatch):
     for i in range(6000):
         (tmp_path / f"report-{(i * 7919) % 6007:05d}.txt").write_bytes(b"")
