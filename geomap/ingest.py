@@ -83,6 +83,10 @@ _INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 #: ("1\u202f200 killed" is 1,200); elsewhere such spaces are spaces.
 _DIGIT_GROUPS_RE = re.compile("(?<![\\d,.])\\d{1,3}(?:[\u00a0\u2007\u2009\u202f]\\d{3})+(?!\\d|[,.]\\d)")
 _GROUP_SPACE_RE = re.compile("[\u00a0\u2007\u2009\u202f]")
+#: Full-width forms of ASCII's printable characters (U+FF01..U+FF5E: "\uff28\uff4f\uff4d\uff53"),
+#: typed by East Asian keyboards, and the ASCII character each stands for.
+_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e]")
+_FULL_WIDTH_TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _SNIFF_BYTES = 65_536
 _SAMPLE_BYTES = 4096
 _SKIP_CHUNK = 1 << 20
@@ -285,12 +289,15 @@ def _clean_text(s: str) -> str:
     UTF-8. Non-ASCII text is also put in Unicode's composed form (NFC: "Qu\u015fayr" typed
     as "s" plus a combining cedilla is the same name), loses characters that hide inside words
     (:data:`_INVISIBLE_RE`), and has no-break and thin spaces as plain spaces, or as commas
-    between digit groups.
+    between digit groups. Full-width Latin letters, digits and punctuation ("\uff28\uff4f\uff4d\uff53")
+    become the ASCII characters they stand for ("Homs"), one character for one.
     """
     if "\x00" in s:
         s = s.replace("\x00", "")
     if s.isascii():
         return s
+    if _FULL_WIDTH_RE.search(s):
+        s = s.translate(_FULL_WIDTH_TO_ASCII)
     s = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", _SURROGATE_RE.sub("\ufffd", s)))
     s = _DIGIT_GROUPS_RE.sub(lambda m: _GROUP_SPACE_RE.sub(",", m.group()), s)
     return _GROUP_SPACE_RE.sub(" ", s)

@@ -813,3 +813,25 @@ def test_report_text_is_composed_and_loses_hidden_characters(tmp_path):
     assert unicodedata.is_normalized("NFC", doc.text)
     f.write_text("Page 1\u00a02 and 12\u00a0000 and 3\u20091234", encoding="utf-8")
     assert _one(f).text == "Page 1 2 and 12,000 and 3 1234"  # only groups of three digits
+
+
+def test_full_width_latin_letters_and_digits_are_read_as_ascii(tmp_path, gaz):
+    from geomap import geoparse
+
+    full = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in SENTENCE)
+    assert full.startswith("\uff33\uff48\uff45\uff4c\uff4c")  # (no ASCII letter left in it)
+    f = tmp_path / "r.txt"
+    f.write_text(f"{full}\n{SENTENCE}", encoding="utf-8")
+    j = _write_jsonl(tmp_path / "feed.jsonl", [json.dumps({"text": full, "title": "\uff28\uff4f\uff4d\uff53"})])
+    docs, failures = read_documents([f, j])
+    assert failures == []
+    assert [d.text for d in docs] == [f"{SENTENCE}\n{SENTENCE}", SENTENCE]
+    assert docs[1].title == "Homs"
+    # one character for one: the rest of the text keeps its place, and the place is found
+    mentions = geoparse(docs[0].text, gaz)
+    assert [(m.surface, m.place.name, m.place.country_code) for m in mentions] == [("Homs", "Homs", "SY")] * 2
+    assert mentions[0].start == SENTENCE.index("Homs")
+    # other wide forms are not ASCII characters and stay as they are
+    f.write_text("\uff5f\uffe5 \u3000Homs", encoding="utf-8")
+    assert _one(f).text == "\uff5f\uffe5 \u3000Homs"
+
