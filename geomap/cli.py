@@ -442,10 +442,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for option, value in vars(args).items():
         # (file names given as inputs are read whatever their bytes; they are named with escapes)
-        if option != "inputs" and isinstance(value, str) and not _utf8(value):
-            print(_term(f"geomap: --{option.replace('_', '-')} {value!r} is not valid UTF-8 text "
-                        "(check the terminal's encoding)"), file=sys.stderr)
-            return 2
+        if option == "inputs":
+            continue
+        # (a repeatable option, --type or --kind, holds a list of values)
+        for one in value if isinstance(value, list) else (value,):
+            if isinstance(one, str) and not _utf8(one):
+                print(_term(f"geomap: --{option.replace('_', '-')} {one!r} is not valid UTF-8 text "
+                            "(check the terminal's encoding)"), file=sys.stderr)
+                return 2
     import signal
     import threading
 

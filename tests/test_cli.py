@@ -198,6 +198,19 @@ def test_filter_options_that_match_nothing_by_mistake_are_usage_errors(tmp_path,
     assert capsys.readouterr().err.startswith("geomap: ")
 
 
+@pytest.mark.parametrize("argv", [["filter", "{saved}", "--type", "Battles", "--type", "\udcff"],
+                                  ["summary", "{saved}", "--type", "Riots\udcfe"],
+                                  ["gazetteer", "lookup", "Homs", "--kind", "\udcff"]])
+def test_repeatable_option_values_that_are_not_utf8_are_usage_errors(tmp_path, capsys, argv):
+    saved = tmp_path / "saved.geojson"
+    saved.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert main([a.format(saved=saved) for a in argv]) == 2
+    bad = next(a for a in argv if not a.isascii())
+    option = argv[argv.index(bad) - 1]
+    assert capsys.readouterr().err == (f"geomap: {option} {bad!r} is not valid UTF-8 text "
+                                       "(check the terminal's encoding)\n")
+
+
 def test_eupeg_folder_without_numbered_documents_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
     assert main(["geoparse", "--format", "eupeg", str(tmp_path)]) == 2
