@@ -1273,7 +1273,19 @@ def geoparse(
     --------
     >>> [m.place.name for m in geoparse("Shelling hit the Homs neighbourhood of Bab Amr.")]
     ['Homs', 'Bab Amr']
+
+    Raises
+    ------
+    UsageError
+        When ``text`` is not a str (bytes must be decoded first).
     """
+    if not isinstance(text, str):
+        from geomap.errors import UsageError
+
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            raise UsageError("geoparse takes text (str), not bytes: decode it first "
+                             "(geomap.ingest.decode_bytes)")
+        raise UsageError(f"geoparse takes text (str), not {type(text).__name__}")
     if not text:
         return []
     gaz = gazetteer or default_gazetteer()

@@ -318,3 +318,28 @@ def test_names_that_start_with_an_extended_latin_capital(gaz):
 def test_places_in_all_arabic_sentences(gaz, text, places):
     # Arabic has no capitals: a run of Arabic words is not a person's or organisation's name
     assert [(m.surface, m.place.country_code) for m in geoparse(text, gaz)] == places
+
+
+@pytest.mark.parametrize(("value", "needle"), [
+    (b"Shelling hit Homs.", "not bytes: decode it first (geomap.ingest.decode_bytes)"),
+    (bytearray(b"Homs"), "not bytes: decode it first"),
+    (b"", "not bytes"),
+    (None, "not NoneType"),
+    (["Homs"], "not list"),
+])
+def test_geoparse_of_what_is_not_text_is_a_usage_error_at_once(monkeypatch, value, needle):
+    import sys
+
+    import geomap
+    from geomap.errors import UsageError
+
+    def no_gazetteer():
+        raise AssertionError("the gazetteer was loaded before the argument was checked")
+
+    monkeypatch.setattr(sys.modules["geomap.geoparse"], "default_gazetteer", no_gazetteer)
+    for call in (geoparse, geomap.geoparse):
+        with pytest.raises(UsageError, match=re.escape(needle)) as info:
+            call(value)
+        assert str(info.value).startswith("geoparse takes text (str), not ")
+        assert info.value.exit_code == 2
+    assert geoparse("") == []
