@@ -5,7 +5,9 @@ shapely), distances are geodesic (WGS84 ellipsoid, pyproj). Every filter is a ve
 over the whole GeoDataFrame, so a million incidents filter in well under a second.
 
 All options are checked before any row is looked at: an unknown region, a bad date or an
-unreadable polygon file is an error (exit 2) even when there are no incidents to filter.
+unreadable polygon file is an error (exit 2) even when there are no incidents to filter. What
+needs no data (dates, bounding box, radius, counts) is checked as soon as a :class:`Filter` is
+made.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ class Filter:
         Keep incidents with at least this many fatalities (best estimate).
     include_cumulative : bool
         Keep cumulative tolls when filtering (they are dropped by default).
+
+    Raises
+    ------
+    UsageError
+        When made with an option that is wrong whatever the incidents (a bad date or
+        bounding box, a radius without a place, a negative count): the message
+        :func:`apply_filter` would give.
     """
 
     region: str | None = None
@@ -71,6 +80,27 @@ class Filter:
     types: tuple[str, ...] = field(default_factory=tuple)
     min_fatalities: int | None = None
     include_cumulative: bool = False
+
+    def __post_init__(self) -> None:
+        """Check every option that can be checked without incidents (see :func:`_check_options`).
+
+        ``types`` given as one string is that one type; a list becomes a tuple.
+
+        Raises
+        ------
+        UsageError
+            With the message :func:`apply_filter` would give for the same option.
+        """
+        types = self.types
+        if isinstance(types, str):
+            types = (types,)
+        elif not isinstance(types, tuple):
+            try:
+                types = tuple(types)
+            except TypeError:
+                raise UsageError(f"--type {types!r}: give event types as text") from None
+        object.__setattr__(self, "types", types)
+        _check_options(self)
 
     def active(self) -> bool:
         """Return True when any filter is set (an empty name counts: checking it says so)."""
@@ -281,9 +311,13 @@ def _read_polygons(path: str):
     return poly
 
 
-def _plan(flt: Filter, gdf, gazetteer: Gazetteer | None) -> _Plan:
-    """Check and resolve every option of a filter (before looking at any row)."""
-    plan = _Plan()
+def _check_options(flt: Filter) -> tuple[str | None, str | None]:
+    """Check the options of a filter that need neither incidents nor the gazetteer.
+
+    Empty names, ``radius_km`` without ``near`` (and ``near`` without a positive radius), the
+    bounding box, ``min_fatalities``, the dates and their order, and that types are text.
+    Returns ``since`` and ``until`` as ISO dates (None when not set); raises UsageError.
+    """
     for option, value in (("--region", flt.region), ("--country", flt.country), ("--near", flt.near),
                           ("--within", flt.within)):
         if value is not None and not str(value).strip():
@@ -292,18 +326,30 @@ def _plan(flt: Filter, gdf, gazetteer: Gazetteer | None) -> _Plan:
         raise UsageError("--radius needs --near PLACE")
     if flt.near:
         r = flt.radius_km
-        if r is None or not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
+        if r is None or not isinstance(r, (int, float)) or isinstance(r, bool) or not math.isfinite(r) or r <= 0:
             raise UsageError("--near needs --radius KM (a positive number)")
     if flt.bbox is not None:
         _check_bbox(flt.bbox)
-    if flt.min_fatalities is not None and flt.min_fatalities < 0:
-        raise UsageError("--min-fatalities must be 0 or more")
-    if flt.since:
-        plan.since = _date(flt.since, "--since", end=False)
-    if flt.until:
-        plan.until = _date(flt.until, "--until", end=True)
-    if plan.since and plan.until and plan.since > plan.until:
+    n = flt.min_fatalities
+    if n is not None:
+        if not isinstance(n, (int, float)) or isinstance(n, bool) or not math.isfinite(n):
+            raise UsageError(f"--min-fatalities {n!r}: give a whole number, 0 or more")
+        if n < 0:
+            raise UsageError("--min-fatalities must be 0 or more")
+    since = _date(flt.since, "--since", end=False) if flt.since else None
+    until = _date(flt.until, "--until", end=True) if flt.until else None
+    if since and until and since > until:
         raise UsageError(f"--since {flt.since} is after --until {flt.until}")
+    for t in flt.types:
+        if not isinstance(t, str):
+            raise UsageError(f"--type {t!r}: give event types as text")
+    return since, until
+
+
+def _plan(flt: Filter, gdf, gazetteer: Gazetteer | None) -> _Plan:
+    """Check and resolve every option of a filter (before looking at any row)."""
+    plan = _Plan()
+    plan.since, plan.until = _check_options(flt)
     if flt.types:
         plan.types = _resolve_types(flt.types, gdf)
     if flt.country:

@@ -244,10 +244,10 @@ def test_near_radius_geodesic(incidents, gaz):
     assert _where(apply_filter(incidents, Filter(near="Suva", radius_km=10), gaz)) == ["Suva"]
     with pytest.raises(RegionError):
         apply_filter(incidents, Filter(near="Narnia", radius_km=10), gaz)
-    for bad in (Filter(near="Homs"), Filter(near="Homs", radius_km=0), Filter(near="Homs", radius_km=-5),
-                Filter(near="Homs", radius_km=math.nan), Filter(radius_km=5)):
+    for bad in ({"near": "Homs"}, {"near": "Homs", "radius_km": 0}, {"near": "Homs", "radius_km": -5},
+                {"near": "Homs", "radius_km": math.nan}, {"radius_km": 5}):
         with pytest.raises(UsageError):
-            apply_filter(incidents, bad, gaz)
+            apply_filter(incidents, Filter(**bad), gaz)
 
 
 def test_since_until(incidents):
@@ -259,9 +259,9 @@ def test_since_until(incidents):
     assert _where(apply_filter(incidents, Filter(since="2013", until="2013"))) == ["Suva"]
     # undated incidents never pass a date filter
     assert "Amman" not in _where(apply_filter(incidents, Filter(since="1900-01-01")))
-    for bad in (Filter(since="yesterday"), Filter(until="2012-13-01"), Filter(since="2013-01-01", until="2012-01-01")):
+    for bad in ({"since": "yesterday"}, {"until": "2012-13-01"}, {"since": "2013-01-01", "until": "2012-01-01"}):
         with pytest.raises(UsageError):
-            apply_filter(incidents, bad)
+            apply_filter(incidents, Filter(**bad))
 
 
 def test_types(incidents):
@@ -312,10 +312,50 @@ def test_each_flag_on_empty_input(flt, gaz):
 
 
 def test_bad_options_fail_on_empty_input_too(gaz, tmp_path):
-    for flt in (Filter(region="Narnia"), Filter(near="Narnia", radius_km=3), Filter(since="soon"),
-                Filter(within=str(tmp_path / "nothing.geojson")), Filter(types=("Nonsense",))):
+    for bad in ({"region": "Narnia"}, {"near": "Narnia", "radius_km": 3}, {"since": "soon"},
+                {"within": str(tmp_path / "nothing.geojson")}, {"types": ("Nonsense",)}):
         with pytest.raises(UsageError):
-            apply_filter(_empty(), flt, gaz)
+            apply_filter(_empty(), Filter(**bad), gaz)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"bbox": (0, 95, 10, 96)}, "--bbox '0,95,10,96': out of range (lon -180..180, lat -90..90, S <= N)"),
+    ({"bbox": (10, 50, 20, 40)}, "--bbox '10,50,20,40': out of range (lon -180..180, lat -90..90, S <= N)"),
+    ({"bbox": (1, 2, 3)}, "--bbox '1,2,3': give four numbers W,S,E,N"),
+    ({"radius_km": 5}, "--radius needs --near PLACE"),
+    ({"near": "Homs"}, "--near needs --radius KM (a positive number)"),
+    ({"near": "Homs", "radius_km": -1}, "--near needs --radius KM (a positive number)"),
+    ({"near": " "}, "--near is empty; give a name (or leave the option out)"),
+    ({"region": ""}, "--region is empty; give a name (or leave the option out)"),
+    ({"since": "2012-02-30"}, "--since '2012-02-30' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"),
+    ({"until": "next week"}, "--until 'next week' is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)"),
+    ({"since": "2013", "until": "2012-06"}, "--since 2013 is after --until 2012-06"),
+    ({"min_fatalities": -1}, "--min-fatalities must be 0 or more"),
+    ({"min_fatalities": "3"}, "--min-fatalities '3': give a whole number, 0 or more"),
+    ({"types": ("Battles", 3)}, "--type 3: give event types as text"),
+    ({"types": 3}, "--type 3: give event types as text"),
+])
+def test_options_are_checked_when_the_filter_is_made(options, message, monkeypatch):
+    import geomap.filters as filters
+
+    def no_gazetteer():
+        raise AssertionError("checking options needs no gazetteer")
+
+    monkeypatch.setattr(filters, "default_gazetteer", no_gazetteer)
+    with pytest.raises(UsageError) as made:
+        Filter(**options)
+    assert str(made.value) == message
+
+
+def test_a_filter_that_is_made_is_checked_the_same_when_applied(incidents):
+    # an option changed after the filter was made (bypassing the check) still fails when applied
+    flt = Filter(since="2012")
+    object.__setattr__(flt, "since", "2012-02-30")
+    with pytest.raises(UsageError, match="--since '2012-02-30' is not a date"):
+        apply_filter(incidents, flt)
+    # one type given as a string is that type, a list is a tuple
+    assert Filter(types="Battles").types == ("Battles",) and Filter(types=["a", "b"]).types == ("a", "b")
+    assert _where(apply_filter(incidents, Filter(types="Battles"))) == ["Homs", "Rastan"]
 
 
 def test_empty_feature_collection_round_trip(tmp_path, gaz):
