@@ -1302,7 +1302,7 @@ def _geometry(g, where: str):
         raise InputError(f"{where}: bad geometry ({exc})") from None
     if geom.is_empty:
         return None
-    return geom if geom.geom_type == "Point" else geom.representative_point()
+    return geom  # (a geometry that is not a point is refused by _checked, naming the feature)
 
 
 #: Count columns of an incident and the largest count a saved file may hold.
@@ -1313,18 +1313,62 @@ _FALSE_TEXT = frozenset({"false", "0", "no", "f", "n", "", "none", "null", "nan"
 _FLAG_TEXT = _TRUE_TEXT | _FALSE_TEXT
 
 
+def _number(value: float) -> int | float:
+    """Return a coordinate as a message shows it: 200, not 200.0."""
+    return int(value) if math.isfinite(value) and value.is_integer() and abs(value) < 1e15 else value
+
+
+def _check_points(gdf, path: str | os.PathLike, where: Callable[[int], str]) -> None:
+    """Refuse incidents whose geometry is not a point, or a point outside -180..180, -90..90.
+
+    A row without a geometry (or with an empty one) is an incident without a place, and is
+    kept. Raises InputError for the first row at fault.
+    """
+    import numpy as np
+    import shapely
+
+    try:
+        geoms = np.asarray(gdf.geometry.array, dtype=object)
+    except AttributeError:  # (no geometry column at all: no places to check)
+        return
+    kinds = shapely.get_type_id(geoms)  # -1 where there is none
+    given = (kinds >= 0) & ~shapely.is_empty(geoms)
+    points = given & (kinds == shapely.GeometryType.POINT)
+    xs, ys = np.zeros(len(geoms)), np.zeros(len(geoms))
+    if points.any():
+        xs[points], ys[points] = shapely.get_x(geoms[points]), shapely.get_y(geoms[points])
+    with np.errstate(invalid="ignore"):
+        bad_lon = points & ~((xs >= -180) & (xs <= 180))  # (NaN is outside too)
+        bad_lat = points & ~((ys >= -90) & (ys <= 90))
+    bad = (given & ~points) | bad_lon | bad_lat
+    if not bad.any():
+        return
+    i = int(bad.argmax())
+    if not points[i]:
+        raise InputError(f"{path}: {where(i)} is a {geoms[i].geom_type}; geomap reads point incidents "
+                         "(one point per incident, or none)")
+    if bad_lat[i]:
+        raise InputError(f"{path}: {where(i)} has latitude {_number(float(ys[i]))}, outside -90..90; "
+                         "give longitude first, then latitude, in degrees (WGS 84)")
+    raise InputError(f"{path}: {where(i)} has longitude {_number(float(xs[i]))}, outside -180..180; "
+                     "give longitude first, then latitude, in degrees (WGS 84)")
+
+
 def _checked(gdf, path: str | os.PathLike):
-    """Return incidents read from a file, with counts and the ``cumulative`` flag checked.
+    """Return incidents read from a file, with places, counts and the ``cumulative`` flag checked.
 
     A hand-edited or foreign file may hold text where numbers belong, or "false" where a flag
     does: numbers written as text are read as numbers and flags as text as flags; anything
-    else is an error naming the incident, not a wrong total later.
+    else is an error naming the incident, not a wrong total later. An incident's place is a
+    point in degrees or nothing: a polygon or line (a foreign file) or a point outside
+    -180..180, -90..90 is refused, as it would be written back as a wrong point.
 
     Raises
     ------
     InputError
-        For a count that is not a whole number from 0 to 1,000,000,000, or a flag that is
-        neither true nor false.
+        For a geometry that is not a point, a longitude or latitude out of range, a count
+        that is not a whole number from 0 to 1,000,000,000, or a flag that is neither true
+        nor false.
     """
     import numpy as np
     import pandas as pd
@@ -1333,6 +1377,7 @@ def _checked(gdf, path: str | os.PathLike):
         ident = gdf["id"].iloc[i] if "id" in gdf else None
         return f"incident {ident}" if isinstance(ident, str) and ident else f"row {i + 1}"
 
+    _check_points(gdf, path, where)
     for col in _COUNT_COLUMNS:
         if col not in gdf or not len(gdf):
             continue

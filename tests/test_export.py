@@ -583,6 +583,65 @@ def test_hand_edited_counts_and_flags_are_read_or_refused(tmp_path):
             read_incidents(_saved(tmp_path, [props]))
 
 
+def _geo_saved(tmp_path, geometries: list, ids: bool = True) -> Path:
+    features = [{"type": "Feature", "properties": {"id": f"gm-{i}"} if ids else {}, "geometry": g}
+                for i, g in enumerate(geometries)]
+    path = tmp_path / "foreign.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+POINT = {"type": "Point", "coordinates": [36.7, 34.7]}
+SQUARE = {"type": "Polygon", "coordinates": [[[36, 34], [37, 34], [37, 35], [36, 35], [36, 34]]]}
+
+
+@pytest.mark.parametrize(("geometry", "message"), [
+    (SQUARE, "incident gm-3 is a Polygon; geomap reads point incidents"),
+    ({"type": "LineString", "coordinates": [[36, 34], [37, 35]]}, "incident gm-3 is a LineString;"),
+    ({"type": "MultiPoint", "coordinates": [[36, 34], [37, 35]]}, "incident gm-3 is a MultiPoint;"),
+    ({"type": "Point", "coordinates": [36.7, 200]}, "incident gm-3 has latitude 200, outside -90..90"),
+    ({"type": "Point", "coordinates": [-180.5, 34.7]}, "incident gm-3 has longitude -180.5, outside -180..180"),
+    ({"type": "Point", "coordinates": [4086000.0, 4120000.0]}, "incident gm-3 has latitude 4120000, outside"),
+])
+def test_saved_incidents_that_are_not_points_in_degrees_are_refused(tmp_path, geometry, message):
+    path = _geo_saved(tmp_path, [POINT, None, {"type": "Point", "coordinates": []}, geometry, SQUARE])
+    with pytest.raises(InputError) as info:
+        read_incidents(path)
+    assert str(info.value).startswith(f"{path}: {message}")
+
+
+def test_saved_incidents_without_a_place_or_at_the_edges_are_read(tmp_path):
+    edges = [{"type": "Point", "coordinates": c} for c in ([180, 90], [-180, -90], [0, 0])]
+    back = read_incidents(_geo_saved(tmp_path, [POINT, None, *edges]))
+    assert list(back["id"]) == ["gm-0", "gm-1", "gm-2", "gm-3", "gm-4"]
+    assert back.geometry.isna().tolist() == [False, True, False, False, False]
+    assert [(p.x, p.y) for p in back.geometry.dropna()] == [(36.7, 34.7), (180, 90), (-180, -90), (0, 0)]
+    # a foreign file without ids: the row is named
+    with pytest.raises(InputError, match=r": row 2 is a Polygon"):
+        read_incidents(_geo_saved(tmp_path, [POINT, SQUARE], ids=False))
+
+
+def test_saved_geopackage_and_geoparquet_with_polygons_or_bad_points_are_refused(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point, shape
+
+    rows = {"id": ["gm-a", "gm-b", "gm-c"], "fatalities": [1, 2, 3]}
+    polygons = gpd.GeoDataFrame(rows, geometry=[Point(36.7, 34.7), None, shape(SQUARE)], crs=4326)
+    far = gpd.GeoDataFrame(rows, geometry=[Point(36.7, 34.7), Point(10, 95), None], crs=4326)
+    for name, gdf, message in (("p.gpkg", polygons, "incident gm-c is a Polygon"),
+                               ("p.parquet", polygons, "incident gm-c is a Polygon"),
+                               ("f.gpkg", far, "incident gm-b has latitude 95, outside -90..90"),
+                               ("f.parquet", far, "incident gm-b has latitude 95, outside -90..90")):
+        path = tmp_path / name
+        if name.endswith(".gpkg"):
+            gdf.to_file(path, layer="incidents", driver="GPKG")
+        else:
+            gdf.to_parquet(path)
+        with pytest.raises(InputError) as info:
+            read_incidents(path)
+        assert str(info.value).startswith(f"{path}: {message}"), (name, info.value)
+
+
 def test_a_saved_file_no_reader_expects_is_an_input_error(tmp_path):
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
     with pytest.raises(InputError, match="reproject it first"):
