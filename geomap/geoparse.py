@@ -1269,15 +1269,15 @@ def geoparse(
         In text order, with character spans (end exclusive), the chosen place, a confidence in
         0..1 and a short reason.
 
-    Examples
-    --------
-    >>> [m.place.name for m in geoparse("Shelling hit the Homs neighbourhood of Bab Amr.")]
-    ['Homs', 'Bab Amr']
-
     Raises
     ------
     UsageError
         When ``text`` is not a str (bytes must be decoded first).
+
+    Examples
+    --------
+    >>> [m.place.name for m in geoparse("Shelling hit the Homs neighbourhood of Bab Amr.")]
+    ['Homs', 'Bab Amr']
     """
     if not isinstance(text, str):
         from geomap.errors import UsageError
