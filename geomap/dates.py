@@ -367,7 +367,7 @@ def find_dates(text: str, ref: date | None) -> list[DateRef]:
     if not text:
         return []
     read = ascii_digits(text)
-    if read is not text:  # "3 March \u0662\u0660\u0661\u0662": read as "3 March 2012"
+    if read != text:  # "3 March \u0662\u0660\u0661\u0662": read as "3 March 2012"
         return [replace(d, text=text[d.start : d.end]) for d in find_dates(read, ref)]
     # the next digit and the next date word, each kept until the scan passes it
     digit = _DIGIT_RE.search(text)

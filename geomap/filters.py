@@ -84,14 +84,14 @@ class Filter:
     def __post_init__(self) -> None:
         """Check every option that can be checked without incidents (see :func:`_check_options`).
 
-        ``types`` given as one string is that one type; a list becomes a tuple.
+        ``types`` given as one string is that one type; a list becomes a tuple, None none.
 
         Raises
         ------
         UsageError
             With the message :func:`apply_filter` would give for the same option.
         """
-        types = self.types
+        types = () if self.types is None else self.types
         if isinstance(types, str):
             types = (types,)
         elif not isinstance(types, tuple):

@@ -852,18 +852,18 @@ class _RowSource:
 
 
 #: The fields geomap reads from a JSON object, CSV row or Parquet row (any case).
-_READ_KEYS = frozenset(_TEXT_KEYS + _META_KEYS)
-
-
 def _duplicate_key(names: Iterable[object]) -> str | None:
-    """Return how a field geomap reads is named more than once in ``names`` (its names differ
-    at most in case and surrounding spaces), as ``'text' twice ('text', 'Text')``, else None."""
+    """Return how a text field is named more than once in ``names`` (its names differ at most
+    in case and surrounding spaces), as ``'text' twice ('text', 'Text')``, else None.
+
+    Only text fields: which of two is the report cannot be told, and guessing may lose it. Of
+    two ``date`` (or other metadata) columns the first is read."""
     seen: dict[str, list[str]] = {}
     for name in names:
         if name is None:
             continue
         key = str(name).strip().lower()
-        if key in _READ_KEYS:
+        if key in _TEXT_KEYS:
             seen.setdefault(key, []).append(str(name))
     for key, found in seen.items():
         if len(found) > 1:
@@ -872,17 +872,25 @@ def _duplicate_key(names: Iterable[object]) -> str | None:
     return None
 
 
+def _first_wins(keys: list[str], row: list[str]) -> dict:
+    """Return a CSV row as ``{column: value}``, the first of columns named alike winning."""
+    rec: dict = {}
+    for k, v in zip(keys, row, strict=False):
+        rec.setdefault(k, v)
+    return rec
+
+
 def _norm_keys(rec: dict) -> dict:
     """Return a record with keys stripped and lower-cased.
 
-    Raises ValueError when a field geomap reads is there twice (``text`` and ``Text``): which
-    of the two is the report cannot be told.
+    Raises ValueError when a text field is there twice (``text`` and ``Text``): which of the
+    two is the report cannot be told. Of other fields named twice, the first is kept.
     """
     out: dict = {}
     for k, v in rec.items():
         if k is not None:
             key = str(k).strip().lower()
-            if key in out and key in _READ_KEYS:
+            if key in out and key in _TEXT_KEYS:
                 raise ValueError(f"JSON object has the field {_duplicate_key(rec)}; keep one")
             out.setdefault(key, v)
     return out
@@ -1046,7 +1054,7 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
                 continue
             rows += 1
             try:
-                yield _record_doc(dict(zip(keys, row, strict=False)), f"{label}:{start}", None)
+                yield _record_doc(_first_wins(keys, row), f"{label}:{start}", None)
             except ValueError as exc:
                 yield Failure(f"{label}:{start}", str(exc))
         if not rows:

@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 __all__ = [
     "Breakdown",
     "Quantity",
+    "ascii_digits",
     "breakdown_of",
     "find_breakdowns",
     "find_quantities",
@@ -245,11 +246,12 @@ def fold_case(text: str) -> str:
 
 
 #: Arabic-Indic (U+0660-U+0669) and Extended Arabic-Indic (U+06F0-U+06F9) digits as ASCII
-#: digits, the Arabic decimal and thousands separators as "." and ",".
+#: digits, the Arabic percent sign, decimal and thousands separators as "%", "." and ",".
 _ARABIC_DIGIT_TABLE = str.maketrans(
     {
         **{chr(0x0660 + d): str(d) for d in range(10)},
         **{chr(0x06F0 + d): str(d) for d in range(10)},
+        "\u066a": "%",
         "\u066b": ".",
         "\u066c": ",",
     }
@@ -261,17 +263,19 @@ def ascii_digits(text: str) -> str:
     """``text`` with Arabic-Indic digits written as ASCII digits ("\u0661\u0662" -> "12").
 
     Both Arabic-Indic (U+0660-U+0669) and Extended Arabic-Indic (U+06F0-U+06F9) digits, and
-    the Arabic decimal and thousands separators (U+066B, U+066C) as "." and ",", so that a
-    date or a count written with them reads as the ASCII one would.  The result lines up with
+    the Arabic percent sign, decimal and thousands separators (U+066A-U+066C) as "%", "." and
+    ",", so that a date, a count or a percentage written with them reads as the ASCII one would.  The result lines up with
     ``text`` character for character; it is ``text`` itself when there is nothing to change.
 
     Parameters
     ----------
     text : str
+        Any text.
 
     Returns
     -------
     str
+        ``text`` with those characters replaced, one for one.
     """
     if text.isascii() or _ARABIC_DIGIT_RE.search(text) is None:
         return text
@@ -529,10 +533,11 @@ _POST_ONE_RE = re.compile(r"\s+(?:another|or\s+another|by\s+one|after\s+another)
 #: More groups of three digits after a number of 1-3 digits, each after the same separator: a
 #: space (plain, no-break or thin), an apostrophe or a closing quote ("1 200", "1'200").  Not
 #: followed by more digits (a decimal, a time, a run like a phone number's "1 234 5678").
-_GROUP_SEPARATORS = " '\u2019\u00a0\u2007\u2009\u202f."
+_GROUP_SPACES = " '\u2019\u00a0\u2007\u2009\u202f"
+_GROUP_SEPARATORS = _GROUP_SPACES + "."
 _GROUP_TAIL_RE = re.compile(
-    f"(?P<sep>[{_GROUP_SEPARATORS[:-1]}])\\d{{3}}(?:(?P=sep)\\d{{3}}){{0,3}}"
-    f"(?![\\w%$£€]|[.,:/'\u2019]\\d|[{_GROUP_SEPARATORS[:-1]}]\\d)"
+    f"(?P<sep>[{_GROUP_SPACES}])\\d{{3}}(?:(?P=sep)\\d{{3}}){{0,3}}"
+    f"(?![\\w%$£€]|[.,:/'\u2019]\\d|[{_GROUP_SPACES}]\\d)"
 )
 #: A casualty word right after a count ("1 200 killed", "1.200 were wounded", "1'200 deaths").
 _CASUALTY_AFTER_RE = re.compile(
@@ -745,7 +750,7 @@ def find_quantities(text: str) -> list[Quantity]:
     if not text:
         return []
     read = ascii_digits(text)
-    if read is not text:  # "\u0661\u0662 people": found as "12 people", reported as written
+    if read != text:  # "\u0661\u0662 people": found as "12 people", reported as written
         return [replace(q, text=text[q.start : q.end]) for q in find_quantities(read)]
     trigger = _TRIGGER.find(text, 0)
     out: list[Quantity] = []
@@ -772,7 +777,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     value: int | None
     noun: str | None = None
     vague: tuple[int, int] | None = None
-    grouped: bool | str = False  # digit groups read without commas ("1 200", "1.200")
+    grouped = False  # digit groups read without commas ("1 200", "1.200")
 
     if kind == "fam":
         head = 2 if fold_case(m.group("fam_head")) == "couple" else 1
@@ -821,7 +826,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
         if not _grouped_count(text, s, e, int(core.partition(".")[0])):
             return None, e  # "15.800", "5.000" alone: a decimal as far as we can tell
         value = int(core.replace(".", ""))  # "1.200 people": people are never fractional
-        kind = grouped = "digits"
+        kind, grouped = "digits", True
     elif kind == "words":
         value = parse_number(core)
         if value == 1 and fold_case(core) == "one":
@@ -856,7 +861,7 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
             if second is not None and second > value:
                 high_range = second
                 end = rm.end()
-            elif second is not None and qualifier == "range":
+            elif second is not None and qualifier == "range" and _GROUP_TAIL_RE.match(text, rm.end()) is None:
                 high_range = second  # "between 50 and 5": the range of "between 5 and 50"
                 end = rm.end()
     if qualifier == "range" and high_range is None:
@@ -938,12 +943,19 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 def _minus_before(text: str, s: int) -> bool:
     """True when a minus sign is attached to the number at ``s`` ("-5", "(-5)", "\u22125").
 
-    A dash after a word or a number ("MiG-21", "3-5"), after another dash ("--5") or with a
-    space before the number ("killed - 5 people") is a separator, not a minus.
+    A hyphen is a minus at the start of the text or after an opening bracket, "=", ":" or "/";
+    elsewhere it is a separator: after a word or a number ("MiG-21", "3-5"), another dash
+    ("--5") or a space ("between 5 -10 people", a dateline's "(Reuters) -5 people", "killed - 5
+    people"). The minus sign U+2212 is one wherever it is not joined to a word or number.
     """
     if s == 0 or text[s - 1] not in _MINUS_SIGNS:
         return False
-    return s == 1 or not (text[s - 2].isalnum() or text[s - 2] in _DASHES)
+    if s == 1:
+        return True
+    before = text[s - 2]
+    if text[s - 1] == "\u2212":
+        return not (before.isalnum() or before in _DASHES)
+    return before in "([{=:/"
 
 
 def _month_before(text: str, s: int) -> bool:
@@ -966,7 +978,8 @@ def _grouped_count(text: str, s: int, end: int, first: int) -> bool:
     number ("killed 3 200 wounded" is a list, 3 killed and 200 wounded).  Never after a day of
     the month ("May 3 200 people"; "3 May 1 200 people" is a date, then a count), nor after a
     plus sign, another run of digits ("2012 1 200", "1'200 000") or with a leading zero: the
-    runs of phone numbers.
+    runs of phone numbers; nor after a label ("Flight 17 298 people", "aged 5 100") or a
+    casualty word ("killed 5 100 people were wounded" lists two counts).
 
     Parameters
     ----------
@@ -982,11 +995,11 @@ def _grouped_count(text: str, s: int, end: int, first: int) -> bool:
         return False
     if first <= 31 and _month_before(text, s) and not _in_year_slot(text, s):
         return False
-    if counts_people(text, end):
-        return True
-    return _CASUALTY_AFTER_RE.match(text, end) is not None and (
-        _CASUALTY_BEFORE_RE.search(text, max(0, s - 16), s) is None
-    )
+    if _LABEL_RE.search(text, max(0, s - 24), s) is not None:
+        return False  # "Flight 17 298 people": a label's number, then the count
+    if _CASUALTY_BEFORE_RE.search(text, max(0, s - 16), s) is not None:
+        return False  # "killed 5 100 people were wounded": a list missing its comma
+    return counts_people(text, end) or _CASUALTY_AFTER_RE.match(text, end) is not None
 
 
 def _in_year_slot(text: str, s: int) -> bool:

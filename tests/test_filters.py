@@ -355,6 +355,7 @@ def test_a_filter_that_is_made_is_checked_the_same_when_applied(incidents):
         apply_filter(incidents, flt)
     # one type given as a string is that type, a list is a tuple
     assert Filter(types="Battles").types == ("Battles",) and Filter(types=["a", "b"]).types == ("a", "b")
+    assert Filter(types=None).types == ()  # None means not set, as for every other option
     assert _where(apply_filter(incidents, Filter(types="Battles"))) == ["Homs", "Rastan"]
 
 

@@ -447,7 +447,7 @@ def test_a_range_high_low_is_one_incident_like_low_high(gaz, text):
 
 
 def test_a_number_with_a_minus_sign_is_no_toll(gaz):
-    incs = extract_document(_doc("Shelling killed -5 people in Homs.", date="2012-05-05"), gaz)
+    incs = extract_document(_doc("Shelling killed \u22125 people in Homs.", date="2012-05-05"), gaz)
     assert [(i.location, i.fatalities) for i in incs] == [("Homs", None)]  # shelling, no toll
     incs = extract_document(_doc("Shelling killed 3-5 people in Homs.", date="2012-05-05"), gaz)
     assert [(i.fatalities, i.fatalities_low, i.fatalities_high) for i in incs] == [(3, 3, 5)]

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geomap import quantities as qmod
+from geomap.dates import find_dates
 from geomap.quantities import (
     Quantity,
     ascii_digits,
@@ -241,7 +242,6 @@ def test_not_quantities(text: str) -> None:
         ("1'200'000 refugees", "1'200'000", 1_200_000),
         ("1 200 wounded in Homs", "1 200", 1200),
         ("at least 1 200 people", "at least 1 200", 1200),
-        ("killed 1 200 people", "1 200", 1200),
         ("1\u202f200 killed", "1\u202f200", 1200),  # not through ingest: still one number
         ("On 3 May 1 200 people were killed", "1 200", 1200),  # a date, then a count
         ("On May 3, 1 200 people died", "1 200", 1200),
@@ -274,6 +274,12 @@ def test_digit_groups_without_commas_are_one_count_of_people(text: str, qtext: s
         ("1 2000 people", [1, 2000]),
         ("1,200 people", [1200]),
         ("1 200,5 people", [1]),  # a decimal comma after the groups
+        ("Flight 17 298 people were killed", [298]),  # a label's number, then the count
+        ("Route 5 200 people fled", [200]),
+        ("children aged 5 100 were killed", [100]),
+        ("killed 5 100 people were wounded", [5, 100]),  # a casualty word before: a list
+        ("killed 1 200 people", [1, 200]),  # (the same words: read as the list, cautiously)
+        ("between 5 and 1 200 people were killed", [5, 1200]),  # never reversed into 1-5
     ],
 )
 def test_digit_groups_that_are_not_one_count_stay_apart(text: str, values: list[int]) -> None:
@@ -564,7 +570,7 @@ def test_high_low_numbers_are_a_range_only_after_between(text: str, values: list
 
 @pytest.mark.parametrize(
     "text",
-    ["-5 killed", "(-5) people", "killed -5 people", "\u22125 people", "-1.5 million people", "-1 200 people",
+    ["-5 killed", "(-5) people", "killed \u22125 people", "change=-5 people", "\u22125 people", "-1.5 million people", "-1 200 people",
      "-3-5 people"],
 )
 def test_a_number_with_a_minus_sign_is_no_count(text: str) -> None:
@@ -581,6 +587,8 @@ def test_a_number_with_a_minus_sign_is_no_count(text: str) -> None:
         ("killed \u20135 people", [(5, 5, 5)]),  # an en dash is a dash, not a minus
         ("Homs - 5, Hama - 3 killed", [(5, 5, 5), (3, 3, 3)]),
         ("5 killed", [(5, 5, 5)]),
+        ("between 5 -10 people were killed", [(5, 5, 5), (10, 10, 10)]),  # a sloppy range
+        ("Homs (Reuters) -5 people were killed", [(5, 5, 5)]),  # a dateline's dash
     ],
 )
 def test_a_dash_as_a_separator_keeps_the_count(text: str, values: list[tuple[int, int, int]]) -> None:
@@ -588,6 +596,13 @@ def test_a_dash_as_a_separator_keeps_the_count(text: str, values: list[tuple[int
 
 
 # -- Arabic-Indic digits ------------------------------------------------------------------------
+
+def test_the_arabic_percent_sign_is_a_percent_sign() -> None:
+    # (it once sent find_quantities and find_dates into endless recursion)
+    assert [q.value for q in find_quantities("up 50\u066a on the week, 20 killed")] == [20]
+    assert [q.value for q in find_quantities("\u066a 20 people killed")] == [20]
+    assert [d.date.isoformat() for d in find_dates("\u066a 3 March 2012", None)] == ["2012-03-03"]
+
 
 _ARABIC_INDIC = str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
 _EXTENDED_ARABIC_INDIC = str.maketrans("0123456789", "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
