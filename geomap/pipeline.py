@@ -56,7 +56,8 @@ DEFAULT_FORMATS = ("geojson", "csv", "gpkg")
 #: enough that a run of a thousand reports fills chunks too, so a run's peak memory does not
 #: grow with the corpus: with 5,000 of each (the outputs' chunks), a 1-job run peaked 19 %
 #: higher at 100k generated reports than at 1k, whose chunks never filled; with 1,000, 6 %
-#: (``bench/scale.py``). The GeoPackage output gathers row groups into its own larger writes.
+#: (``bench/scale.py``). A GeoParquet output keeps these row groups (readers handle 1,000-row
+#: groups well); the GeoPackage output gathers them into its own writes of 5,000.
 _WRITE_CHUNK = 1000
 _WRITE_SOURCES = 1000
 #: A spool of fewer extracted incidents is merged in this process, pool or not: a worker's first
@@ -869,7 +870,8 @@ def run(
             "versions": _versions(),
             "outputs": result.outputs,
         }
-        report["removed_outputs"] = _remove_stale_outputs(out, result.outputs.values())
+        keep = [*(p for p in inputs if isinstance(p, (str, os.PathLike))), *(p for p in (store, places) if p)]
+        report["removed_outputs"] = _remove_stale_outputs(out, result.outputs.values(), keep)
         _write_report(out / "run-report.json", report)
         result.outputs["run_report"] = str(out / "run-report.json")
         return result
@@ -1038,30 +1040,45 @@ def _private_copy(result: RunResult) -> Path:
     return Path(folder) / "incidents.parquet"
 
 
-def _remove_stale_outputs(out: Path, written: Iterable[str]) -> list[str]:
+def _remove_stale_outputs(out: Path, written: Iterable[str], keep: Iterable[str | os.PathLike]) -> list[str]:
     """Remove what the previous run's report in ``out`` lists as its outputs and this run did
     not write again; return their names.
 
     A run with other formats, or without the map, would otherwise leave an older run's
     incidents and map beside its own, and ``geomap map``/``filter`` or a GIS user could take
-    them for this run's. Only files of :data:`geomap.ingest.RUN_OUTPUTS` names inside ``out``
-    are ever removed (never a path the report names elsewhere).
+    them for this run's. A file is removed only when all of these hold: its name is one of
+    :data:`geomap.ingest.RUN_OUTPUTS`; the old report names it at this very place in ``out``;
+    it has not changed since that report was written; and it is none of ``keep`` (the run's
+    store, places file and inputs).
     """
+    report = out / "run-report.json"
     try:
-        with open(out / "run-report.json", encoding="utf-8") as fh:
+        with open(report, encoding="utf-8") as fh:
             listed = json.load(fh).get("outputs") or {}
+        written_at = os.stat(report).st_mtime
     except (OSError, ValueError, AttributeError):
         return []
+    here = os.path.realpath(out)
     kept = {Path(p).name for p in written} | {"run-report.json"}
-    stale = sorted({Path(p).name for p in listed.values() if isinstance(p, str)} & (RUN_OUTPUTS - kept))
-    for name in stale:
-        path = out / name
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-    return stale
+    keep = {os.path.realpath(k) for k in keep}
+    stale = []
+    for p in sorted({p for p in listed.values() if isinstance(p, str)}):
+        name = os.path.basename(p)
+        path = os.path.join(here, name)
+        if (name not in RUN_OUTPUTS or name in kept or os.path.realpath(p) != path or path in keep
+                or os.path.islink(p)):
+            continue
+        try:
+            if os.stat(path).st_mtime > written_at:
+                continue  # changed since: not the old run's output as it left it
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            continue
+        stale.append(name)
+    return sorted(stale)
 
 
 def _write_report(path: Path, report: dict) -> None:

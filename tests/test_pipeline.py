@@ -142,6 +142,16 @@ def test_a_run_removes_what_the_previous_run_wrote_and_it_did_not(tmp_path, gaz)
     del res
     gc.collect()
     assert not copy.parent.exists()
+    # never the run's store, nor an output changed since the report that listed it
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("gpkg", "geojson"))
+    later = (out / "run-report.json").stat().st_mtime + 5
+    os.utime(out / "incidents.geojson", (later, later))
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("csv",),
+        store=out / "incidents.gpkg")
+    assert (out / "incidents.gpkg").is_file() and (out / "incidents.geojson").is_file()
+    listed = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    assert listed["removed_outputs"] == ["places.geojson"]
+    assert len(read_incidents(out / "incidents.gpkg")) == 1
     # a partitioned GeoParquet output is a folder
     run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("parquet",), partition="month")
     assert (out / "incidents.parquet").is_dir()
