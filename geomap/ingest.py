@@ -851,7 +851,6 @@ class _RowSource:
         return line
 
 
-#: The fields geomap reads from a JSON object, CSV row or Parquet row (any case).
 def _duplicate_key(names: Iterable[object]) -> str | None:
     """Return how a text field is named more than once in ``names`` (its names differ at most
     in case and surrounding spaces), as ``'text' twice ('text', 'Text')``, else None.
