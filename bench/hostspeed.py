@@ -37,6 +37,21 @@ def loop_seconds(processes: int = 1, rounds: int = 3) -> float:
     return best
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """Return ``(stolen, total)``: the machine's CPU time so far, in clock ticks, and the part
+    of it the hypervisor gave to other guests (``steal`` of ``/proc/stat``); None off Linux.
+
+    The difference of two readings says how much of a run's time this virtual machine's cores
+    were taken away: a 2-job run hit by it scales worse than the host's cores allow.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
+
+
 def machine_ceiling(rounds: int = 3) -> tuple[float, float, float]:
     """Return ``(one, two, ceiling)``: the reference loop's seconds alone and in two processes
     at once, and ``2 * one / two``, the speed-up two jobs can give at most on this machine."""

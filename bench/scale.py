@@ -9,7 +9,9 @@ each size and job count, runs ``geomap.pipeline.run`` (read, extract, merge; out
 GeoParquet, no map) in a fresh process and prints reports/s overall and for the read+extract
 phase, the seconds spent merging and writing (partitions merged by the same worker processes,
 parts appended by the main process), and the peak RSS of the main process and of the largest
-worker (``getrusage``). 100,000 reports are opt-in: ``--sizes 1000,10000,100000``.
+worker (``getrusage``), and the share of the machine's CPU time the hypervisor took for other
+guests during the run ("steal", ``/proc/stat``). 100,000 reports are opt-in:
+``--sizes 1000,10000,100000``.
 
 ``--repeat N`` runs every job count N times, in interleaved rounds (1, 2, 1, 2...), and takes the
 speed-up from each job count's fastest run, as ``timeit`` does: on a shared host, a slower run
@@ -256,7 +258,9 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; layout {args.layout}, "
           f"engine {args.engine}")
     print(f"{'reports':>8} {'jobs':>4} {'incidents':>9} {'total s':>8} {'reports/s':>9} "
-          f"{'extract s':>9} {'extract/s':>9} {'merge s':>7} {'RSS main':>9} {'RSS worker':>10}")
+          f"{'extract s':>9} {'extract/s':>9} {'merge s':>7} {'RSS main':>9} {'RSS worker':>10} {'steal':>5}")
+    from bench.hostspeed import cpu_ticks
+
     rows = []
     ceiling = None
     if {1, 2} <= set(jobs_list) and args.engine == "local":
@@ -274,6 +278,7 @@ def main() -> int:
                 print(f"# generated {n:,} reports in {time.perf_counter() - t:.1f} s", flush=True)
             for rnd, jobs in ((r, j) for r in range(max(1, args.repeat)) for j in jobs_list):
                 out = root / f"out-{n}-{jobs}"
+                ticks = cpu_ticks()
                 proc = subprocess.run(
                     [sys.executable, __file__, "--child", str(corpus), str(jobs), args.engine, str(out)],
                     capture_output=True, text=True, check=False,
@@ -282,13 +287,16 @@ def main() -> int:
                     print(proc.stderr[-2000:], file=sys.stderr)
                     return 1
                 r = json.loads(proc.stdout.strip().splitlines()[-1])
-                r.update(size=n, jobs=jobs, round=rnd)
+                after = cpu_ticks()
+                stolen = (after[0] - ticks[0]) / max(1, after[1] - ticks[1]) if ticks and after else None
+                r.update(size=n, jobs=jobs, round=rnd, steal=stolen)
                 rows.append(r)
                 worker = f"{r['rss_worker_mb']:.0f} MB" if r["rss_worker_mb"] else "-"
                 print(f"{n:>8,} {jobs:>4} {r['incidents']:>9,} {r['seconds']:>8.1f} "
                       f"{r['reports'] / r['seconds']:>9,.0f} {r['extract_s']:>9.1f} "
                       f"{r['reports'] / r['extract_s']:>9,.0f} {r['merge_s']:>7.1f} "
-                      f"{r['rss_main_mb']:>6.0f} MB {worker:>10}", flush=True)
+                      f"{r['rss_main_mb']:>6.0f} MB {worker:>10} "
+                      f"{'-' if stolen is None else f'{stolen:.0%}':>5}", flush=True)
     finally:
         if root_ctx is not None:
             root_ctx.cleanup()
