@@ -118,8 +118,9 @@ class RunResult:
     Attributes
     ----------
     incidents : geopandas.GeoDataFrame
-        Merged incidents. After :func:`run`, read back from the written output on first use
-        unless the run kept them (a map or a store needs them all).
+        Merged incidents. After :func:`run`, read back on first use from the written output
+        (a CSV-only run's from a GeoParquet copy in a temporary folder of its own, removed with
+        the result); a later run into the same folder may replace or remove that output.
     n_incidents : int
         Number of merged incidents (without loading them).
     place_mentions : MentionCounts
