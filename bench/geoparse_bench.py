@@ -39,12 +39,12 @@ def main() -> int:
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
-    from bench.hostspeed import loop_seconds
+    from bench.hostspeed import cpu_ticks, loop_seconds
     from geomap.gazetteer import default_gazetteer
     from geomap.geoparse import geoparse
 
     print(f"host: the reference Python loop of bench/hostspeed.py takes {loop_seconds():.2f} s now "
-          "(fastest of 3; 0.90-1.24 s seen on the development machine on 2026-12-07: speeds scale with it)")
+          "(fastest of 3; 0.90-2.01 s seen on the development machine on 2026-12-07: speeds scale with it)")
 
     docs = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(args.corpus.iterdir())]
     mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
@@ -55,11 +55,15 @@ def main() -> int:
     print(f"gazetteer load: {load * 1000:.0f} ms; RSS {rss_before:.0f} -> {_rss_mb():.0f} MB")
     print(COLD)
     for n in range(args.repeat):
+        ticks = cpu_ticks()
         t = time.perf_counter()
         mentions = sum(len(geoparse(d, gaz)) for d in docs)
         dt = time.perf_counter() - t
+        after = cpu_ticks()
         label = "cold" if n == 0 else "warm"
-        print(f"pass {n + 1} ({label}): {len(docs) / dt:,.0f} docs/s, {mb / dt:.2f} MB/s, {mentions} mentions")
+        steal = (f"; {(after[0] - ticks[0]) / max(1, after[1] - ticks[1]):.0%} of the machine's CPU time "
+                 "stolen by the hypervisor meanwhile" if ticks and after else "")
+        print(f"pass {n + 1} ({label}): {len(docs) / dt:,.0f} docs/s, {mb / dt:.2f} MB/s, {mentions} mentions{steal}")
     print(f"{len(docs)} docs, {mb:.2f} MB; peak RSS {_rss_mb():.0f} MB")
     return 0
 
