@@ -871,14 +871,6 @@ def _duplicate_key(names: Iterable[object]) -> str | None:
     return None
 
 
-def _first_wins(keys: list[str], row: list[str]) -> dict:
-    """Return a CSV row as ``{column: value}``, the first of columns named alike winning."""
-    rec: dict = {}
-    for k, v in zip(keys, row, strict=False):
-        rec.setdefault(k, v)
-    return rec
-
-
 def _norm_keys(rec: dict) -> dict:
     """Return a record with keys stripped and lower-cased.
 
@@ -1015,7 +1007,13 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
         if delimiter:  # "text;date": a CSV separated by semicolons, tabs or bars
             reader = csv.reader(source, delimiter=delimiter)
             header = next(csv.reader([header[0]], delimiter=delimiter))
-        keys = [h.strip().lower() for h in header]
+        # a column named again is read as no column (None keys are dropped): the first wins
+        keys: list[str | None] = []
+        seen: set[str] = set()
+        for h in header:
+            key = h.strip().lower()
+            keys.append(None if key in seen else key)
+            seen.add(key)
         if not any(k in keys for k in _TEXT_KEYS):
             cols = ", ".join(h.strip() for h in header[:12])
             yield Failure(label, f"CSV has no text column (one of {', '.join(_TEXT_KEYS)}); "
@@ -1053,7 +1051,7 @@ def _iter_csv(path: Path, label: str, max_bytes: int,
                 continue
             rows += 1
             try:
-                yield _record_doc(_first_wins(keys, row), f"{label}:{start}", None)
+                yield _record_doc(dict(zip(keys, row, strict=False)), f"{label}:{start}", None)
             except ValueError as exc:
                 yield Failure(f"{label}:{start}", str(exc))
         if not rows:
