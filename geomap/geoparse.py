@@ -44,6 +44,10 @@ from geomap.names import key0, key1, keys_of_tokens, keys_of_word, only_articles
 from geomap.schema import Mention, Place
 
 _ARTICLE = r"(?:al|el|ad|ar|as|az|ash|at|ath|an|ed|er|es|ez|esh|et|en|adh|ul)"
+#: The letters of the Arabic block (not its digits or punctuation: "حلب،" is the word "حلب") and
+#: the marks that may follow one inside a word (tatweel, harakat, the superscript alef).
+_AR_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
+_AR_MARKS = "\u0640\u064b-\u065f\u0670"
 #: Capitals of the Latin-1 block and of the extended Latin blocks that transliterations and
 #: European names use ("Ḥimṣ", "Şanlıurfa", "Łódź", "Žilina", "Ōsaka").
 _CAPS_NOT_ASCII = "\u00c0-\u00de" + "".join(
@@ -56,7 +60,7 @@ _WORD_TAIL = r"[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
 #: (The specification of a word; :func:`_words` finds its matches faster.)
 _WORD_RE = re.compile(
     r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[%s])|[%s])%s"
-    r"|[\u0600-\u06ff][\u0600-\u06ff\u064b-\u065f]*" % (_ARTICLE, _CAPS, _CAPS, _WORD_TAIL)
+    r"|[%s][%s%s]*" % (_ARTICLE, _CAPS, _CAPS, _WORD_TAIL, _AR_LETTERS, _AR_LETTERS, _AR_MARKS)
 )
 #: Lower-case words that may sit inside a multi-word name ("Bay of Pigs", "Deir ez Zor").
 _CONNECTORS = frozenset(
@@ -90,6 +94,20 @@ _STOP = frozenset(
     many some several most all both each every any other another such what which who whom
     said says say according meanwhile however although though because despite amid
     earlier later today yesterday tomorrow now
+    """.split()
+) | frozenset(
+    # Arabic script has no capitals, so every word is looked up: its function words, place-type
+    # words ("مدينة" is "city", and Medina) and the commonest words of conflict reports that a
+    # gazetteer also holds as names (in their key0 form)
+    key0(w)
+    for w in """
+    في فى من إلى الى على عن مع أن إن ما لا لم لن قد هذا هذه ذلك تلك التي الذي الذين هو هي هم
+    كان كانت يوم اليوم أمس غدا بعد قبل بين حتى أو ثم كل غير عند نحو حول داخل خارج منذ خلال ضد
+    عبر دون أي أحد بينما فيما كما لكن إذا حيث أيضا وقال قال وأضاف أضاف
+    مدينة بلدة قرية ريف محافظة حي منطقة مخيم ناحية قضاء شمال جنوب شرق غرب وسط الشمال الجنوب
+    الشرق الغرب مركز عاصمة العاصمة الحدود
+    الحكومة النظام قوات الجيش المعارضة المرصد السوري السورية الدولة
+    جديد جديدة الجديد الجديدة كبير كبيرة الكبير الكبرى صغير صغيرة عدة
     """.split()
 )
 #: Words that, after a name, make the run a person or an organisation, not a place.
@@ -167,11 +185,13 @@ _FAST_TAIL = r"[a-z]*" + _WORD_TAIL
 #: The alternatives of ``_WORD_RE`` that start with a capital or an Arabic letter, in the same
 #: order, behind one character set (each alternative checks its first letter with a
 #: lookbehind) so that the regex engine skips ahead to the next such letter fast (neither
-#: ``_WORD_RE`` nor an alternation of character sets can).
+#: ``_WORD_RE`` nor an alternation of character sets can). The set holds the whole Arabic
+#: block, one range, and the lookbehind its letters: fewer tests for every other character.
 _CAPS_WORD_RE = re.compile(
     r"[%s\u0600-\u06ff](?:(?<=[SMFP])t\.(?=\s[A-Z])"
     r"|(?<=[A-Z])(?:\.\s?[A-Z][a-z]{1,3}\.|\.(?:[A-Z]\.)+|%s)|(?<=[%s])%s"
-    r"|(?<=[\u0600-\u06ff])[\u0600-\u06ff\u064b-\u065f]*)" % (_CAPS, _FAST_TAIL, _CAPS_NOT_ASCII, _FAST_TAIL)
+    r"|(?<=[%s])[%s%s]*)"
+    % (_CAPS, _FAST_TAIL, _CAPS_NOT_ASCII, _FAST_TAIL, _AR_LETTERS, _AR_LETTERS, _AR_MARKS)
 )
 #: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
 _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[%s])%s" % (_ARTICLE, _CAPS, _FAST_TAIL))
@@ -523,9 +543,13 @@ def _run_key(text: str, run: list[tuple[int, int, str]]) -> str:
     return text[run[0][0] : run[-1][1]]
 
 
-def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
-    """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
-    runs = _runs(text)
+def _match_runs(
+    text: str, runs: list[list[tuple[int, int, str]]], gaz: Gazetteer, names: set[str]
+) -> list[_Span]:
+    """Return the greedy longest matches of gazetteer names in runs, in text order.
+
+    Adds to ``names`` the words that end a person's or organisation's name in a run.
+    """
     seen = _SURFACES.get(gaz)
     if seen is None:
         seen = _SURFACES.setdefault(gaz, _Surfaces({}, {}))
@@ -566,7 +590,6 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     # (a reading is kept only while the surface cache holds every match it refers to)
     keep_readings = table is cache and len(readings) < _SURFACE_CACHE_SIZE
     spans: list[_Span] = []
-    names: set[str] = set()
     for run, by_start in todo:
         if by_start is None:  # the common case, on its own
             found = table[run[0][2]]
@@ -590,6 +613,56 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
                 continue  # one word or none, the scan goes on with the next word
             head = _next_word(text, end).lower()
             spans.append(_Span(run[i][0], end, surface, surface, found, head, bounds))
+    return spans
+
+
+#: The Arabic clitics that glue to the next word: "wa-" ("and"), "fa-" ("so"), "bi-" ("in"),
+#: "li-" ("to") and "ka-" ("as"), as in "وإدلب" ("and Idlib") and "بحمص" ("in Homs").
+_CLITICS = "\u0648\u0641\u0628\u0644\u0643"
+
+
+def _with_clitic_names(
+    text: str, runs: list[list[tuple[int, int, str]]], gaz: Gazetteer, names: set[str], spans: list[_Span]
+) -> list[_Span]:
+    """Add the names that follow an Arabic clitic where no other name was found ("وإدلب").
+
+    ``runs`` are the text's runs of Arabic words.
+
+    Each word of an Arabic run that no span touches and that begins with one clitic (then, if
+    that finds nothing, two: "وبحمص") is looked up again without it, with the words after it;
+    a match that starts there is kept when it overlaps no other span. A word that is a name
+    whole ("لبنان", "بانياس") is matched before this and keeps its first letter.
+    """
+    taken = [(sp.start, sp.end) for sp in spans]
+    added: list[_Span] = []
+    for strip in (1, 2):
+        retry = []
+        for run in runs:
+            for i, (start, end, word) in enumerate(run):
+                if (
+                    len(word) >= strip + 3
+                    and all(ch in _CLITICS for ch in word[:strip])
+                    and word[strip].isalpha()
+                    and not any(a < end and start < b for a, b in taken)
+                ):
+                    retry.append([(start + strip, end, word[strip:]), *run[i + 1 : i + _MAX_WORDS]])
+        starts = {r[0][0] for r in retry}
+        for sp in _match_runs(text, retry, gaz, names) if retry else ():
+            if sp.start in starts and not any(a < sp.end and sp.start < b for a, b in taken):
+                added.append(sp)
+                taken.append((sp.start, sp.end))
+    return sorted(spans + added, key=attrgetter("start")) if added else spans
+
+
+def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
+    """Greedy longest-match of gazetteer names over the capitalised runs of a text."""
+    runs = _runs(text)
+    names: set[str] = set()  # words that end a person's or organisation's name (_run_name_words)
+    spans = _match_runs(text, runs, gaz, names)
+    if not text.isascii():
+        arabic = [run for run in runs if "\u0600" <= run[0][2][0] <= "\u06ff"]  # (_is_arabic_letter)
+        if arabic:
+            spans = _with_clitic_names(text, arabic, gaz, names, spans)
     for sp in spans:
         m = _COUNTY_RE.match(text, sp.end)
         if sp.surface.endswith(_COUNTY_ENDINGS) and "admin2" in sp.match.kind_tiers:
@@ -681,18 +754,32 @@ def _prev_word(text: str, pos: int) -> str:
     return stripped[start:].rstrip(".")
 
 
+#: Arabic words that place the name after them: "in", "from", "to", "on", "near", "towards",
+#: "inside", "around", "the outskirts of", "north (northern) of" and the other directions, and
+#: the place-type words ("city", "town", "village", "countryside", "governorate", ...).
+_AR_LOCATIVES = """
+    في فى من إلى الى على قرب نحو باتجاه داخل حول أطراف اطراف شمال شمالي جنوب جنوبي شرق شرقي
+    غرب غربي مدينة بلدة قرية ريف محافظة حي منطقة مخيم ناحية
+""".split()
 _LOCATIVE_RE = re.compile(
     r"(?:\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)|\b(?:town|city|village|"
     r"district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|outskirts)\s+of)"
     r"\s+(?:the\s+)?$",
     re.I,
 )
+#: The Arabic cues, alone or after "wa-"/"fa-" ("and"), and "bi-" ("in") glued to the name.
+_AR_LOCATIVE_RE = re.compile(
+    r"(?:^|[\s\u0648\u0641])(?:%s)\s+$|(?:^|\s)[\u0648\u0641]?\u0628$" % "|".join(_AR_LOCATIVES)
+)
 _CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
 
 
 def _located(text: str, start: int) -> bool:
-    """True when a locative cue ("in", "the town of") comes right before ``start``."""
-    return _LOCATIVE_RE.search(text[max(0, start - 25) : start]) is not None
+    """True when a locative cue ("in", "the town of", "في") comes right before ``start``."""
+    before = text[max(0, start - 25) : start]
+    if _LOCATIVE_RE.search(before) is not None:
+        return True
+    return not before.isascii() and _AR_LOCATIVE_RE.search(before) is not None
 
 
 def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
@@ -769,7 +856,13 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
     if not strong and _POSSESSIVE_NAME_RE.match(text, span.end, span.end + 4):
         return False  # "Moore's Ford": part of another name
-    if len(words) == 1 and not strong:
+    if len(words) == 1 and not strong and _is_arabic_letter(surface[0]):
+        # no capitals tell a name from a word: a town needs a cue before it ("في", "بلدة"), or
+        # "wa-" ("and") glued to it when it is no village ("حيش وكفرنبل")
+        glued_and = text[span.start - 1 : span.start] == "\u0648" and best.population >= 20_000
+        if not glued_and and not _located(text, span.start):
+            return False
+    elif len(words) == 1 and not strong:
         lower_too = None
         if _sentence_initial(text, span.start):
             lower_too = _lowercase_elsewhere(text, surface)

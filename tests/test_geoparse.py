@@ -27,6 +27,8 @@ _PIECES = [
     "s'", "\u2019", " of ", " de la ", " and ", "Deir", " ez-", "Zour", "\u00c9m", "\u00e9", "\u1e24",
     "\u062d\u0645\u0635", "\u0627\u0644", "Damascus", "B", "a", "e", "h-", "Ab'", "\u02bf", "_", "9",
     "\u00df", "\u0130", "New", "York", "City",
+    # Arabic: a comma, a digit, a fatha, a tatweel, the clitic "wa-"
+    "\u060c", "\u0661", "\u064e", "\u0640", "\u0648",
 ]
 _texts = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
 
@@ -314,6 +316,18 @@ def test_names_that_start_with_an_extended_latin_capital(gaz):
     ("قصف على حمص", [("حمص", "SY")]),  # shelling on Homs
     ("قتل خمسة أشخاص في حمص يوم الجمعة", [("حمص", "SY")]),  # five people killed in Homs on Friday
     ("اشتباكات في دير الزور", [("دير الزور", "SY")]),  # clashes in Deir ez-Zor
+    # the Arabic comma ends a word: the delegation reached Damascus, coming from Beirut
+    ("وصل الوفد إلى دمشق، قادما من بيروت", [("دمشق", "SY"), ("بيروت", "LB")]),
+    # "wa-" (and) glued to a name with its article: clashes in Deir ez-Zor and Raqqa
+    ("اشتباكات في دير الزور والرقة", [("دير الزور", "SY"), ("الرقة", "SY")]),
+    ("انفجار بحمص", [("حمص", "SY")]),  # "bi-" (in) glued to the name: an explosion in Homs
+    ("مظاهرات في لبنان", [("لبنان", "LB")]),  # a name that starts with a clitic's letter keeps it
+    # a village after a cue ("on"), a town glued to "and": shelling on Hish and Kafranbel
+    ("قصف على حيش وكفرنبل", [("حيش", "SY"), ("كفرنبل", "SY")]),
+    ("دخلت القوات مدينة حلب", [("حلب", "SY")]),  # "city" is no place (Medina): forces entered Aleppo
+    # common words that are also names of villages, with no cue: the government announced new
+    # measures in the city
+    ("أعلنت الحكومة عن إجراءات جديدة في المدينة", []),
 ])
 def test_places_in_all_arabic_sentences(gaz, text, places):
     # Arabic has no capitals: a run of Arabic words is not a person's or organisation's name
