@@ -90,6 +90,7 @@ _STOP = frozenset(
     southeast southwest northeastern northwestern southeastern southwestern downtown historic
     new old great greater little upper lower saint st
     god allah islam islamic muslim muslims christian christians arab arabs kurdish kurds
+    sunni sunnis shia shias shiite shiites alawite alawites druze ismaili yazidi yazidis maronite
     western eastern university college school hospital mosque church street road square
     many some several most all both each every any other another such what which who whom
     said says say according meanwhile however although though because despite amid

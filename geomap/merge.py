@@ -6,7 +6,8 @@ country figures the same country), dates within ``days`` (cumulative tolls: with
 compatible counts (fatalities within a factor of ``ratio``, or one unknown). An undated
 report merges only with undated ones, except a cumulative toll ("16,500 since March 2011"),
 which may join a dated toll of the same country. Incidents from one report merge only when they repeat
-each other (same place, type and date).
+each other (same place, type, count and date; the sub-event types may differ: a headline's
+"suicide bombs" are its story's "car bombs").
 
 Merging streams: incidents arrive one day at a time (:func:`merge_sorted`, fed from disk by
 :class:`IncidentSpool` for large runs) and a group leaves memory once the stream is a week past
@@ -104,20 +105,32 @@ def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
     return lo > 0 and hi / lo <= ratio
 
 
+#: Sub-event types that reports of one attack give it: whether a car bomb's driver died with it
+#: is often unknown at first.
+_ONE_ATTACK = ({"Suicide bomb", "Remote explosive/landmine/IED"},)
+
+
 def _types_compatible(a: Incident, b: Incident) -> bool:
     """Same event type and sub-event type: a shelling and an air strike are two incidents.
 
     A report that gives only a toll ("92 dead in Houla", no word on how) has no type evidence;
-    it is compatible with a typed report of the same toll, place and day.
+    it is compatible with a typed report of the same toll, place and day. A car bomb is a
+    suicide bomb in one report and a remote explosive in another (:data:`_ONE_ATTACK`).
     """
-    if (a.event_type, a.sub_event_type) == (b.event_type, b.sub_event_type):
+    if a.event_type == b.event_type and (
+        a.sub_event_type == b.sub_event_type or {a.sub_event_type, b.sub_event_type} in _ONE_ATTACK
+    ):
         return True
     return (not a.typed or not b.typed) and a.fatalities is not None and b.fatalities is not None
 
 
 def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: int = 1, ratio: float = 1.6) -> bool:
     """Return True when two extracted incidents describe the same event."""
-    if (a.scope, a.cumulative) != (b.scope, b.cumulative) or not _types_compatible(a, b):
+    same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
+    if (a.scope, a.cumulative) != (b.scope, b.cumulative):
+        return False
+    # (one report may name the attack its own headline tells: "suicide bombs", "car bombs")
+    if not _types_compatible(a, b) and not (same_doc and a.event_type == b.event_type):
         return False
     if a.scope == "country":
         if a.country_code != b.country_code:
@@ -130,7 +143,6 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
         return False
     if (_ordinal(a.event_date) is None) != (_ordinal(b.event_date) is None) and not a.cumulative:
         return False  # one dated, the other not: whether they are a day apart cannot be told
-    same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
     if same_doc:
         # a headline and its story, or a toll repeated: same place and type, same count
         dates_ok = a.event_date == b.event_date or max(a.time_precision, b.time_precision) >= 2

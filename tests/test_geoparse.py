@@ -305,6 +305,11 @@ def test_the_prefix_filter_never_drops_a_name(words, sep, gaz):
             assert all(m is None for m in found.values()), (row, found)
 
 
+def test_religious_communities_are_not_places(gaz):
+    text = "Gunmen from the Sunni district of Bab al-Tabbaneh fought Alawite and Shiite militias in Tripoli."
+    assert [m.surface for m in geoparse(text, gaz)] == ["Tripoli"]
+
+
 def test_names_that_start_with_an_extended_latin_capital(gaz):
     # transliterations with dots below and macrons, Turkish, Polish, Slovak and Japanese names
     text = "Shelling hit Ḥimṣ and Şanlıurfa; protests in Łódź, Žilina and Ōsaka."

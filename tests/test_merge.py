@@ -76,6 +76,22 @@ def test_one_report_repeating_itself_merges():
     assert [e.start for e in m.sources] == [10, 200] and m.n_sources == 1
 
 
+def test_a_headline_and_its_story_merge_though_they_name_the_attack_differently():
+    bombs = "Explosions/Remote violence"
+    headline = _inc("a.txt", start=0, fatalities=55, etype=(bombs, "Suicide bomb"))
+    story = _inc("a.txt", start=80, fatalities=55, injured=372, etype=(bombs, "Remote explosive/landmine/IED"))
+    wire = _inc("b.txt", fatalities=55, injured=400, etype=(bombs, "Remote explosive/landmine/IED"))
+    [m] = merge_incidents([headline, story, wire])
+    assert [(e.doc_id, e.start) for e in m.sources] == [("a.txt", 0), ("a.txt", 80), ("b.txt", 0)]
+    assert m.sub_event_type == "Suicide bomb" and m.fatalities == 55
+
+
+def test_a_report_and_its_headline_merge_only_when_they_agree_on_the_event_type():
+    headline = _inc("a.txt", start=0, fatalities=5, etype=("Battles", "Armed clash"))
+    story = _inc("a.txt", start=80, fatalities=5)
+    assert len(merge_incidents([headline, story])) == 2
+
+
 def test_a_more_precise_report_moves_the_pin():
     vague = _inc("a.txt", fatalities=5, geo_precision=2)
     precise = _inc("b.txt", fatalities=5, at=BAB_AMR, place="bab-amr", geo_precision=1)
