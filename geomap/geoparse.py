@@ -1198,6 +1198,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             best_by_name[k] = pick
 
     mentions: list[Mention] = []
+    doubtful: list[int] = []  # mentions that read as a far-away small place or an adjective
     for idx, sp in enumerate(spans):
         best, best_score, notes, _ = chosen[idx]
         top = best_by_name[sp.key]
@@ -1214,20 +1215,26 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             reason += f"; document is about {p.country_code}"
         if " " not in sp.surface and p.kind not in _LARGE_KINDS and p.kind != "admin1":
             far = own_share.get(p.country_code, 0.0)
-            if (
-                (p.kind in ("village", "town", "neighbourhood") and p.population < 50_000 and far < 0.1 and best.tier > 0)
-                or (p.kind == "village" and far < 0.05)
-            ) and not _located(text, sp.start):
-                continue  # a lone small place far from everything else the text is about
-            if (
-                p.population < 100_000
-                and far < 0.1
-                and _ADJECTIVE_NEXT_RE.match(text, sp.end)
-                and not _located(text, sp.start)
-            ):
-                continue  # "Roman ruins", "Champagne region": an adjective, not this far-away town
+            # a lone small place far from everything else the text is about, or an adjective
+            # ("Roman ruins", "Champagne region"), not this far-away town
+            lone = (
+                p.kind in ("village", "town", "neighbourhood") and p.population < 50_000 and far < 0.1 and best.tier > 0
+            ) or (p.kind == "village" and far < 0.05)
+            adjective = p.population < 100_000 and far < 0.1 and _ADJECTIVE_NEXT_RE.match(text, sp.end)
+            if (lone or adjective) and not _located(text, sp.start):
+                doubtful.append(len(mentions))
         mentions.append(Mention(sp.start, sp.end, sp.surface, p, round(conf, 3), reason))
-    return mentions
+    if not doubtful:
+        return mentions
+    # one sense per discourse: a doubtful mention that opens a sentence (its subject, not an
+    # adjective) stays when the same name is that place elsewhere in the text without doubt
+    # ("Deraa buried its dead ..." and later "the unrest in Deraa")
+    sure = set(range(len(mentions))).difference(doubtful)
+    places_of = {(spans[i].key, mentions[i].place.id) for i in sure}
+    return [
+        m for i, m in enumerate(mentions)
+        if i in sure or ((spans[i].key, m.place.id) in places_of and _sentence_initial(text, m.start))
+    ]
 
 
 _NEAR_LAT, _NEAR_LON = 0.6, 0.8  # "near other places in the text": within this many degrees

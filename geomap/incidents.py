@@ -94,11 +94,13 @@ _NATIONWIDE_RE = re.compile(
 _CUMULATIVE_RE = re.compile(
     r"\b(since (?:the )?(?:start|beginning|outbreak|onset) of|since the (?:\w+ )?(?:uprising|revolt|"
     r"revolution|conflict|crisis|unrest|rebellion|protests|war)|since (?:mid-|early |late )?"
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)?"
-    r"\s*(?:19|20)\d\d|in more than a year|over the past \w+ months|in (?:more than )?(?:a|\w+) years? of|"
+    r"(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?:\s*(?:19|20)\d\d)?|(?:19|20)\d\d)|in more than a year|over the past \w+ months|in (?:more than )?(?:a|\w+) years? of|"
     r"in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
     re.I,
 )
+#: A definite place with no name ("the town", "the city"): the place the story is about.
+_ANAPHOR_RE = re.compile(r"\bthe (?:town|city|village|neighbou?rhood)\b", re.I)
 _NATIONWIDE_STEMS = ("nationwide", "country", "syria", "provinces", "violence across")
 _CUMULATIVE_STEMS = ("since", "year", "month")
 _MONTH_PERIOD_RE = re.compile(r"\b(late|early|mid|last) (?:last )?month\b", re.I)
@@ -688,10 +690,13 @@ def extract_document(
                 continue
             places = prev[1] if prev[1] is not None else places_of(prev[0])
         if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
-            places = _recent_place(between(paragraphs[sent.paragraph][0].start, sent.start))
-            if not places:
-                span = _prose_span(paragraphs.get(sent.paragraph - 1, []))
-                places = _recent_place(between(*span)) if span else []
+            para_start = paragraphs[sent.paragraph][0].start
+            places = _recent_place(between(para_start, sent.start))
+            if not places and _ANAPHOR_RE.search(text, para_start, sent.end):
+                places = _lead_place(mentions)  # "air raids on the town": the town of the story
+            elif not places:
+                span = _prose_span(paragraphs, sent.paragraph)
+                places = _lead_place(between(*span)) if span else []
             fallback = True
         if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
             places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
@@ -851,13 +856,18 @@ def _is_cumulative(sentence: str, counts: list[Quantity], low: str | None = None
     return False
 
 
-def _prose_span(paragraph: list[Sentence]) -> tuple[int, int] | None:
-    """Return the span of a paragraph whose last place a later toll may take, if it is prose.
+def _prose_span(paragraphs: dict[int, list[Sentence]], current: int) -> tuple[int, int] | None:
+    """Return the span of the paragraph before ``current`` whose last place a toll may take.
 
-    Reports laid out one sentence per line (wire copy) give no such structure, so a paragraph
-    of one sentence gives None: nothing is carried over from it.
+    Only prose carries a place over: paragraphs set apart by blank lines, or a paragraph of two
+    sentences or more. Reports laid out one sentence per line (wire copy, lists of events) give
+    no such structure, so a line of one sentence right above gives None.
     """
-    if len(paragraph) < 2:
+    before = current - 1
+    while before >= 0 and before not in paragraphs and current - before <= 3:
+        before -= 1  # (a blank line is a paragraph number with no sentence)
+    paragraph = paragraphs.get(before)
+    if not paragraph or (len(paragraph) < 2 and before == current - 1):
         return None
     return paragraph[0].start, paragraph[-1].end
 
@@ -869,6 +879,19 @@ def _recent_place(before: list[Mention]) -> list[Mention]:
     the end, so the cost is the number of mentions skipped, not of the paragraph.
     """
     for m in reversed(before):
+        if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):
+            return [m]
+    return []
+
+
+def _lead_place(paragraph: list[Mention]) -> list[Mention]:
+    """The first specific place of the paragraph before a toll: what that paragraph is about.
+
+    ``paragraph``: its mentions in text order. A lead names the place of its story first and
+    the places around it after ("took Maarat al-Nouman, on the highway linking Damascus and
+    Aleppo"), so the next paragraph's toll without a place is the first one's.
+    """
+    for m in paragraph:
         if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):
             return [m]
     return []
@@ -988,6 +1011,12 @@ def _gap_after(sentence: str, a: Quantity, b: Quantity) -> str:
     return gap
 
 
+#: After a count, the toll it is a part of ("20 of the deaths", "six of those killed").
+_PART_OF_TOLL_RE = re.compile(
+    r"\s+of\s+(?:the|those|these)\s+(?:\w+\s+)?(?:deaths|dead|victims|killed|casualties|fatalities|bodies)\b", re.I
+)
+
+
 def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     """Return ``(role, quantity)`` for the counts of people in a sentence, breakdown parts dropped."""
     quants = _enumerations(sentence, find_quantities(sentence))
@@ -997,6 +1026,8 @@ def _counts(sentence: str) -> list[tuple[str, Quantity]]:
     for q in quants:
         if id(q) in skip or (q.noun and q.noun in _NOT_PEOPLE):
             continue
+        if _PART_OF_TOLL_RE.match(sentence, q.end):
+            continue  # "fewer than 20 of the deaths": a part of a toll given elsewhere
         role = _role(sentence, q, low)
         if role is None:
             continue

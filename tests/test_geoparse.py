@@ -305,6 +305,12 @@ def test_the_prefix_filter_never_drops_a_name(words, sep, gaz):
             assert all(m is None for m in found.values()), (row, found)
 
 
+def test_a_name_opening_a_sentence_is_the_place_it_is_elsewhere(gaz):
+    # "Deraa buried" alone reads like an adjective before a word; "in Deraa" settles it
+    text = "Deraa buried its dead on Thursday. The unrest in Deraa began a week ago."
+    assert [(m.start, m.place.country_code) for m in geoparse(text, gaz)] == [(0, "SY"), (49, "SY")]
+
+
 def test_religious_communities_are_not_places(gaz):
     text = "Gunmen from the Sunni district of Bab al-Tabbaneh fought Alawite and Shiite militias in Tripoli."
     assert [m.surface for m in geoparse(text, gaz)] == ["Tripoli"]

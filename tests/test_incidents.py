@@ -458,3 +458,37 @@ def test_arabic_indic_digits_give_the_incidents_ascii_digits_give(gaz, ascii_tex
 
     assert read(arabic) == read(ascii_text)
     assert read(arabic)[0][1] in (12, 16_500)
+
+
+# -- a toll whose sentence names no place ----------------------------------------------------------
+def _tolls(text, gaz, date="2011-03-24"):
+    return [(i.location or None, i.scope, i.fatalities, i.cumulative)
+            for i in extract_document(_doc(text, date=date), gaz) if i.fatalities is not None]
+
+
+def test_a_toll_after_a_one_sentence_lead_takes_the_leads_place(gaz):
+    text = ("Mourners in Deraa buried their dead on Thursday, a day after security forces stormed a mosque.\n\n"
+            "Residents said at least 15 people were killed on Wednesday in the raid.\n")
+    assert _tolls(text, gaz) == [("Deraa", "place", 15, False)]
+
+
+def test_a_toll_on_the_next_line_of_a_list_takes_no_place(gaz):
+    # one sentence per line and no blank line: a list of events, not a story going on
+    text = "Shelling hit Homs on Monday.\nAt least four people were killed, activists said.\n"
+    assert all(place is None for place, *_ in _tolls(text, gaz))
+
+
+def test_the_town_of_a_story_is_the_place_it_leads_with(gaz):
+    text = ("Rebels took Maarat al-Nouman on Tuesday, cutting the highway between Damascus and Aleppo.\n\n"
+            "Jets struck the town on Wednesday. Activists said the strikes killed 20 people.\n")
+    assert ("Maarat al-Nouman", "place", 20, False) in _tolls(text, gaz)
+
+
+def test_a_toll_since_a_month_is_cumulative(gaz):
+    text = "Rights groups in Syria estimate that more than 1,300 civilians have been killed since mid-March.\n"
+    assert _tolls(text, gaz) == [("Syria", "country", 1300, True)]
+
+
+def test_a_part_of_a_toll_is_no_toll(gaz):
+    text = "A UN spokesman said in Geneva that fewer than 20 of the deaths in Houla were caused by shelling.\n"
+    assert _tolls(text, gaz) == []
