@@ -857,7 +857,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
     if not strong and _POSSESSIVE_NAME_RE.match(text, span.end, span.end + 4):
         return False  # "Moore's Ford": part of another name
-    if len(words) == 1 and not strong and _is_arabic_letter(surface[0]):
+    if len(words) == 1 and not strong and "\u0600" <= surface[0] <= "\u06ff":  # (_is_arabic_letter)
         # no capitals tell a name from a word: a town needs a cue before it ("في", "بلدة"), or
         # "wa-" ("and") glued to it when it is no village ("حيش وكفرنبل")
         glued_and = text[span.start - 1 : span.start] == "\u0648" and best.population >= 20_000
@@ -869,6 +869,8 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             lower_too = _lowercase_elsewhere(text, surface)
             if lower_too:
                 return False
+            if best.tier >= 1 and best.population < 20_000 and not _located(text, span.start):
+                return False  # "Voters went ...": an alternate name of a village, capitalised by its place
         if surface.isupper() and len(surface) > 3:
             return False
         if best.population < 20_000:
@@ -1053,12 +1055,15 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         }
         exact_area = exact_admin1 = False  # the name is an area's, an admin-1 area's
         exact_settlement: set[str] = set()  # the countries with a settlement of the name
+        seat_of: set[tuple[str, str]] = set()  # the admin-1 areas of the name (their seat may share it)
         for c in cands:
             if c.tier == 0:
                 kind = c.place.kind
                 if kind in _STRONG_KINDS:
                     exact_area = True
-                    exact_admin1 = exact_admin1 or kind == "admin1"
+                    if kind == "admin1":
+                        exact_admin1 = True
+                        seat_of.add((c.place.country_code, c.place.admin1_code))
                 elif kind in _SETTLEMENTS:
                     exact_settlement.add(c.place.country_code)
         rows = []
@@ -1068,8 +1073,13 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             a1key = (cc, p.admin1_code)
             score = c.score + 1.6 * sp_share.get(cc, 0.0)
             note = ""
-            if exact_area and tier >= 1 and kind not in _STRONG_KINDS and p.population < 1_000_000:
-                score -= 0.8  # "Florida" is the state, not a town that also answers to it
+            if (
+                exact_area and tier >= 1 and kind not in _STRONG_KINDS and p.population < 1_000_000
+                and not (kind == "city" and p.population >= 100_000 and a1key in seat_of)
+            ):
+                # "Florida" is the state, not a town that also answers to it; but "Hama" is
+                # the city of Hama governorate, named after it
+                score -= 0.8
             if exact_admin1 and tier == 0 and kind in ("town", "village") and p.population < 500_000:
                 score -= 0.6  # "California" the state, not the small town of that name
             if (

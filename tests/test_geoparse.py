@@ -311,6 +311,15 @@ def test_a_name_opening_a_sentence_is_the_place_it_is_elsewhere(gaz):
     assert [(m.start, m.place.country_code) for m in geoparse(text, gaz)] == [(0, "SY"), (49, "SY")]
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Crowds packed the central square of Hama on Friday.", "city"),  # the city, named like its governorate
+    ("Shelling spread across Hama province.", "admin1"),
+    ("Voters in Texas backed the measure.", "admin1"),  # "Voters" opens the sentence: no village
+])
+def test_a_governorates_seat_and_a_sentence_opening_alias(gaz, text, kind):
+    assert [m.place.kind for m in geoparse(text, gaz)] == [kind]
+
+
 def test_religious_communities_are_not_places(gaz):
     text = "Gunmen from the Sunni district of Bab al-Tabbaneh fought Alawite and Shiite militias in Tripoli."
     assert [m.surface for m in geoparse(text, gaz)] == ["Tripoli"]
