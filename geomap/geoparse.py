@@ -660,6 +660,11 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     runs = _runs(text)
     names: set[str] = set()  # words that end a person's or organisation's name (_run_name_words)
     spans = _match_runs(text, runs, gaz, names)
+    for run, after in zip(runs, runs[1:]):
+        # "Roy A. Nelson": a first name, a middle initial and a surname (two runs: a period
+        # and its space stand between them)
+        if len(run[-1][2]) == 1 and len(run) > 1 and after[0][0] == run[-1][1] + 2 and text[run[-1][1]] == ".":
+            names.add(key0(after[0][2]))
     if not text.isascii():
         arabic = [run for run in runs if "\u0600" <= run[0][2][0] <= "\u06ff"]  # (_is_arabic_letter)
         if arabic:

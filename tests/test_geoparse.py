@@ -320,6 +320,15 @@ def test_a_governorates_seat_and_a_sentence_opening_alias(gaz, text, kind):
     assert [m.place.kind for m in geoparse(text, gaz)] == [kind]
 
 
+@pytest.mark.parametrize(("text", "places"), [
+    ("Rep. Joseph F. Wagner said on Monday that Wagner would vote against it.", []),  # a surname, not the village
+    ("Ashley L. Evans, 26, was charged. Evans denied it.", []),
+    ("He backed Plan B. Homs was shelled again.", ["Homs"]),  # a large place after a letter stays
+])
+def test_a_surname_after_a_middle_initial_is_a_persons(gaz, text, places):
+    assert [m.surface for m in geoparse(text, gaz)] == places
+
+
 def test_religious_communities_are_not_places(gaz):
     text = "Gunmen from the Sunni district of Bab al-Tabbaneh fought Alawite and Shiite militias in Tripoli."
     assert [m.surface for m in geoparse(text, gaz)] == ["Tripoli"]
