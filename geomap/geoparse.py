@@ -95,6 +95,7 @@ _STOP = frozenset(
     many some several most all both each every any other another such what which who whom
     said says say according meanwhile however although though because despite amid
     earlier later today yesterday tomorrow now
+    christmas easter thanksgiving halloween ramadan eid hanukkah passover diwali
     """.split()
 ) | frozenset(
     # Arabic script has no capitals, so every word is looked up: its function words, place-type
@@ -148,6 +149,7 @@ _STOP_PHRASES = frozenset(
         "Red Cross", "Red Crescent", "Amnesty", "Human Rights Watch", "Internet", "Skype",
         "Twitter", "Facebook", "YouTube", "Google", "WikiLeaks", "Reuters", "Friends",
         "Republican Guard", "Republican", "Democrat", "Democrats", "Baath", "Ba'ath",
+        "El Nino", "La Nina",
     )
 )
 _COUNTY_RE = re.compile(r"\s+(?:County|Parish|Borough|Township)\b")
@@ -862,6 +864,8 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
     if not strong and _POSSESSIVE_NAME_RE.match(text, span.end, span.end + 4):
         return False  # "Moore's Ford": part of another name
+    if not strong and (text[span.end : span.end + 3] == " & " or text[span.start - 3 : span.start] == " & "):
+        return False  # "Johnson & Johnson", "Stevens & Wilkinson": a firm
     if len(words) == 1 and not strong and "\u0600" <= surface[0] <= "\u06ff":  # (_is_arabic_letter)
         # no capitals tell a name from a word: a town needs a cue before it ("في", "بلدة"), or
         # "wa-" ("and") glued to it when it is no village ("حيش وكفرنبل")

@@ -329,6 +329,15 @@ def test_a_surname_after_a_middle_initial_is_a_persons(gaz, text, places):
     assert [m.surface for m in geoparse(text, gaz)] == places
 
 
+@pytest.mark.parametrize("text", [
+    "Families in Tacoma shared tips for Christmas cookies.",  # a holiday, not Christmas, Florida
+    "Forecasters in Tacoma said El Niño would bring rain.",  # the weather, not a village
+    "Johnson & Johnson opened a plant in Tacoma.",  # a firm
+])
+def test_holidays_weather_and_firms_are_not_places(gaz, text):
+    assert [m.surface for m in geoparse(text, gaz)] == ["Tacoma"]
+
+
 def test_religious_communities_are_not_places(gaz):
     text = "Gunmen from the Sunni district of Bab al-Tabbaneh fought Alawite and Shiite militias in Tripoli."
     assert [m.surface for m in geoparse(text, gaz)] == ["Tripoli"]
