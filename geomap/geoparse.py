@@ -28,7 +28,7 @@ from bisect import bisect_left
 from collections import ChainMap, Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, pairwise
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -662,7 +662,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
     runs = _runs(text)
     names: set[str] = set()  # words that end a person's or organisation's name (_run_name_words)
     spans = _match_runs(text, runs, gaz, names)
-    for run, after in zip(runs, runs[1:]):
+    for run, after in pairwise(runs):
         # "Roy A. Nelson": a first name, a middle initial and a surname (two runs: a period
         # and its space stand between them)
         if len(run[-1][2]) == 1 and len(run) > 1 and after[0][0] == run[-1][1] + 2 and text[run[-1][1]] == ".":
