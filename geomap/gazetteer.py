@@ -351,8 +351,8 @@ def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, bytes]) -> di
         # a hit through a looser query key is no stricter than that key
         floor = TIER_VARIANT if key_tier == 1 else TIER_SKELETON
         for rowid, tier in rows:
-            if key_tier == 2 and tier == TIER_DEMONYM:
-                continue
+            if key_tier == 2 and (tier == TIER_DEMONYM or get(rowid) == TIER_DEMONYM):
+                continue  # ("Iraqi" is Iraq's demonym, not a transliteration of "Iraq")
             eff = tier if tier > floor else floor  # max(tier, floor)
             if eff < get(rowid, 99):
                 best[rowid] = eff

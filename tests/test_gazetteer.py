@@ -255,8 +255,8 @@ def _match_tiers_spec(keys: tuple[str, str, str], skeletons: bool, hits: dict) -
             continue
         for rowid, tier in hits.get(key, ()):
             eff = tier if key_tier == 0 else max(tier, TIER_VARIANT if key_tier == 1 else TIER_SKELETON)
-            if key_tier == 2 and tier == TIER_DEMONYM:
-                continue
+            if key_tier == 2 and (tier == TIER_DEMONYM or best.get(rowid) == TIER_DEMONYM):
+                continue  # a demonym stays one though its skeleton is its country's
             if eff < best.get(rowid, 99):
                 best[rowid] = eff
     if any(t < TIER_SKELETON for t in best.values()):

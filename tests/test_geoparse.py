@@ -74,6 +74,15 @@ def test_demonym_stands_for_country(gaz):
     assert ms[0].place.kind == "country"
 
 
+@pytest.mark.parametrize(("text", "cc"), [
+    ("Iraqi officials said a car bomb went off.", "IQ"),  # its skeleton is Iraq's too: still a demonym
+    ("The body of an Iraqi national was found.", "IQ"),
+])
+def test_a_demonym_that_spells_like_its_country(gaz, text, cc):
+    [m] = geoparse(text, gaz)
+    assert (m.place.country_code, m.place.kind, m.reason.split(";")[0]) == (cc, "country", "demonym")
+
+
 def test_neighbourhood_of_city(gaz):
     got = names("Troops were shelling the Homs neighbourhood of Bab Amr on Saturday.", gaz)
     assert ("Homs", "Homs", "city", "SY") in got
