@@ -436,6 +436,13 @@ def _dateline_end(text: str) -> int:
     return dateline.end() if dateline else 0
 
 
+#: After a place name, the participle of a compound adjective: it says who, not where.
+_COMPOUND_ADJECTIVE_RE = re.compile(
+    r"[-\u2011](?:based|backed|linked|led|born|made|allied|funded|sponsored|brokered|run|controlled|"
+    r"aligned|supported|armed|trained|affiliated|friendly|leaning)\b"
+)
+
+
 def _event_places(
     sent: Sentence, mentions: list[Mention], text: str, skip_to: int | None = None
 ) -> list[Mention]:
@@ -455,8 +462,8 @@ def _event_places(
         tail = fold_case(before.rstrip())
         if tail.endswith(_NOT_EVENT_PLACE_LAST) and _NOT_EVENT_PLACE_RE.search(before):
             continue
-        if text[m.end : m.end + 6].startswith("-based"):
-            continue
+        if _COMPOUND_ADJECTIVE_RE.match(text, m.end):
+            continue  # "Syria-linked fighting", "Iran-backed militias", "Paris-based group": not where
         if _SPEAKER_RE.match(text, m.end):
             continue  # "the United States said...", "Turkey's foreign ministry": a speaker
         if tail.endswith(("of", "the")) and _REFERENCE_RE.search(before) and m.start > first:

@@ -492,3 +492,10 @@ def test_a_toll_since_a_month_is_cumulative(gaz):
 def test_a_part_of_a_toll_is_no_toll(gaz):
     text = "A UN spokesman said in Geneva that fewer than 20 of the deaths in Houla were caused by shelling.\n"
     assert _tolls(text, gaz) == []
+
+
+def test_a_place_in_a_compound_adjective_is_not_where(gaz):
+    # "Syria-linked", "Iran-backed": who is behind the event, not where it happened
+    text = "Syria-linked street fighting flared again as Iran-backed gunmen shelled Tripoli on Monday.\n"
+    incs = extract_document(_doc(text, date="2012-08-24"), gaz)
+    assert incs and {i.location for i in incs} == {"Tripoli"}
