@@ -700,7 +700,7 @@ def extract_document(
             para_start = paragraphs[sent.paragraph][0].start
             places = _recent_place(between(para_start, sent.start))
             if not places and _ANAPHOR_RE.search(text, para_start, sent.end):
-                places = _lead_place(mentions)  # "air raids on the town": the town of the story
+                places = _lead_place(between(skip_to, sent.start))  # "air raids on the town": the story's
             elif not places:
                 span = _prose_span(paragraphs, sent.paragraph)
                 places = _lead_place(between(*span)) if span else []
@@ -864,7 +864,7 @@ def _is_cumulative(sentence: str, counts: list[Quantity], low: str | None = None
 
 
 def _prose_span(paragraphs: dict[int, list[Sentence]], current: int) -> tuple[int, int] | None:
-    """Return the span of the paragraph before ``current`` whose last place a toll may take.
+    """Return the span of the paragraph before ``current`` whose lead place a toll may take.
 
     Only prose carries a place over: paragraphs set apart by blank lines, or a paragraph of two
     sentences or more. Reports laid out one sentence per line (wire copy, lists of events) give
@@ -892,11 +892,11 @@ def _recent_place(before: list[Mention]) -> list[Mention]:
 
 
 def _lead_place(paragraph: list[Mention]) -> list[Mention]:
-    """The first specific place of the paragraph before a toll: what that paragraph is about.
+    """The first specific place of a paragraph (or of a report): what it is about.
 
     ``paragraph``: its mentions in text order. A lead names the place of its story first and
     the places around it after ("took Maarat al-Nouman, on the highway linking Damascus and
-    Aleppo"), so the next paragraph's toll without a place is the first one's.
+    Aleppo"), so a later toll with no place of its own is the first one's.
     """
     for m in paragraph:
         if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):

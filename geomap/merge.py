@@ -124,14 +124,17 @@ def _types_compatible(a: Incident, b: Incident) -> bool:
     return (not a.typed or not b.typed) and a.fatalities is not None and b.fatalities is not None
 
 
+def _same_report(a: Incident, b: Incident) -> bool:
+    """True when some report is evidence of both incidents."""
+    return not {e.doc_id for e in a.sources}.isdisjoint([e.doc_id for e in b.sources])
+
+
 def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: int = 1, ratio: float = 1.6) -> bool:
     """Return True when two extracted incidents describe the same event."""
-    same_doc = {e.doc_id for e in a.sources} & {e.doc_id for e in b.sources}
     if (a.scope, a.cumulative) != (b.scope, b.cumulative):
         return False
-    # (one report may name the attack its own headline tells: "suicide bombs", "car bombs")
-    if not _types_compatible(a, b) and not (same_doc and a.event_type == b.event_type):
-        return False
+    if not _types_compatible(a, b) and not (a.event_type == b.event_type and _same_report(a, b)):
+        return False  # (a report may name its headline's attack otherwise: "suicide bombs", "car bombs")
     if a.scope == "country":
         if a.country_code != b.country_code:
             return False
@@ -143,7 +146,7 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
         return False
     if (_ordinal(a.event_date) is None) != (_ordinal(b.event_date) is None) and not a.cumulative:
         return False  # one dated, the other not: whether they are a day apart cannot be told
-    if same_doc:
+    if _same_report(a, b):
         # a headline and its story, or a toll repeated: same place and type, same count
         dates_ok = a.event_date == b.event_date or max(a.time_precision, b.time_precision) >= 2
         return (

@@ -478,8 +478,9 @@ def test_a_toll_on_the_next_line_of_a_list_takes_no_place(gaz):
     assert all(place is None for place, *_ in _tolls(text, gaz))
 
 
-def test_the_town_of_a_story_is_the_place_it_leads_with(gaz):
-    text = ("Rebels took Maarat al-Nouman on Tuesday, cutting the highway between Damascus and Aleppo.\n\n"
+@pytest.mark.parametrize("dateline", ["", "BEIRUT (Reuters) - "])  # where it was filed is not where
+def test_the_town_of_a_story_is_the_place_it_leads_with(gaz, dateline):
+    text = (dateline + "Rebels took Maarat al-Nouman on Tuesday, cutting the highway between Damascus and Aleppo.\n\n"
             "Jets struck the town on Wednesday. Activists said the strikes killed 20 people.\n")
     assert ("Maarat al-Nouman", "place", 20, False) in _tolls(text, gaz)
 
