@@ -111,6 +111,37 @@ class InputLog:
 FAILURES_KEPT = 1000
 
 
+class _ReadBack:
+    """Reads the incidents a run wrote to ``path``, when called (``RunResult.incidents``).
+
+    The file is stamped when the run has written it: when another run has since replaced or
+    removed it, reading fails with a message that says so instead of returning that run's
+    incidents.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._written = self._stamp()
+
+    def _stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def __call__(self):
+        from geomap import export
+
+        if self._stamp() != self._written:
+            raise GeomapError(
+                f"{self.path} was replaced or removed after this run wrote it (by another run into "
+                "the same folder?): read RunResult.incidents before running again, or give each run "
+                "its own output folder"
+            )
+        return export.read_incidents(self.path)
+
+
 @dataclass
 class RunResult:
     """What a run produced: incidents, place mentions per place and an account of every input.
@@ -836,7 +867,7 @@ def run(
             paths = {f"incidents_{fmt}": w.path for fmt, w in writers.items() if fmt != "all"}
             readable = writers.get("all") or next(writers[f] for f in ("geojson", "gpkg", "parquet") if f in writers)
             stack.pop_all().close()  # commit the outputs (and stop the pool) before reading back
-            result._incidents = functools.partial(export.read_incidents, readable.path)
+            result._incidents = _ReadBack(readable.path)
         paths.update(_result(places_files) if places_files is not None else _write_places(tally, out, formats))
         result.timings["merge"] = round(time.perf_counter() - t1, 3)
         added = None
@@ -924,7 +955,7 @@ def extract_to(
     result.timings["merge"] = round(time.perf_counter() - t1, 3)
     result.seconds = result.timings["extract"] + result.timings["merge"]
     if str(path) != "-":
-        result._incidents = functools.partial(export.read_incidents, writer.path)
+        result._incidents = _ReadBack(writer.path)
     return result
 
 

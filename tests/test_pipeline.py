@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from geomap.errors import GeomapError
 from geomap.export import read_incidents
 from geomap.pipeline import InputLog, _write_report, run, sample_dir
 from tests.conftest import SEEDS, needs_shared
@@ -136,7 +137,7 @@ def test_a_run_removes_what_the_previous_run_wrote_and_it_did_not(tmp_path, gaz)
     assert listed["removed_outputs"] == ["incidents.geojson", "places.geojson"]
     assert set(listed["outputs"]) == set(res.outputs) - {"run_report"}
     # a CSV-only run's incidents are read back from a private GeoParquet copy, removed with the result
-    copy = Path(res._incidents.args[0])
+    copy = res._incidents.path
     assert copy.is_file() and out not in copy.parents
     assert list(res.incidents["place_name"]) == ["Homs"]
     del res
@@ -151,6 +152,11 @@ def test_a_run_removes_what_the_previous_run_wrote_and_it_did_not(tmp_path, gaz)
     assert (out / "incidents.gpkg").is_file() and (out / "incidents.geojson").is_file()
     listed = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
     assert listed["removed_outputs"] == ["places.geojson"]
+    # a result whose output a later run replaced says so rather than read the later run's
+    first = run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("geojson",))
+    run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("csv",))
+    with pytest.raises(GeomapError, match="replaced or removed after this run wrote it"):
+        _ = first.incidents
     assert len(read_incidents(out / "incidents.gpkg")) == 1
     # a partitioned GeoParquet output is a folder
     run([report], out, gazetteer=gaz, progress=False, write_map=False, formats=("parquet",), partition="month")
