@@ -1,5 +1,6 @@
 """Recognition and resolution of place mentions."""
 
+import itertools
 import re
 
 import pytest
@@ -404,3 +405,19 @@ def test_geoparse_of_what_is_not_text_is_a_usage_error_at_once(monkeypatch, valu
         assert str(info.value).startswith("geoparse takes text (str), not ")
         assert info.value.exit_code == 2
     assert geoparse("") == []
+
+
+_ARABIC_PIECES = [
+    "\u0648", "\u0628", "\u0644", "\u0641", "\u0643", "\u0627\u0644", "\u062d\u0645\u0635",
+    "\u0627\u0644\u0631\u0642\u0629", "\u0644\u0628\u0646\u0627\u0646", " ", "\u060c", ".", "\u0641\u064a ",
+    "\u064e", "\u0640", "\u0661\u0662", "Homs", "\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_ARABIC_PIECES), max_size=25).map("".join))
+def test_arabic_mentions_with_clitics_never_overlap(gaz, text):
+    ms = geoparse(text, gaz)
+    for m in ms:
+        assert text[m.start : m.end] == m.surface
+    assert all(a.end <= b.start for a, b in itertools.pairwise(ms))
