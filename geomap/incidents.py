@@ -99,6 +99,13 @@ _CUMULATIVE_RE = re.compile(
     r"in \d+ months of|in (?:nearly |almost )?\w+ months of)\b",
     re.I,
 )
+#: A toll brought up to date: "the toll rose to", "has climbed to", "bringing the number of dead to".
+_TOLL_UPDATE_RE = re.compile(
+    r"\b(?:has|have|had)\s+(?:now\s+)?(?:risen|climbed|reached|jumped|increased|grown|passed)\s+(?:to\s+)?"
+    r"(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|almost\s+|some\s+)?\d"
+    r"|\btoll\s+(?:rose|climbed|jumped|increased|reached)\b|\bbringing\s+(?:the\s+)?(?:death\s+)?toll\s+to\b",
+    re.I,
+)
 #: A definite place with no name ("the town", "the city"): the place the story is about.
 _ANAPHOR_RE = re.compile(r"\bthe (?:town|city|village|neighbou?rhood)\b", re.I)
 _NATIONWIDE_STEMS = ("nationwide", "country", "syria", "provinces", "violence across")
@@ -671,7 +678,9 @@ def extract_document(
         places = places_of(sent)
         low = fold_case(sent.text)
         etype, sub = et
-        typed = et is not _DEFAULT_TYPE
+        # a toll brought up to date ("has climbed to 320") says how many, not how: its type
+        # gives way to another report's when they merge
+        typed = et is not _DEFAULT_TYPE and _TOLL_UPDATE_RE.search(sent.text) is None
         nationwide = _search(_NATIONWIDE_RE, _NATIONWIDE_STEMS, sent.text, low) is not None
         cumulative = _is_cumulative(
             sent.text, [q for r, q in counts if r in ("killed", "displaced")], low

@@ -500,3 +500,14 @@ def test_a_place_in_a_compound_adjective_is_not_where(gaz):
     text = "Syria-linked street fighting flared again as Iran-backed gunmen shelled Tripoli on Monday.\n"
     incs = extract_document(_doc(text, date="2012-08-24"), gaz)
     assert incs and {i.location for i in incs} == {"Tripoli"}
+
+
+@pytest.mark.parametrize(("text", "typed"), [
+    ("The number of people killed in the assault on Daraya has climbed to at least 320, activists said.", False),
+    ("The death toll in Daraya rose to 320 on Tuesday.", False),
+    ("Government forces shelled Daraya on Saturday, killing 200 people.", True),
+])
+def test_a_toll_brought_up_to_date_gives_no_type(gaz, text, typed):
+    # it says how many, not how: merged with another report, that report's type is kept
+    [inc] = [i for i in extract_document(_doc(text, date="2012-08-28"), gaz) if i.fatalities]
+    assert inc.typed is typed
