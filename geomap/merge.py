@@ -3,7 +3,8 @@
 Two extracted incidents are the same event when they have the same event type, the same scope
 and cumulative flag, places that match (same gazetteer entry, or within ``radius_km``; for
 country figures the same country), dates within ``days`` (cumulative tolls: within a week) and
-compatible counts (fatalities within a factor of ``ratio``, or one unknown). An undated
+compatible counts (fatalities, or the ranges reports give, within a factor of ``ratio``, or
+one unknown). An undated
 report merges only with undated ones, except a cumulative toll ("16,500 since March 2011"),
 which may join a dated toll of the same country. Incidents from one report merge only when they repeat
 each other (same place, type, count and date; the sub-event types may differ: a headline's
@@ -105,6 +106,28 @@ def _counts_compatible(a: int | None, b: int | None, ratio: float) -> bool:
     return lo > 0 and hi / lo <= ratio
 
 
+def _tolls_compatible(a: Incident, b: Incident, ratio: float) -> bool:
+    """Whether two reports' tolls may be one event's: their ranges overlap, or come within ``ratio``.
+
+    "between 500 and 1,300" and "1,429" may be one attack's; a single figure is a range of one.
+    """
+    if a.fatalities is None or b.fatalities is None:
+        return True
+    a_lo, a_hi = _range(a)
+    b_lo, b_hi = _range(b)
+    if max(a_lo, b_lo) <= min(a_hi, b_hi):
+        return True
+    # the gap between them: the higher end of the lower range and the lower end of the other
+    return _counts_compatible(a_hi, b_lo, ratio) if a_hi < b_lo else _counts_compatible(b_hi, a_lo, ratio)
+
+
+def _range(inc: Incident) -> tuple[int, int]:
+    """Return the low and high ends of a known toll (the toll itself where a report gives no range)."""
+    low = inc.fatalities_low if inc.fatalities_low is not None else inc.fatalities
+    high = inc.fatalities_high if inc.fatalities_high is not None else inc.fatalities
+    return min(low, inc.fatalities), max(high, inc.fatalities)
+
+
 #: Sub-event types that reports of one attack give it: whether a car bomb's driver died with it
 #: is often unknown at first.
 _ONE_ATTACK = ({"Suicide bomb", "Remote explosive/landmine/IED"},)
@@ -155,7 +178,9 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
         )
     if a.scope == "country" and not a.cumulative and a.fatalities is not None and b.fatalities is not None:
         return a.fatalities == b.fatalities or _counts_compatible(a.fatalities, b.fatalities, 1.25)
-    return _counts_compatible(a.fatalities, b.fatalities, 1.25 if a.cumulative else ratio)
+    if a.cumulative:
+        return _counts_compatible(a.fatalities, b.fatalities, 1.25)
+    return _tolls_compatible(a, b, ratio)
 
 
 def _match_key(inc: Incident) -> tuple:
@@ -166,7 +191,7 @@ def _match_key(inc: Incident) -> tuple:
     """
     return (
         inc.scope, inc.cumulative, inc.event_type, inc.sub_event_type, inc.typed, inc.fatalities,
-        inc.injured, inc.country_code, inc.place_id, inc.lat, inc.lon, inc.event_date,
+        inc.fatalities_low, inc.fatalities_high, inc.injured, inc.country_code, inc.place_id, inc.lat, inc.lon, inc.event_date,
         inc.time_precision, frozenset(e.doc_id for e in inc.sources),
     )
 

@@ -92,6 +92,14 @@ def test_a_report_and_its_headline_merge_only_when_they_agree_on_the_event_type(
     assert len(merge_incidents([headline, story])) == 2
 
 
+def test_a_range_and_a_figure_beyond_it_merge_when_near():
+    rng = _inc("a.txt", fatalities=500, low=500, high=1300)
+    near = _inc("b.txt", fatalities=1429)  # 1,429 is within the ratio of the range's high end
+    far = _inc("c.txt", fatalities=2500, start=7)
+    assert same_incident(rng, near) and same_incident(near, rng)
+    assert not same_incident(rng, far) and not same_incident(_inc("d.txt", fatalities=500), near)
+
+
 def test_a_more_precise_report_moves_the_pin():
     vague = _inc("a.txt", fatalities=5, geo_precision=2)
     precise = _inc("b.txt", fatalities=5, at=BAB_AMR, place="bab-amr", geo_precision=1)
