@@ -67,6 +67,13 @@ _CONNECTORS = frozenset(
     "of de du des la le les del della da dos das di al el ez az ar as an ash ad ed en es et er "
     "upon on sur am im bin ibn bint abu".split()
 )
+#: Arabic words that place the name after them: "in", "from", "to", "on", "near", "towards",
+#: "inside", "around", "the outskirts of", "north (northern) of" and the other directions, and
+#: the place-type words ("city", "town", "village", "countryside", "governorate", ...).
+_AR_LOCATIVES = """
+    في فى من إلى الى على قرب نحو باتجاه داخل حول أطراف اطراف شمال شمالي جنوب جنوبي شرق شرقي
+    غرب غربي مدينة بلدة قرية ريف محافظة حي منطقة مخيم ناحية
+""".split()
 #: Capitalised words that are not place names when they stand alone or start a run.
 _STOP = frozenset(
     """
@@ -98,19 +105,18 @@ _STOP = frozenset(
     christmas easter thanksgiving halloween ramadan eid hanukkah passover diwali
     """.split()
 ) | frozenset(
-    # Arabic script has no capitals, so every word is looked up: its function words, place-type
-    # words ("مدينة" is "city", and Medina) and the commonest words of conflict reports that a
-    # gazetteer also holds as names (in their key0 form)
+    # Arabic script has no capitals, so every word is looked up: its locative cues, function
+    # words, place-type words ("مدينة" is "city", and Medina) and the commonest words of
+    # conflict reports that a gazetteer also holds as names (in their key0 form)
     key0(w)
-    for w in """
-    في فى من إلى الى على عن مع أن إن ما لا لم لن قد هذا هذه ذلك تلك التي الذي الذين هو هي هم
-    كان كانت يوم اليوم أمس غدا بعد قبل بين حتى أو ثم كل غير عند نحو حول داخل خارج منذ خلال ضد
+    for w in (*_AR_LOCATIVES, *"""
+    عن مع أن إن ما لا لم لن قد هذا هذه ذلك تلك التي الذي الذين هو هي هم
+    كان كانت يوم اليوم أمس غدا بعد قبل بين حتى أو ثم كل غير عند خارج منذ خلال ضد
     عبر دون أي أحد بينما فيما كما لكن إذا حيث أيضا وقال قال وأضاف أضاف
-    مدينة بلدة قرية ريف محافظة حي منطقة مخيم ناحية قضاء شمال جنوب شرق غرب وسط الشمال الجنوب
-    الشرق الغرب مركز عاصمة العاصمة الحدود
+    قضاء وسط الشمال الجنوب الشرق الغرب مركز عاصمة العاصمة الحدود
     الحكومة النظام قوات الجيش المعارضة المرصد السوري السورية الدولة
     جديد جديدة الجديد الجديدة كبير كبيرة الكبير الكبرى صغير صغيرة عدة
-    """.split()
+    """.split())
 )
 #: Words that, after a name, make the run a person or an organisation, not a place.
 _ORG_HEADS = frozenset(
@@ -668,7 +674,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if len(run[-1][2]) == 1 and len(run) > 1 and after[0][0] == run[-1][1] + 2 and text[run[-1][1]] == ".":
             names.add(key0(after[0][2]))
     if not text.isascii():
-        arabic = [run for run in runs if "\u0600" <= run[0][2][0] <= "\u06ff"]  # (_is_arabic_letter)
+        arabic = [run for run in runs if _is_arabic_letter(run[0][2][0])]
         if arabic:
             spans = _with_clitic_names(text, arabic, gaz, names, spans)
     for sp in spans:
@@ -762,13 +768,6 @@ def _prev_word(text: str, pos: int) -> str:
     return stripped[start:].rstrip(".")
 
 
-#: Arabic words that place the name after them: "in", "from", "to", "on", "near", "towards",
-#: "inside", "around", "the outskirts of", "north (northern) of" and the other directions, and
-#: the place-type words ("city", "town", "village", "countryside", "governorate", ...).
-_AR_LOCATIVES = """
-    في فى من إلى الى على قرب نحو باتجاه داخل حول أطراف اطراف شمال شمالي جنوب جنوبي شرق شرقي
-    غرب غربي مدينة بلدة قرية ريف محافظة حي منطقة مخيم ناحية
-""".split()
 _LOCATIVE_RE = re.compile(
     r"(?:\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)|\b(?:town|city|village|"
     r"district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|outskirts)\s+of)"
@@ -866,7 +865,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
         return False  # "Moore's Ford": part of another name
     if not strong and (text[span.end : span.end + 3] == " & " or text[span.start - 3 : span.start] == " & "):
         return False  # "Johnson & Johnson", "Stevens & Wilkinson": a firm
-    if len(words) == 1 and not strong and "\u0600" <= surface[0] <= "\u06ff":  # (_is_arabic_letter)
+    if len(words) == 1 and not strong and _is_arabic_letter(surface[0]):
         # no capitals tell a name from a word: a town needs a cue before it ("في", "بلدة"), or
         # "wa-" ("and") glued to it when it is no village ("حيش وكفرنبل")
         glued_and = text[span.start - 1 : span.start] == "\u0648" and best.population >= 20_000
@@ -1248,11 +1247,11 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     # one sense per discourse: a doubtful mention that opens a sentence (its subject, not an
     # adjective) stays when the same name is that place elsewhere in the text without doubt
     # ("Deraa buried its dead ..." and later "the unrest in Deraa")
-    sure = set(range(len(mentions))).difference(doubtful)
-    places_of = {(spans[i].key, mentions[i].place.id) for i in sure}
+    doubt = set(doubtful)
+    sure = {(spans[i].key, m.place.id) for i, m in enumerate(mentions) if i not in doubt}
     return [
         m for i, m in enumerate(mentions)
-        if i in sure or ((spans[i].key, m.place.id) in places_of and _sentence_initial(text, m.start))
+        if i not in doubt or ((spans[i].key, m.place.id) in sure and _sentence_initial(text, m.start))
     ]
 
 

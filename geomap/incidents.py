@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geomap.dates import find_dates, find_report_date
@@ -707,12 +708,12 @@ def extract_document(
             places = prev[1] if prev[1] is not None else places_of(prev[0])
         if not places and not nationwide and not cumulative and roles & {"killed", "injured"}:
             para_start = paragraphs[sent.paragraph][0].start
-            places = _recent_place(between(para_start, sent.start))
+            places = _first_specific(reversed(between(para_start, sent.start)))
             if not places and _ANAPHOR_RE.search(text, para_start, sent.end):
-                places = _lead_place(between(skip_to, sent.start))  # "air raids on the town": the story's
+                places = _first_specific(between(skip_to, sent.start))  # "air raids on the town": the story's
             elif not places:
                 span = _prose_span(paragraphs, sent.paragraph)
-                places = _lead_place(between(*span)) if span else []
+                places = _first_specific(between(*span)) if span else []
             fallback = True
         if roles & {"killed", "injured"} and any(m.place.kind not in _UNPINNED_KINDS for m in places):
             places = [m for m in places if m.place.kind not in _UNPINNED_KINDS]
@@ -888,26 +889,15 @@ def _prose_span(paragraphs: dict[int, list[Sentence]], current: int) -> tuple[in
     return paragraph[0].start, paragraph[-1].end
 
 
-def _recent_place(before: list[Mention]) -> list[Mention]:
-    """The last specific place among the mentions ``before`` a sentence (the story goes on there).
+def _first_specific(mentions: Iterable[Mention]) -> list[Mention]:
+    """Return ``[m]`` for the first mention that pins a place (no area, no demonym), or ``[]``.
 
-    ``before``: the mentions of its paragraph up to the sentence, in text order.  Looks from
-    the end, so the cost is the number of mentions skipped, not of the paragraph.
+    In text order it is what a paragraph or report leads with ("took Maarat al-Nouman, on the
+    highway linking Damascus and Aleppo": the story's place); reversed, the last place before a
+    sentence (the story goes on there). It stops at the first, so the cost is the number of
+    mentions skipped.
     """
-    for m in reversed(before):
-        if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):
-            return [m]
-    return []
-
-
-def _lead_place(paragraph: list[Mention]) -> list[Mention]:
-    """The first specific place of a paragraph (or of a report): what it is about.
-
-    ``paragraph``: its mentions in text order. A lead names the place of its story first and
-    the places around it after ("took Maarat al-Nouman, on the highway linking Damascus and
-    Aleppo"), so a later toll with no place of its own is the first one's.
-    """
-    for m in paragraph:
+    for m in mentions:
         if m.place.kind not in _UNPINNED_KINDS and not m.reason.startswith("demonym"):
             return [m]
     return []
