@@ -40,8 +40,13 @@ def main() -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     from bench.hostspeed import cpu_ticks, loop_seconds
+    from geomap.compiled import MODULES, compiled_modules
     from geomap.gazetteer import default_gazetteer
     from geomap.geoparse import geoparse
+
+    compiled = compiled_modules()
+    print(f"compiled (Cython): {len(compiled)} of the {len(MODULES)} modules the build compiles"
+          + (f"; running as Python: {', '.join(sorted(set(MODULES) - set(compiled)))}" if len(compiled) < len(MODULES) else ""))
 
     print(f"host: the reference Python loop of bench/hostspeed.py takes {loop_seconds():.2f} s now "
           "(fastest of 3; 0.90-2.01 s seen on the development machine on 2026-12-07: speeds scale with it)")

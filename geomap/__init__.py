@@ -11,7 +11,10 @@ The public API (imported lazily so that ``import geomap`` stays cheap):
 
 from __future__ import annotations
 
+from geomap.compiled import install_guard as _install_guard
+
 __version__ = "0.1.0"
+_install_guard()  # an extension built from older source than its module's is not imported
 
 _LAZY = {
     "geoparse": "geomap.geoparse",
