@@ -5,8 +5,8 @@ present (see ``setup.py``). Each extension sits beside its source, runs the same
 a fifth fewer machine instructions, and is what ``import`` picks. Without a compiler the build
 skips them and everything runs as plain Python.
 
-The build records the SHA-256 of each source it compiled in :data:`STAMP`. An extension whose
-source has changed since (an edited or updated checkout) would run the old code, so
+The build records the SHA-256 of each source it compiled (with its ``.pxd`` of C types, if any)
+in :data:`STAMP`. An extension whose source has changed since (an edited or updated checkout) would run the old code, so
 :func:`install_guard` makes ``import`` load such a module from its source instead, with a warning
 that says how to rebuild.
 """
@@ -24,11 +24,16 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def source_digest(path: str | os.PathLike) -> str:
-    """Return the SHA-256 (hex) of a file's bytes: what :data:`STAMP` records of each source."""
+    """Return what :data:`STAMP` records of a module's source: the SHA-256 (hex) of its bytes,
+    followed by those of the Cython declarations beside it (``geoparse.pxd``) if there are any."""
     import hashlib
 
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+    digest = hashlib.sha256()
+    declarations = os.path.splitext(os.fspath(path))[0] + ".pxd"
+    for name in (path, declarations) if os.path.exists(declarations) else (path,):
+        with open(name, "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()
 
 
 def compiled_modules() -> list[str]:

@@ -318,7 +318,7 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
                 joined = (
                     gap.startswith(" ")
                     and gap.endswith(" ")
-                    and all(t in _CONNECTORS for t in gap.split())
+                    and _CONNECTORS.issuperset(gap.split())
                     and gap.strip() != ""
                 )
             if not joined:
@@ -803,7 +803,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     letters = surface.replace(".", "")
     if letters.isupper() and len(letters) <= 4:
         # acronyms count only as a country's known abbreviation (US, UK, UAE)
-        return any(tier <= 1 for kind, tier in span.match.kind_tiers.items() if kind in _STRONG_KINDS)
+        return any([tier <= 1 for kind, tier in span.match.kind_tiers.items() if kind in _STRONG_KINDS])
     if len(surface) < 3 and not surface.isupper():
         return False
     if ("'" in surface or "\u2019" in surface) and _CONTRACTION_RE.search(surface):
@@ -825,7 +825,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
             if before_words[k].lower() in _CONNECTORS:  # "University of Texas", "Sheikh X of Dubai"
                 before_words = before_words[k + 1 :]
                 break
-        if any(w.lower().strip(",.") not in _STOP for w in before_words):
+        if any([w.lower().strip(",.") not in _STOP for w in before_words]):
             return False
     if span.end < run_end:  # (most spans end their run)
         after_text = text[span.end : run_end]
@@ -857,7 +857,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
     words = surface.split()
     # (a one-word surface has the keys of its name: at most a period was added)
     is_common = len(words) == 1 and (k0 in common or span.match.variant_key in common)
-    if is_common and not any(span.match.kind_tiers.get(k) == 0 for k in ("country", "continent", "admin1")):
+    if is_common and not any([span.match.kind_tiers.get(k) == 0 for k in ("country", "continent", "admin1")]):
         located = span.head in _PLACE_HEADS or _located(text, span.start)
         if not located and (not strong or _sentence_initial(text, span.start) or best.tier >= 1):
             return False  # "Web site", "Man booked", "First Avenue", "Federal and state"
@@ -886,7 +886,7 @@ def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
                 lower_too = _lowercase_elsewhere(text, surface)
             if lower_too:
                 return False
-    if not strong and all(tier >= TIER_SKELETON for tier in span.match.kind_tiers.values()):
+    if not strong and all([tier >= TIER_SKELETON for tier in span.match.kind_tiers.values()]):
         return False
     return True
 
@@ -1405,6 +1405,8 @@ def geoparse(
             raise UsageError("geoparse takes text (str), not bytes: decode it first "
                              "(geomap.ingest.decode_bytes)")
         raise UsageError(f"geoparse takes text (str), not {type(text).__name__}")
+    if type(text) is not str:  # a subclass (numpy.str_): its plain str, which the compiled helpers take
+        text = str.__str__(text)
     if not text:
         return []
     gaz = gazetteer or default_gazetteer()

@@ -32,11 +32,13 @@ def _package(tmp_path: Path, *, extension: bool, stamp: dict | None) -> Path:
     return tmp_path
 
 
-def test_a_current_extension_is_left_to_the_regular_import(tmp_path):
-    folder = _package(tmp_path, extension=True, stamp={})
-    digest = source_digest(folder / "geoparse.py")
-    (folder / STAMP).write_text(json.dumps({"geomap.geoparse": digest}), encoding="utf-8")
+def test_a_current_extension_is_left_to_the_regular_import_until_its_c_declarations_change(tmp_path):
+    folder = _package(tmp_path, extension=True, stamp=None)
+    (folder / STAMP).write_text(json.dumps({"geomap.geoparse": source_digest(folder / "geoparse.py")}), "utf-8")
     assert _StaleGuard(str(folder)).find_spec("geomap.geoparse") is None
+    (folder / "geoparse.pxd").write_text("cpdef int f(int x)\n", encoding="utf-8")  # (after the build)
+    with pytest.warns(UserWarning, match="other source"):
+        assert _StaleGuard(str(folder)).find_spec("geomap.geoparse") is not None
 
 
 @pytest.mark.parametrize("stamp", [{"geomap.geoparse": "0" * 64}, {}, None], ids=["other", "unrecorded", "no-stamp"])
@@ -95,3 +97,4 @@ def test_the_compiled_modules_take_subclasses_of_str_as_python_does():
     gaz = default_gazetteer()
     assert [c.place.id for c in gaz.lookup(_Text("Homs"))] == [c.place.id for c in gaz.lookup("Homs")]
     assert key0(_Text("Deir ez-Zour")) == key0("Deir ez-Zour")
+

@@ -1,0 +1,57 @@
+# C types for the compiled build of geoparse.py (Cython reads this file beside the module; plain
+# Python never does). The small per-word and per-span helpers below become C functions that take
+# positions as C integers and text as exactly str: about 6 % fewer instructions a pass. Their
+# signatures must match the module's. None of them may hold a closure: a generator expression
+# in one fails the compile (a list comprehension is fine), and then the test that the install
+# compiled every module fails.
+cimport cython
+
+@cython.locals(out=list, pos=Py_ssize_t, glue=list)
+cpdef list _words(unicode text)
+
+@cython.locals(h=Py_ssize_t, start=Py_ssize_t)
+cpdef object _article_word(unicode text, Py_ssize_t pos, list glue)
+
+@cython.locals(start=Py_ssize_t, end=Py_ssize_t, prev_end=Py_ssize_t, width=Py_ssize_t, w=unicode, last=unicode, current=list, runs=list, gap=unicode)
+cpdef list _runs(unicode text)
+
+cpdef bint _sentence_initial(unicode text, Py_ssize_t pos)
+
+@cython.locals(low=unicode, n=Py_ssize_t, size=Py_ssize_t, i=Py_ssize_t)
+cpdef bint _lowercase_elsewhere(unicode text, unicode word)
+
+cpdef bint _is_arabic_letter(unicode char)
+
+@cython.locals(k=Py_ssize_t, end=Py_ssize_t, words=list, last=unicode, second=unicode)
+cpdef tuple _run_name_words(list run)
+
+@cython.locals(start=Py_ssize_t, prev_end=Py_ssize_t, word=unicode)
+cpdef _add_tokens(unicode text, list run, Py_ssize_t i, Py_ssize_t j, list tokens)
+
+@cython.locals(word=unicode, surface=unicode, tokens=list, k=Py_ssize_t)
+cpdef tuple _sub_span_keys(unicode text, list run, Py_ssize_t i, Py_ssize_t j)
+
+@cython.locals(last=Py_ssize_t, s=Py_ssize_t, upto=Py_ssize_t, j=Py_ssize_t, surface=unicode, row=list, tokens=list, matches=dict, extends=dict)
+cpdef list _sub_spans(unicode text, list run, Py_ssize_t i, object seen, dict missing, object gaz)
+
+@cython.locals(start=Py_ssize_t, prev_end=Py_ssize_t, first=unicode, tokens=list)
+cpdef bint _article_next(unicode text, list run, Py_ssize_t j)
+
+cpdef unicode _run_key(unicode text, list run)
+
+@cython.locals(out=list, i=Py_ssize_t, n=Py_ssize_t, length=Py_ssize_t, row=list)
+cpdef tuple _greedy_matches(list by_start, object table)
+
+cpdef bint _alone(unicode text, Py_ssize_t end, object found)
+
+cpdef unicode _next_word(unicode text, Py_ssize_t pos)
+
+@cython.locals(before=unicode, stripped=unicode, token=unicode, start=Py_ssize_t)
+cpdef unicode _prev_word(unicode text, Py_ssize_t pos)
+
+@cython.locals(before=unicode)
+cpdef bint _located(unicode text, Py_ssize_t start)
+
+
+@cython.locals(surface=unicode, low=unicode, k0=unicode, letters=unicode, strong=bint, run_start=Py_ssize_t, run_end=Py_ssize_t, before_words=list, after_words=list, words=list, is_common=bint)
+cpdef bint _keep(object span, unicode text, frozenset common=*)
