@@ -6,9 +6,9 @@ a fifth fewer machine instructions, and is what ``import`` picks. Without a comp
 skips them and everything runs as plain Python.
 
 The build records the SHA-256 of each source it compiled (with its ``.pxd`` of C types, if any)
-in :data:`STAMP`. An extension whose source has changed since (an edited or updated checkout) would run the old code, so
-:func:`install_guard` makes ``import`` load such a module from its source instead, with a warning
-that says how to rebuild.
+in :data:`STAMP`. An extension whose source has changed since (an edited or updated checkout)
+would run the old code, so :func:`install_guard` makes ``import`` load such a module from its
+source instead, with a warning that says how to rebuild.
 """
 
 from __future__ import annotations

@@ -790,7 +790,11 @@ def _located(text: str, start: int) -> bool:
 
 
 def _keep(span: _Span, text: str, common: frozenset[str] = frozenset()) -> bool:
-    """Decide whether a matched span is a place mention (recognition rules)."""
+    """Decide whether a matched span is a place mention (recognition rules).
+
+    (Its ``any``/``all`` take list comprehensions: ``geoparse.pxd`` makes it a C function, which
+    cannot hold the closure of a generator expression.)
+    """
     if span.county:
         return not text[max(0, span.start - 3) : span.start].lower().endswith(("al-", "el-"))
     if span.abbrev:  # "Bolingbrook, Ill.", "a Ga. pastor"; "Miss." only after a town and comma
