@@ -857,13 +857,16 @@ def _build(text: str, m: re.Match[str], kind: str | None) -> tuple[Quantity | No
     if kind in ("digits", "words", "decscale") and value is not None:
         rm = _RANGE_RE.match(text, e)
         if rm is not None and (fold_case(rm.group("word") or "") != "and" or qualifier == "range"):
-            second = parse_number(rm.group("n"))
+            second, second_end = parse_number(rm.group("n")), rm.end()
+            if grouped and (grouped_end := _grouped_range_end(text, e)) is not None:
+                # "1 200 to 1 500 people": the second number is digit groups like the first
+                second, second_end = int(_NOT_DIGIT_RE.sub("", text[rm.start("n") : grouped_end])), grouped_end
             if second is not None and second > value:
                 high_range = second
-                end = rm.end()
-            elif second is not None and qualifier == "range" and _GROUP_TAIL_RE.match(text, rm.end()) is None:
+                end = second_end
+            elif second is not None and qualifier == "range" and _GROUP_TAIL_RE.match(text, second_end) is None:
                 high_range = second  # "between 50 and 5": the range of "between 5 and 50"
-                end = rm.end()
+                end = second_end
     if qualifier == "range" and high_range is None:
         qualifier = None  # "between 20 ..." without its second number
         start = s
@@ -999,7 +1002,21 @@ def _grouped_count(text: str, s: int, end: int, first: int) -> bool:
         return False  # "Flight 17 298 people": a label's number, then the count
     if _CASUALTY_BEFORE_RE.search(text, max(0, s - 16), s) is not None:
         return False  # "killed 5 100 people were wounded": a list missing its comma
-    return counts_people(text, end) or _CASUALTY_AFTER_RE.match(text, end) is not None
+    second = _grouped_range_end(text, end)  # "between 1 200 and 1 500 people": the range's end tells
+    return any(
+        counts_people(text, x) or _CASUALTY_AFTER_RE.match(text, x) is not None
+        for x in ((end,) if second is None else (end, second))
+    )
+
+
+def _grouped_range_end(text: str, end: int) -> int | None:
+    """Return the end of a range's second number right after ``end`` when that number is digit
+    groups too ("1 200 to 1 500", "1 200 and 1 500"), else None."""
+    rm = _RANGE_RE.match(text, end)
+    if rm is None or not rm.group("n").isdigit() or len(rm.group("n")) > 3:
+        return None
+    tail = _GROUP_TAIL_RE.match(text, rm.end())
+    return tail.end() if tail is not None else None
 
 
 def _in_year_slot(text: str, s: int) -> bool:

@@ -280,10 +280,28 @@ def test_digit_groups_without_commas_are_one_count_of_people(text: str, qtext: s
         ("killed 5 100 people were wounded", [5, 100]),  # a casualty word before: a list
         ("killed 1 200 people", [1, 200]),  # (the same words: read as the list, cautiously)
         ("between 5 and 1 200 people were killed", [5, 1200]),  # never reversed into 1-5
+        ("between 1 200 and 1 500 trucks", [1, 200, 1, 500]),
+        ("killed 1 200 and 1 500 wounded", [1, 200, 1500]),
     ],
 )
 def test_digit_groups_that_are_not_one_count_stay_apart(text: str, values: list[int]) -> None:
     assert [q.value for q in find_quantities(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "qtext", "low", "high"),
+    [
+        ("between 1 200 and 1 500 people were killed", "between 1 200 and 1 500", 1200, 1500),
+        ("1 200 to 1 500 killed in Homs", "1 200 to 1 500", 1200, 1500),
+        ("1\u202f200-1\u202f500 civilians died", "1\u202f200-1\u202f500", 1200, 1500),
+        ("between 1'200 and 12'000 refugees", "between 1'200 and 12'000", 1200, 12000),
+    ],
+)
+def test_a_range_of_digit_groups_is_one_count_when_people_follow_its_end(
+    text: str, qtext: str, low: int, high: int
+) -> None:
+    [q] = find_quantities(text)
+    assert (q.text, q.low, q.high) == (qtext, low, high)
 
 
 def test_non_people_counts_are_kept_with_their_noun() -> None:
