@@ -10,6 +10,8 @@ from importlib.machinery import EXTENSION_SUFFIXES, SourceFileLoader
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geomap
 from geomap.compiled import (
@@ -98,3 +100,58 @@ def test_the_compiled_modules_take_subclasses_of_str_as_python_does():
     assert [c.place.id for c in gaz.lookup(_Text("Homs"))] == [c.place.id for c in gaz.lookup("Homs")]
     assert key0(_Text("Deir ez-Zour")) == key0("Deir ez-Zour")
 
+
+
+@pytest.fixture(scope="module")
+def source_geoparse():
+    """``geomap/geoparse.py`` run as plain Python (as a module of its own), when the installed
+    one is compiled."""
+    import importlib.util
+
+    import geomap.geoparse as compiled
+
+    if not isinstance(compiled.__loader__, importlib.machinery.ExtensionFileLoader):
+        pytest.skip("geoparse runs as Python here: nothing to compare")
+    name = "geomap._geoparse_source"
+    spec = importlib.util.spec_from_file_location(name, Path(geomap.__file__).parent / "geoparse.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[name]
+
+
+def _read(geoparse_fn, text, gaz):
+    return [(m.start, m.end, m.surface, m.place.id, m.confidence, m.reason) for m in geoparse_fn(text, gaz)]
+
+
+#: Pieces of reports: names that are places, persons and both, cues, Arabic, digits and punctuation.
+_PIECES = [
+    "Homs", "Bab Amr", " neighbourhood of ", "Idlib", " province", "Deir ez-Zour", "al-Homsi", "Hama",
+    "Springfield, Illinois", "Washington", "Georgia", "Jordan", "Hillary Clinton", "Kofi Annan",
+    "Syrian", "Turkish forces", "Paris", "the town of ", " in ", " near ", "BEIRUT (AP) \u2014 ",
+    "St. ", "U.S.", "Laurel County", "Douglas and Sarpy counties", "Ill.", "'s", " & ", "-", " ",
+    ". ", ", ", "\n\n", "\u062d\u0645\u0635", "\u0641\u064a ", "\u0648\u0627\u0644\u0631\u0642\u0629",
+    "\u060c", "12", " 1 200 ", "The", "Voters", "\u00c9m", "Ma'arrat an-Nu'man",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+def test_the_compiled_geoparser_reads_every_text_as_its_source_does(source_geoparse, gaz, text):
+    """The C types of ``geoparse.pxd`` change no reading: spans, places, confidences, reasons."""
+    from geomap.geoparse import geoparse
+
+    assert _read(geoparse, text, gaz) == _read(source_geoparse.geoparse, text, gaz)
+
+
+def test_the_compiled_geoparser_reads_the_sample_reports_as_its_source_does(source_geoparse, gaz):
+    from geomap.geoparse import geoparse
+
+    samples = sorted((Path(geomap.__file__).parent / "samples").glob("*.txt"))
+    assert samples
+    for path in samples:
+        text = path.read_text(encoding="utf-8")
+        assert _read(geoparse, text, gaz) == _read(source_geoparse.geoparse, text, gaz), path.name
