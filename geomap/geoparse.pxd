@@ -55,3 +55,6 @@ cpdef bint _located(unicode text, Py_ssize_t start)
 
 @cython.locals(surface=unicode, low=unicode, k0=unicode, letters=unicode, strong=bint, run_start=Py_ssize_t, run_end=Py_ssize_t, before_words=list, after_words=list, words=list, is_common=bint)
 cpdef bint _keep(object span, unicode text, frozenset common=*)
+
+@cython.locals(out=list, last=Py_ssize_t, i=Py_ssize_t)
+cpdef list _glue(unicode text)

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from geomap.gazetteer import Gazetteer
 from geomap.geoparse import (
+    _CAPS,
     _PREV_WORD_RE,
     _WORD_RE,
+    _glue,
     _lowercase_elsewhere,
     _prev_word,
     _runs,
@@ -151,6 +153,12 @@ def test_spans_are_always_inside_the_text(gaz, text):
 @given(_texts)
 def test_words_are_the_matches_of_the_word_regex(text):
     assert _words(text) == [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+@given(_texts)
+@example("x-\u00c9-A\u2011B-a-")
+def test_glue_is_where_a_hyphen_meets_a_capital(text):
+    assert _glue(text) == [m.start() for m in re.finditer("[-\u2011][%s]" % _CAPS, text)]
 
 
 @given(_texts, st.sampled_from(["Bal", "foo", "St", "A", "al", "e", "Zour", "\u00c9m", "-"]))
