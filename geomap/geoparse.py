@@ -994,10 +994,13 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     by_name: dict[str, tuple[str, float]] = {}
     # per matched name (and how its candidates were narrowed): its best guess and weight
     guesses: dict[tuple[str, bool, bool], tuple[str, float]] = {}
+    ranked_of: dict[int, list[Candidate]] = {}  # per candidate list: its candidates, best first
     for sp in spans:
+        ranked = ranked_of.get(id(sp.cands))
+        if ranked is None:
+            ranked = ranked_of[id(sp.cands)] = sorted(sp.cands, key=_SCORE, reverse=True)  # (stable)
         guess = guesses.get((sp.name, sp.abbrev, sp.listed))
         if guess is None:
-            ranked = sorted(sp.cands, key=_SCORE, reverse=True)  # stable: ties keep their order
             top = ranked[0]
             margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
             guess = guesses[(sp.name, sp.abbrev, sp.listed)] = (
@@ -1245,7 +1248,8 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
         else:
             why = _why(best, notes)
-        runner_up = max((c.score for c in sp.cands if c is not best), default=0.0)
+        ranked = ranked_of[id(sp.cands)]  # the best score among the other candidates:
+        runner_up = ranked[0].score if ranked[0] is not best else ranked[1].score if len(ranked) > 1 else 0.0
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
         own_share = share_for(sp)
