@@ -39,14 +39,15 @@ def main() -> int:
     if not args.corpus.is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
-    from bench.hostspeed import cpu_ticks, loop_seconds
+    from bench.hostspeed import cpu_ticks, loop_seconds, steal_share
     from geomap.compiled import MODULES, compiled_modules
     from geomap.gazetteer import default_gazetteer
     from geomap.geoparse import geoparse
 
     compiled = compiled_modules()
+    as_python = sorted(set(MODULES) - set(compiled))
     print(f"compiled (Cython): {len(compiled)} of the {len(MODULES)} modules the build compiles"
-          + (f"; running as Python: {', '.join(sorted(set(MODULES) - set(compiled)))}" if len(compiled) < len(MODULES) else ""))
+          + (f"; running as Python: {', '.join(as_python)}" if as_python else ""))
 
     print(f"host: the reference Python loop of bench/hostspeed.py takes {loop_seconds():.2f} s now "
           "(fastest of 3; 0.90-2.01 s seen on the development machine on 2026-12-07: speeds scale with it)")
@@ -64,10 +65,9 @@ def main() -> int:
         t = time.perf_counter()
         mentions = sum(len(geoparse(d, gaz)) for d in docs)
         dt = time.perf_counter() - t
-        after = cpu_ticks()
+        stolen = steal_share(ticks, cpu_ticks())
         label = "cold" if n == 0 else "warm"
-        steal = (f"; {(after[0] - ticks[0]) / max(1, after[1] - ticks[1]):.0%} of the machine's CPU time "
-                 "stolen by the hypervisor meanwhile" if ticks and after else "")
+        steal = "" if stolen is None else f"; {stolen:.0%} of the machine's CPU time stolen by the hypervisor meanwhile"
         print(f"pass {n + 1} ({label}): {len(docs) / dt:,.0f} docs/s, {mb / dt:.2f} MB/s, {mentions} mentions{steal}")
     print(f"{len(docs)} docs, {mb:.2f} MB; peak RSS {_rss_mb():.0f} MB")
     return 0

@@ -52,6 +52,14 @@ def cpu_ticks() -> tuple[int, int] | None:
     return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Return the share of the machine's CPU time stolen between two :func:`cpu_ticks` readings
+    (None when either is unknown)."""
+    if before is None or after is None:
+        return None
+    return (after[0] - before[0]) / max(1, after[1] - before[1])
+
+
 def machine_ceiling(rounds: int = 3) -> tuple[float, float, float]:
     """Return ``(one, two, ceiling)``: the reference loop's seconds alone and in two processes
     at once, and ``2 * one / two``, the speed-up two jobs can give at most on this machine."""

@@ -259,7 +259,7 @@ def main() -> int:
           f"engine {args.engine}")
     print(f"{'reports':>8} {'jobs':>4} {'incidents':>9} {'total s':>8} {'reports/s':>9} "
           f"{'extract s':>9} {'extract/s':>9} {'merge s':>7} {'RSS main':>9} {'RSS worker':>10} {'steal':>5}")
-    from bench.hostspeed import cpu_ticks
+    from bench.hostspeed import cpu_ticks, steal_share
 
     rows = []
     ceiling = None
@@ -287,8 +287,7 @@ def main() -> int:
                     print(proc.stderr[-2000:], file=sys.stderr)
                     return 1
                 r = json.loads(proc.stdout.strip().splitlines()[-1])
-                after = cpu_ticks()
-                stolen = (after[0] - ticks[0]) / max(1, after[1] - ticks[1]) if ticks and after else None
+                stolen = steal_share(ticks, cpu_ticks())
                 r.update(size=n, jobs=jobs, round=rnd, steal=stolen)
                 rows.append(r)
                 worker = f"{r['rss_worker_mb']:.0f} MB" if r["rss_worker_mb"] else "-"

@@ -156,7 +156,8 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
     """Return True when two extracted incidents describe the same event."""
     if (a.scope, a.cumulative) != (b.scope, b.cumulative):
         return False
-    if not _types_compatible(a, b) and not (a.event_type == b.event_type and _same_report(a, b)):
+    same_report = _same_report(a, b)
+    if not _types_compatible(a, b) and not (a.event_type == b.event_type and same_report):
         return False  # (a report may name its headline's attack otherwise: "suicide bombs", "car bombs")
     if a.scope == "country":
         if a.country_code != b.country_code:
@@ -169,7 +170,7 @@ def same_incident(a: Incident, b: Incident, *, radius_km: float = 10.0, days: in
         return False
     if (_ordinal(a.event_date) is None) != (_ordinal(b.event_date) is None) and not a.cumulative:
         return False  # one dated, the other not: whether they are a day apart cannot be told
-    if _same_report(a, b):
+    if same_report:
         # a headline and its story, or a toll repeated: same place and type, same count
         dates_ok = a.event_date == b.event_date or max(a.time_precision, b.time_precision) >= 2
         return (
@@ -191,8 +192,8 @@ def _match_key(inc: Incident) -> tuple:
     """
     return (
         inc.scope, inc.cumulative, inc.event_type, inc.sub_event_type, inc.typed, inc.fatalities,
-        inc.fatalities_low, inc.fatalities_high, inc.injured, inc.country_code, inc.place_id, inc.lat, inc.lon, inc.event_date,
-        inc.time_precision, frozenset(e.doc_id for e in inc.sources),
+        inc.fatalities_low, inc.fatalities_high, inc.injured, inc.country_code, inc.place_id,
+        inc.lat, inc.lon, inc.event_date, inc.time_precision, frozenset(e.doc_id for e in inc.sources),
     )
 
 
