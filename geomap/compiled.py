@@ -17,7 +17,10 @@ import os
 import sys
 
 #: The modules the build compiles: the geoparser and what it calls per word and per place.
-MODULES = ("geomap.names", "geomap.gazetteer_format", "geomap.schema", "geomap.gazetteer", "geomap.geoparse")
+MODULES = (
+    "geomap.names", "geomap.gazetteer_format", "geomap.gazetteer_store", "geomap.schema", "geomap.gazetteer",
+    "geomap.geoparse",
+)
 #: The build's record of the sources it compiled, ``{module: sha256 hex}``, beside the extensions.
 STAMP = "_compiled.json"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

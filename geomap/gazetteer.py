@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 from geomap.errors import GazetteerError, RegionError
 from geomap.gazetteer_format import parse_row
+from geomap.gazetteer_store import Store, StoreError, write_store
 from geomap.names import consonant_count, key0, key1, skeleton
 from geomap.schema import Place
 
@@ -52,7 +53,7 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "9"
+_SCHEMA_VERSION = "10"
 #: The columns :func:`_place_of` makes a :class:`Place` of. A place's text fields are one
 #: column, ``record``: SQLite's C API costs more per column read than a split does per field.
 _PLACE_COLS = "lat, lon, population, record"
@@ -63,11 +64,6 @@ _RECORD_FIELDS = (
     "parent",
     "source",
 )
-#: Size of the key membership filter: one bit per value of a 26-bit hash (8 MiB, read in about
-#: 10 ms). With the index's ~660k distinct keys about 1% of absent keys pass it (and are then
-#: asked of SQLite, which finds nothing).
-_FILTER_BITS = 26
-_FILTER_MASK = (1 << _FILTER_BITS) - 1
 #: Size of the prefix filter: one bit per value of a 24-bit hash (2 MiB) for the ~170k word
 #: prefixes of the index's multi-word keys ("new" and "new york" of "new york city"); about 1%
 #: of other word sequences pass it.
@@ -116,11 +112,6 @@ _HIT_PAIR = struct.Struct("ii")
 def hit_pairs(hits: bytes) -> tuple[tuple[int, int], ...]:
     """Return the ``(rowid, tier)`` pairs of a :meth:`Gazetteer.key_hits` value, in order."""
     return tuple(_HIT_PAIR.iter_unpack(hits))
-
-
-def _key_hash(key: str) -> int:
-    """Return the filter bit of an index key (stable across processes, unlike ``hash``)."""
-    return zlib.crc32(key.encode("utf-8")) & _FILTER_MASK
 
 
 def _word_prefixes(key: str) -> list[str]:
@@ -220,48 +211,43 @@ def _name_rows(rowid: int, row: dict) -> Iterable[tuple[str, int, int]]:
         yield key0(demonym), rowid, TIER_DEMONYM
 
 
-def _padded(values: list) -> list:
-    """Return ``values`` with its last one repeated up to the next power of two (8 at least).
-
-    The SQL text of an ``IN (?, ...)`` query depends on its number of values; fewer sizes are
-    fewer statements for SQLite to prepare (the sqlite3 module caches them by text).
-    """
-    size = 8
-    while size < len(values):
-        size *= 2
-    return values + values[-1:] * (size - len(values))
-
-
-def _add_to_filter(bits: bytearray, prefix_bits: bytearray, names: list[tuple[str, int, int]]) -> None:
-    """Set the membership-filter bits of the keys of some index rows and of their prefixes."""
+def _add_prefixes(prefix_bits: bytearray, names: list[tuple[str, int, int]]) -> None:
+    """Set the prefix-filter bits of the word prefixes of the keys of some index rows."""
     for key, _, _ in names:
-        h = _key_hash(key)
-        bits[h >> 3] |= 1 << (h & 7)
         for prefix in _word_prefixes(key):
             h = zlib.crc32(prefix.encode("utf-8")) & _PREFIX_MASK
             prefix_bits[h >> 3] |= 1 << (h & 7)
 
 
-def _fill_keyhits(con: sqlite3.Connection) -> None:
-    """Write the ``keyhits`` table: each key of ``names`` with all its rows in one value.
+def _write_store(con: sqlite3.Connection, path: str) -> None:
+    """Write the store of an index's keys and places (see :mod:`geomap.gazetteer_store`).
 
-    A key's value is an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
-    order (see :data:`_HIT_PAIR`): the geoparser reads one row per key instead of one per place.
+    A key's hits are an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
+    order (see :data:`_HIT_PAIR`): the geoparser reads one value per key, not one per place.
     """
     rows = con.execute("SELECT key, place, tier FROM names ORDER BY key, place")
-    con.executemany(
-        "INSERT INTO keyhits VALUES (?, ?)",
-        (
-            (key, array("i", [v for _, place, tier in group for v in (place, tier)]).tobytes())
-            for key, group in groupby(rows, key=itemgetter(0))
-        ),
+    key_hits = (
+        (key, array("i", [v for _, place, tier in group for v in (place, tier)]).tobytes())
+        for key, group in groupby(rows, key=itemgetter(0))
     )
+    places = con.execute(f"SELECT rowid, {_PLACE_COLS} FROM places ORDER BY rowid")
+    write_store(path, key_hits, places)
+
+
+def _store_path(index_path: Path) -> Path:
+    """Return the path of the store file of an SQLite index."""
+    return index_path.with_suffix(".store")
 
 
 def _build_index(source: Path, target: Path) -> None:
-    """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` (atomically)."""
+    """Index ``places.tsv.xz`` into a fresh SQLite file at ``target`` and its store (atomically).
+
+    The store appears first: an index file is never without its store.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    fd, store_tmp = tempfile.mkstemp(prefix=target.name, suffix=".store.tmp", dir=target.parent)
     os.close(fd)
     try:
         con = sqlite3.connect(tmp)
@@ -273,9 +259,8 @@ def _build_index(source: Path, target: Path) -> None:
                 n_names INTEGER);
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
-            CREATE TABLE keyhits (key TEXT PRIMARY KEY, hits BLOB) WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE keyfilter (bits BLOB, prefixes BLOB);
+            CREATE TABLE prefixfilter (bits BLOB);
             CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, priors BLOB);
             """
         )
@@ -288,7 +273,6 @@ def _build_index(source: Path, target: Path) -> None:
             next(fh)  # header
             places: list[tuple] = []
             names: list[tuple[str, int, int]] = []
-            bits = bytearray(1 << (_FILTER_BITS - 3))
             prefix_bits = bytearray(1 << (_PREFIX_BITS - 3))
             # per index row (0 unused): kind, population and place prior, for ranking
             kind_names: dict[str, int] = {}
@@ -306,15 +290,15 @@ def _build_index(source: Path, target: Path) -> None:
                 populations.append(row["population"])
                 priors.append(_place_prior(row["kind"], row["population"], len(row["aliases"])))
                 if len(places) >= 20_000:  # bounded memory: write in chunks
-                    _add_to_filter(bits, prefix_bits, names)
+                    _add_prefixes(prefix_bits, names)
                     con.executemany(insert_place, places)
                     con.executemany(upsert_name, names)
                     places, names = [], []
-            _add_to_filter(bits, prefix_bits, names)
+            _add_prefixes(prefix_bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
-        _fill_keyhits(con)
-        con.execute("INSERT INTO keyfilter VALUES (?, ?)", (bits, prefix_bits))
+        _write_store(con, store_tmp)
+        con.execute("INSERT INTO prefixfilter VALUES (?)", (prefix_bits,))
         con.execute(
             "INSERT INTO summary VALUES (?,?,?,?)",
             ("|".join(kind_names), bytes(kinds), populations.tobytes(), priors.tobytes()),
@@ -323,12 +307,14 @@ def _build_index(source: Path, target: Path) -> None:
         con.execute("INSERT INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
         con.commit()
         con.close()
+        os.replace(store_tmp, _store_path(target))
         os.replace(tmp, target)
         for fn in (key0, key1, skeleton):
             fn.cache_clear()  # the build filled them with every name of the world
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for path in (tmp, store_tmp):
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, bytes]) -> dict[int, int]:
@@ -372,9 +358,9 @@ class Gazetteer:
     Notes
     -----
     The first ``Gazetteer()`` on a machine indexes the bundled places (about 10-30 s); later
-    ones open the cached index and read its key membership filter and ranking summary into
-    memory (about 10 MB, a few tens of milliseconds). Use :func:`default_gazetteer` to share
-    one instance.
+    ones open the cached index, map its store of keys and places (:mod:`geomap.gazetteer_store`)
+    and read its prefix filter and ranking summary into memory (about 4 MB, a few
+    milliseconds). Use :func:`default_gazetteer` to share one instance.
     """
 
     def __init__(
@@ -387,21 +373,20 @@ class Gazetteer:
             )
         digest = hashlib.sha1(source.read_bytes()).hexdigest()[:16]
         self.index_path = cache_dir() / f"gazetteer-{_SCHEMA_VERSION}-{digest}.sqlite"
-        if not self.index_path.is_file():
-            try:
-                _build_index(source, self.index_path)
-            except OSError as exc:
-                raise GazetteerError(
-                    f"cannot write the gazetteer index to {self.index_path.parent} ({exc.strerror}); "
-                    "set GEOMAP_CACHE_DIR to a writable folder"
-                ) from None
+        try:
+            self._store = Store(_store_path(self.index_path)) if self.index_path.is_file() else None
+        except StoreError:  # (a store damaged since it was built: build both again)
+            self._store = None
+        if self._store is None:
+            self._build(source)
+            self._store = Store(_store_path(self.index_path))
         self._con = sqlite3.connect(
             f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
-        # membership filters of the index keys and of their word prefixes: a key (or prefix)
-        # whose bit is clear is not in the index
-        self._key_bits, self._prefix_bits = self._con.execute("SELECT bits, prefixes FROM keyfilter").fetchone()
+        # membership filter of the word prefixes of the index keys: a word sequence whose bit
+        # is clear begins no key
+        (self._prefix_bits,) = self._con.execute("SELECT bits FROM prefixfilter").fetchone()
         kind_names, kinds, populations, priors = self._con.execute("SELECT * FROM summary").fetchone()
         self._kind_names = kind_names.split("|")
         self._kinds: bytes = kinds
@@ -421,6 +406,16 @@ class Gazetteer:
         if user:
             self._load_user_places(Path(user))
 
+    def _build(self, source: Path) -> None:
+        """Build the index of a places file at :attr:`index_path`."""
+        try:
+            _build_index(source, self.index_path)
+        except OSError as exc:
+            raise GazetteerError(
+                f"cannot write the gazetteer index to {self.index_path.parent} ({exc.strerror}); "
+                "set GEOMAP_CACHE_DIR to a writable folder"
+            ) from None
+
     # -- places -------------------------------------------------------------------------------
     def _place(self, rowid: int) -> Place:
         """Return the place of an index row."""
@@ -428,24 +423,15 @@ class Gazetteer:
             return self._user_places[rowid]
         hit = self._places.get(rowid)
         if hit is None:
-            with self._lock:
-                row = self._con.execute(f"SELECT {_PLACE_COLS} FROM places WHERE rowid=?", (rowid,)).fetchone()
-            hit = _place_of(*row)
+            hit = _places_of(self._store.rows([rowid]))[rowid]
             if len(self._places) < 200_000:
                 self._places[rowid] = hit
         return hit
 
     def _prefetch(self, rowids: list[int]) -> None:
-        """Load several index rows in one query (the geoparser asks for many at once)."""
-        for i in range(0, len(rowids), 500):
-            chunk = _padded(rowids[i : i + 500])
-            with self._lock:
-                rows = self._con.execute(
-                    f"SELECT rowid, {_PLACE_COLS} FROM places WHERE rowid IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
-            if len(self._places) < 200_000:  # (may overshoot by a chunk)
-                self._places.update(_places_of(rows))
+        """Load several index rows (the geoparser asks for many at once)."""
+        if len(self._places) < 200_000:  # (may overshoot by a batch)
+            self._places.update(_places_of(self._store.rows(rowids)))
 
     def get(self, place_id: str) -> Place:
         """Return the place with a given id.
@@ -481,38 +467,24 @@ class Gazetteer:
     def key_hits(self, keys: Iterable[str]) -> dict[str, bytes]:
         """Return ``{key: hits}`` for the given index keys (batch, cached).
 
-        ``hits`` holds the key's ``(rowid, tier)`` pairs packed as a ``keyhits`` value is, in
-        rowid order (:func:`hit_pairs` unpacks them). Keys with no entry are omitted. This is
-        the fast path used by the geoparser: keys the membership filter rules out never reach
-        SQLite, the others are asked in one query.
+        ``hits`` holds the key's ``(rowid, tier)`` pairs packed as an ``array("i")``, in rowid
+        order (:func:`hit_pairs` unpacks them). Keys with no entry are omitted. This is the
+        fast path used by the geoparser: the store's hash table answers each key.
         """
         cache = self._key_cache
-        bits = self._key_bits
-        user = self._user_keys
         keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
         new = keys.difference(cache)
-        out = {k: hit for k in keys.difference(new) if (hit := cache[k])}
-        missing = []
-        crc32 = zlib.crc32
-        for k in new:
-            h = crc32(k.encode()) & _FILTER_MASK  # _key_hash(k), inlined
-            if bits[h >> 3] >> (h & 7) & 1 or k in user:
-                missing.append(k)
-        for i in range(0, len(missing), 500):
-            chunk = missing[i : i + 500]
-            params = _padded(chunk)
-            with self._lock:
-                rows = self._con.execute(
-                    f"SELECT key, hits FROM keyhits WHERE key IN ({','.join('?' * len(params))})", params
-                ).fetchall()
-            found = dict(rows)  # (each value in rowid order)
-            for k in user.keys() & chunk:
-                merged = sorted(hit_pairs(found.get(k, b"")) + tuple(user[k]))
-                found[k] = b"".join([_HIT_PAIR.pack(rowid, tier) for rowid, tier in merged])
-            if len(cache) < 500_000:  # (may overshoot by a chunk)
-                cache.update(dict.fromkeys(chunk, b""))  # keys the filter let through wrongly
-                cache.update(found)
-            out.update(found)
+        out = {k: cache[k] for k in keys.difference(new)}
+        if not new:
+            return out
+        found = self._store.hits(new)
+        user = self._user_keys
+        for k in user.keys() & new if user else ():
+            merged = sorted(hit_pairs(found.get(k, b"")) + tuple(user[k]))
+            found[k] = b"".join([_HIT_PAIR.pack(rowid, tier) for rowid, tier in merged])
+        if len(cache) < 500_000:  # (keys that are in no entry are not kept: asking again costs little)
+            cache.update(found)
+        out.update(found)
         return out
 
     def extends_a_key(self, prefixes: Iterable[str]) -> bool:

@@ -1018,20 +1018,20 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     share_cache: dict[str, dict[str, float]] = {}
 
+    # (no closure here may call another: compiled, the closures of a function share one scope
+    # object, which would then hold a reference to itself and outlive the call as garbage for
+    # the cycle collector; a test checks that a geoparse() call leaves none)
     def share_for(sp: _Span) -> dict[str, float]:
         """Country shares without the span's own name (a name is no evidence for itself)."""
         k = sp.key
         hit = share_cache.get(k)
         if hit is None:
-            hit = share_cache[k] = _share_without(k)
+            own_cc, own_w = by_name.get(k, ("", 0.0))
+            total = total_votes - own_w
+            hit = share_cache[k] = (
+                {cc: (v - (own_w if cc == own_cc else 0.0)) / total for cc, v in votes.items()} if total > 0 else {}
+            )
         return hit
-
-    def _share_without(k: str) -> dict[str, float]:
-        own_cc, own_w = by_name.get(k, ("", 0.0))
-        total = total_votes - own_w
-        if total <= 0:
-            return {}
-        return {cc: (v - (own_w if cc == own_cc else 0.0)) / total for cc, v in votes.items()}
 
     share = {cc: v / total_votes for cc, v in votes.items()}
 

@@ -429,3 +429,23 @@ def test_arabic_mentions_with_clitics_never_overlap(gaz, text):
     for m in ms:
         assert text[m.start : m.end] == m.surface
     assert all(a.end <= b.start for a, b in itertools.pairwise(ms))
+
+
+def test_a_call_leaves_no_garbage_for_the_cycle_collector(gaz):
+    # (everything a call makes and does not return is freed when the call ends: garbage in
+    # reference cycles would wait for the collector, and make it run more often)
+    import gc
+
+    text = (
+        "DAMASCUS (Reuters) - Shelling hit Homs and the Idlib province town of Saraqeb on Monday, "
+        "the Syrian Observatory said. Turkish forces moved near Aleppo; Springfield, Illinois sent aid."
+    )
+    geoparse(text, gaz)  # (caches filled)
+    gc.collect()
+    gc.disable()
+    try:
+        mentions = geoparse(text, gaz)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert {m.place.name for m in mentions} >= {"Homs", "Aleppo"}

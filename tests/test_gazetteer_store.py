@@ -1,0 +1,103 @@
+"""The memory-mapped store of the gazetteer index: keys, places, damaged files, rebuilds."""
+
+import lzma
+import zlib
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geomap.gazetteer import Gazetteer, hit_pairs
+from geomap.gazetteer_format import PLACE_FIELDS, format_row
+from geomap.gazetteer_store import Store, StoreError, write_store
+
+_KEYS = st.text(alphabet=st.sampled_from("abz -éحم"), min_size=1, max_size=6)
+
+
+def _packed(pairs):
+    return array("i", [v for pair in pairs for v in pair]).tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    table=st.dictionaries(_KEYS, st.lists(st.tuples(st.integers(1, 9), st.integers(0, 4)), max_size=3), max_size=60),
+    absent=st.lists(_KEYS, max_size=10),
+)
+def test_every_key_is_found_with_its_hits_and_no_other(tmp_path_factory, table, absent):
+    path = tmp_path_factory.mktemp("store") / "s.store"
+    write_store(path, ((k, _packed(v)) for k, v in table.items()), [])
+    store = Store(path)
+    asked = [*table, *absent]
+    assert store.hits(asked) == {k: _packed(v) for k, v in table.items()}
+
+
+def test_keys_whose_slots_collide_are_told_apart(tmp_path):
+    # keys that share a first slot of the smallest table (8 slots): the later ones probe on
+    words = [f"k{i}" for i in range(400)]
+    first = zlib.crc32(words[0].encode()) & 7
+    same = [w for w in words if zlib.crc32(w.encode()) & 7 == first][:2]
+    assert len(same) == 2
+    write_store(tmp_path / "s.store", [(same[0], b"\1\0\0\0\0\0\0\0"), (same[1], b"\2\0\0\0\1\0\0\0")], [])
+    store = Store(tmp_path / "s.store")
+    assert {k: hit_pairs(v) for k, v in store.hits(same).items()} == {same[0]: ((1, 0),), same[1]: ((2, 1),)}
+
+
+def test_places_come_back_as_written(tmp_path):
+    places = [(1, 34.73, 36.71, 775_404, "a\tHoms\té"), (2, -0.5, 179.25, 0, ""), (3, 1e-5, -2.0, 2**40, "x")]
+    write_store(tmp_path / "s.store", [], places)
+    store = Store(tmp_path / "s.store")
+    assert store.n_places == 3
+    assert store.rows([3, 1, 2, 1]) == [places[2], places[0], places[1], places[0]]
+    for bad in (0, 4, -1):
+        with pytest.raises(KeyError):
+            store.rows([bad])
+    with pytest.raises(ValueError, match="rowids"):
+        write_store(tmp_path / "t.store", [], [(1, 0.0, 0.0, 0, ""), (3, 0.0, 0.0, 0, "")])
+
+
+def test_a_damaged_store_is_refused(tmp_path):
+    path = tmp_path / "s.store"
+    write_store(path, [("homs", _packed([(1, 0)]))], [(1, 34.7, 36.7, 1, "Homs")])
+    data = path.read_bytes()
+    for damaged, why in [
+        (b"", "cannot map"),
+        (data[:10], "not a geomap"),
+        (b"x" + data[1:], "not a geomap"),
+        (data[: len(data) - 3], "truncated"),
+    ]:
+        path.write_bytes(damaged)
+        with pytest.raises(StoreError, match=why):
+            Store(path)
+    with pytest.raises(StoreError, match="cannot map"):
+        Store(tmp_path / "missing.store")
+
+
+def _places_file(tmp_path):
+    rows = [
+        {"id": "t1", "name": "Qaryat Alpha", "kind": "village", "lat": 35.1, "lon": 36.2, "country_code": "SY",
+         "population": 120, "aliases": ["Alpha Village"]},
+        {"id": "t2", "name": "Beta", "kind": "town", "lat": 34.0, "lon": 37.0, "country_code": "SY",
+         "population": 9000},
+    ]
+    path = tmp_path / "places.tsv.xz"
+    with lzma.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\t".join(PLACE_FIELDS) + "\n")
+        for row in rows:
+            fh.write(format_row(row) + "\n")
+    return path
+
+
+def test_a_gazetteer_rebuilds_a_missing_or_damaged_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path / "cache"))
+    source = _places_file(tmp_path)
+    first = Gazetteer(source)
+    store = first.index_path.with_suffix(".store")
+    assert store.is_file() and not list(store.parent.glob("*.tmp"))
+    assert [c.place.id for c in first.lookup("Alpha Village")] == ["t1"]
+    for damage in (lambda: store.write_bytes(store.read_bytes()[:100]), store.unlink):
+        damage()
+        again = Gazetteer(source)
+        assert [c.place.id for c in again.lookup("Qaryat Alpha")] == ["t1"]
+        assert again.get("t2").population == 9000
+        assert Store(store).n_places == 2
