@@ -161,9 +161,11 @@ class Store:
         self._key_ends = section("key_ends", "q")
         self._hit_ends = section("hit_ends", "q")
         self._record_ends = section("record_ends", "q")
+        # a place's numbers as three float64 and as three int64 (its population is the third)
+        self._floats = section("numbers", "d")
+        self._ints = section("numbers", "q")
         self._keys_at = spans["keys"][0]
         self._hits_at = spans["hits"][0]
-        self._numbers_at = spans["numbers"][0]
         self._records_at = spans["records"][0]
         self._mask = len(self._slots) - 1
         #: Number of places (rowids 1 to ``n_places``).
@@ -184,11 +186,14 @@ class Store:
         out = {}
         for key in keys:
             encoded = key.encode()
-            slot = crc32(encoded) & mask
+            size = len(encoded)
+            slot = crc32(encoded)
+            slot &= mask
             number = slots[slot]
             while number:
-                start, end = key_ends[number - 1], key_ends[number]
-                if end - start == len(encoded) and mm[keys_at + start : keys_at + end] == encoded:
+                start = key_ends[number - 1]
+                end = key_ends[number]
+                if end - start == size and mm[keys_at + start : keys_at + end] == encoded:
                     out[key] = mm[hits_at + hit_ends[number - 1] : hits_at + hit_ends[number]]
                     break
                 slot = (slot + 1) & mask
@@ -203,13 +208,13 @@ class Store:
         KeyError
             For a rowid that is no place's.
         """
-        ends, mm, records_at, numbers_at = self._record_ends, self._mm, self._records_at, self._numbers_at
-        unpack, size, n = _NUMBERS.unpack_from, _NUMBERS.size, self.n_places
+        ends, mm, records_at, n = self._record_ends, self._mm, self._records_at, self.n_places
+        floats, ints = self._floats, self._ints
         out = []
         for rowid in rowids:
             if not 0 < rowid <= n:
                 raise KeyError(f"no place at index row {rowid}")
-            lat, lon, population = unpack(mm, numbers_at + size * (rowid - 1))
+            at = 3 * (rowid - 1)
             record = mm[records_at + ends[rowid - 1] : records_at + ends[rowid]].decode()
-            out.append((rowid, lat, lon, population, record))
+            out.append((rowid, floats[at], floats[at + 1], ints[at + 2], record))
         return out

@@ -172,11 +172,35 @@ def skeleton(name: str) -> str:
 _VOWEL_BYTES = b"aeiou"
 
 
-@lru_cache(maxsize=65536)
+#: Each word :func:`_fold_token` has folded, with its forms (while there are fewer than
+#: :data:`_FOLDED_SIZE`; a plain dict: ``lru_cache`` costs more per call than the folding saves).
+_FOLDED: dict[str, tuple[str, str]] = {}
+_FOLDED_SIZE = 65536
+
+
+def _has_double(text: str) -> bool:
+    """Return True when a letter a-z follows itself in ``text`` (where ``_DOUBLE_RE`` matches)."""
+    for i in range(1, len(text)):
+        c = text[i]
+        if c == text[i - 1] and "a" <= c <= "z":
+            return True
+    return False
+
+
 def _fold_token(token: str) -> tuple[str, str]:
     """Return the ``key1`` and ``skeleton`` forms of one word of a ``key0``."""
-    text = token.replace("ou", "u").replace("oo", "u").replace("ee", "i")
-    if _DOUBLE_RE.search(text) is not None:  # (_undouble, inlined)
+    hit = _FOLDED.get(token)
+    if hit is None:
+        hit = _fold(token)
+        if len(_FOLDED) < _FOLDED_SIZE:
+            _FOLDED[token] = hit
+    return hit
+
+
+def _fold(token: str) -> tuple[str, str]:
+    """:func:`_fold_token`, uncached."""
+    text = token.replace("ou", "u").replace("oo", "u").replace("ee", "i")  # (an exact str)
+    if _has_double(text):  # (_undouble, inlined)
         text = _DOUBLE_RE.sub(_FIRST_GROUP, text)
     if not text.isalnum():  # the regexes' word boundaries may fall inside the word
         if "h" in text:
@@ -188,7 +212,7 @@ def _fold_token(token: str) -> tuple[str, str]:
         text = text[:-1]
     text_k = text.replace("q", "k")
     skel = text_k[0] + text_k[1:].encode().translate(None, _VOWEL_BYTES).decode()
-    return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _DOUBLE_RE.search(skel) is not None else skel)
+    return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _has_double(skel) else skel)
 
 
 def keys_of_word(token: str) -> tuple[str, str, str]:

@@ -114,3 +114,21 @@ def test_only_articles():
 
     assert only_articles("al") and only_articles("el al")
     assert not only_articles("al bab") and not only_articles("homs")
+
+
+@given(st.text(alphabet="aabbzZé-_ 1", max_size=12))
+def test_has_double_finds_what_the_regex_finds(text):
+    from geomap.names import _DOUBLE_RE, _has_double
+
+    assert _has_double(text) == (_DOUBLE_RE.search(text) is not None)
+
+
+def test_word_keys_of_a_str_subclass():
+    # (the compiled folding takes exactly-str text: a subclass is folded as its plain str)
+    from geomap.names import keys_of_tokens, keys_of_word
+
+    class Word(str):
+        pass
+
+    assert keys_of_word(Word("hassoun")) == keys_of_word("hassoun") == ("hassoun", "hasun", "hsn")
+    assert keys_of_tokens([Word("deir"), Word("ez"), Word("zzour")]) == keys_of_tokens(["deir", "ez", "zzour"])
