@@ -6,7 +6,7 @@
 # compiled every module fails.
 cimport cython
 
-@cython.locals(out=list, pos=Py_ssize_t, glue=list)
+@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t)
 cpdef list _words(unicode text)
 
 @cython.locals(h=Py_ssize_t, start=Py_ssize_t)
@@ -44,6 +44,7 @@ cpdef tuple _greedy_matches(list by_start, object table)
 
 cpdef bint _alone(unicode text, Py_ssize_t end, object found)
 
+@cython.locals(end=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t)
 cpdef unicode _next_word(unicode text, Py_ssize_t pos)
 
 @cython.locals(before=unicode, stripped=unicode, token=unicode, start=Py_ssize_t)
@@ -58,3 +59,6 @@ cpdef bint _keep(object span, unicode text, frozenset common=*)
 
 @cython.locals(out=list, last=Py_ssize_t, i=Py_ssize_t)
 cpdef list _glue(unicode text)
+
+@cython.locals(y=double, k=double)
+cpdef double _round3(double x)

@@ -6,5 +6,8 @@ cimport cython
 @cython.locals(i=Py_ssize_t, c=Py_UCS4)
 cpdef bint _has_double(unicode text)
 
+@cython.locals(parts=list, start=Py_ssize_t, i=Py_ssize_t, c=Py_UCS4)
+cpdef unicode _single(unicode text)
+
 @cython.locals(text=unicode, text_k=unicode, skel=unicode)
 cpdef tuple _fold(object token)

@@ -187,6 +187,19 @@ def _has_double(text: str) -> bool:
     return False
 
 
+def _single(text: str) -> str:
+    """Return ``text`` with each run of one letter a-z made single (``_DOUBLE_RE.sub``'s)."""
+    parts = []
+    start = 0
+    for i in range(1, len(text)):
+        c = text[i]
+        if c == text[i - 1] and "a" <= c <= "z":
+            parts.append(text[start:i])  # (the letter at i is left out)
+            start = i + 1
+    parts.append(text[start:])
+    return "".join(parts)
+
+
 def _fold_token(token: str) -> tuple[str, str]:
     """Return the ``key1`` and ``skeleton`` forms of one word of a ``key0``."""
     hit = _FOLDED.get(token)
@@ -200,8 +213,8 @@ def _fold_token(token: str) -> tuple[str, str]:
 def _fold(token: str) -> tuple[str, str]:
     """:func:`_fold_token`, uncached."""
     text = token.replace("ou", "u").replace("oo", "u").replace("ee", "i")  # (an exact str)
-    if _has_double(text):  # (_undouble, inlined)
-        text = _DOUBLE_RE.sub(_FIRST_GROUP, text)
+    if _has_double(text):
+        text = _single(text)
     if not text.isalnum():  # the regexes' word boundaries may fall inside the word
         if "h" in text:
             text = _FINAL_H_RE.sub("", text)
@@ -212,12 +225,15 @@ def _fold(token: str) -> tuple[str, str]:
         text = text[:-1]
     text_k = text.replace("q", "k")
     skel = text_k[0] + text_k[1:].encode().translate(None, _VOWEL_BYTES).decode()
-    return text, (_DOUBLE_RE.sub(_FIRST_GROUP, skel) if _has_double(skel) else skel)
+    return text, (_single(skel) if _has_double(skel) else skel)
 
 
 def keys_of_word(token: str) -> tuple[str, str, str]:
     """Return :func:`keys_of_tokens` of one word, ``keys_of_tokens([token])``."""
-    return (token, *_fold_token(token))
+    folded = _FOLDED.get(token)  # (_fold_token, inlined for its commonest case)
+    if folded is None:
+        folded = _fold_token(token)
+    return token, folded[0], folded[1]
 
 
 def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
@@ -243,7 +259,7 @@ def keys_of_tokens(tokens: list[str]) -> tuple[str, str, str]:
     True
     """
     if len(tokens) == 1:
-        return (tokens[0], *_fold_token(tokens[0]))
+        return keys_of_word(tokens[0])
     k0 = " ".join(tokens)
     if not _ARTICLES.isdisjoint(tokens):  # several words: the articles go (unless all are)
         tokens = [t for t in tokens if t not in _ARTICLES] or tokens

@@ -10,11 +10,14 @@ from hypothesis import strategies as st
 from geomap.gazetteer import Gazetteer
 from geomap.geoparse import (
     _CAPS,
+    _NEXT_WORD_RE,
     _PREV_WORD_RE,
     _WORD_RE,
     _glue,
     _lowercase_elsewhere,
+    _next_word,
     _prev_word,
+    _round3,
     _runs,
     _sub_span_keys,
     _words,
@@ -295,6 +298,24 @@ def test_prev_word_is_its_regex(text, pos):
     pos = min(pos, len(text))
     m = _PREV_WORD_RE.search(text, max(0, pos - 30), pos)
     assert _prev_word(text, pos) == (m.group(1).rstrip(".") if m else "")
+
+
+@example(0.0005)
+@example(0.0015)
+@example(2.675)
+@example(0.1234995)
+@example(-0.25)
+@example(float("nan"))
+@given(st.floats(allow_infinity=True) | st.floats(0, 2) | st.integers(0, 10**6).map(lambda k: k / 2000))
+def test_round3_is_round(x):
+    assert repr(_round3(x)) == repr(round(x, 3))
+
+
+@given(st.text(alphabet="abZé1. \t\n\u00a0\u2003\u200b-", max_size=60), st.integers(0, 65))
+def test_next_word_is_its_regex(text, pos):
+    pos = min(pos, len(text))
+    m = _NEXT_WORD_RE.match(text, pos, pos + 30)
+    assert _next_word(text, pos) == (m.group(1) if m else "")
 
 
 

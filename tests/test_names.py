@@ -132,3 +132,10 @@ def test_word_keys_of_a_str_subclass():
 
     assert keys_of_word(Word("hassoun")) == keys_of_word("hassoun") == ("hassoun", "hasun", "hsn")
     assert keys_of_tokens([Word("deir"), Word("ez"), Word("zzour")]) == keys_of_tokens(["deir", "ez", "zzour"])
+
+
+@given(st.text(alphabet="aabbzZé-_ 1", max_size=12))
+def test_single_does_what_the_regex_does(text):
+    from geomap.names import _DOUBLE_RE, _single
+
+    assert _single(text) == _DOUBLE_RE.sub(r"\1", text)
