@@ -23,7 +23,6 @@ import sqlite3
 import struct
 import tempfile
 import threading
-import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -36,7 +35,7 @@ from typing import NamedTuple
 
 from geomap.errors import GazetteerError, RegionError
 from geomap.gazetteer_format import parse_row
-from geomap.gazetteer_store import Store, StoreError, write_store
+from geomap.gazetteer_store import PREFIX_BITS, Store, StoreError, prefix_bit, write_store
 from geomap.names import consonant_count, key0, key1, skeleton
 from geomap.schema import Place
 
@@ -53,7 +52,7 @@ _KIND_PRIOR = {
 ARABIC_REGION = frozenset(
     "SY LB JO IQ PS EG SA YE OM AE QA BH KW LY TN DZ MA SD MR".split()
 )
-_SCHEMA_VERSION = "10"
+_SCHEMA_VERSION = "11"
 #: The columns :func:`_place_of` makes a :class:`Place` of. A place's text fields are one
 #: column, ``record``: SQLite's C API costs more per column read than a split does per field.
 _PLACE_COLS = "lat, lon, population, record"
@@ -64,11 +63,6 @@ _RECORD_FIELDS = (
     "parent",
     "source",
 )
-#: Size of the prefix filter: one bit per value of a 24-bit hash (2 MiB) for the ~170k word
-#: prefixes of the index's multi-word keys ("new" and "new york" of "new york city"); about 1%
-#: of other word sequences pass it.
-_PREFIX_BITS = 24
-_PREFIX_MASK = (1 << _PREFIX_BITS) - 1
 
 
 #: The setters of the slots of :class:`Place`'s text fields, in ``_RECORD_FIELDS`` order, and of
@@ -215,11 +209,11 @@ def _add_prefixes(prefix_bits: bytearray, names: list[tuple[str, int, int]]) -> 
     """Set the prefix-filter bits of the word prefixes of the keys of some index rows."""
     for key, _, _ in names:
         for prefix in _word_prefixes(key):
-            h = zlib.crc32(prefix.encode("utf-8")) & _PREFIX_MASK
+            h = prefix_bit(prefix)
             prefix_bits[h >> 3] |= 1 << (h & 7)
 
 
-def _write_store(con: sqlite3.Connection, path: str) -> None:
+def _write_store(con: sqlite3.Connection, path: str, prefix_bits: bytes) -> None:
     """Write the store of an index's keys and places (see :mod:`geomap.gazetteer_store`).
 
     A key's hits are an ``array("i")`` of its rows' ``rowid`` and ``tier`` in turn, in rowid
@@ -231,7 +225,7 @@ def _write_store(con: sqlite3.Connection, path: str) -> None:
         for key, group in groupby(rows, key=itemgetter(0))
     )
     places = con.execute(f"SELECT rowid, {_PLACE_COLS} FROM places ORDER BY rowid")
-    write_store(path, key_hits, places)
+    write_store(path, key_hits, places, prefix_bits)
 
 
 def _store_path(index_path: Path) -> Path:
@@ -260,7 +254,6 @@ def _build_index(source: Path, target: Path) -> None:
             CREATE TABLE names (key TEXT, place INTEGER, tier INTEGER, PRIMARY KEY (key, place))
                 WITHOUT ROWID;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE prefixfilter (bits BLOB);
             CREATE TABLE summary (kind_names TEXT, kinds BLOB, populations BLOB, priors BLOB);
             """
         )
@@ -273,7 +266,7 @@ def _build_index(source: Path, target: Path) -> None:
             next(fh)  # header
             places: list[tuple] = []
             names: list[tuple[str, int, int]] = []
-            prefix_bits = bytearray(1 << (_PREFIX_BITS - 3))
+            prefix_bits = bytearray(1 << (PREFIX_BITS - 3))
             # per index row (0 unused): kind, population and place prior, for ranking
             kind_names: dict[str, int] = {}
             kinds, populations, priors = bytearray(1), array("q", [0]), array("d", [0.0])
@@ -297,8 +290,7 @@ def _build_index(source: Path, target: Path) -> None:
             _add_prefixes(prefix_bits, names)
             con.executemany(insert_place, places)
             con.executemany(upsert_name, names)
-        _write_store(con, store_tmp)
-        con.execute("INSERT INTO prefixfilter VALUES (?)", (prefix_bits,))
+        _write_store(con, store_tmp, bytes(prefix_bits))
         con.execute(
             "INSERT INTO summary VALUES (?,?,?,?)",
             ("|".join(kind_names), bytes(kinds), populations.tobytes(), priors.tobytes()),
@@ -358,9 +350,9 @@ class Gazetteer:
     Notes
     -----
     The first ``Gazetteer()`` on a machine indexes the bundled places (about 10-30 s); later
-    ones open the cached index, map its store of keys and places (:mod:`geomap.gazetteer_store`)
-    and read its prefix filter and ranking summary into memory (about 4 MB, a few
-    milliseconds). Use :func:`default_gazetteer` to share one instance.
+    ones open the cached index, map its store of keys, places and key prefixes
+    (:mod:`geomap.gazetteer_store`) and read its ranking summary into memory (about 2 MB, a
+    few milliseconds). Use :func:`default_gazetteer` to share one instance.
     """
 
     def __init__(
@@ -384,9 +376,6 @@ class Gazetteer:
             f"file:{self.index_path}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
-        # membership filter of the word prefixes of the index keys: a word sequence whose bit
-        # is clear begins no key
-        (self._prefix_bits,) = self._con.execute("SELECT bits FROM prefixfilter").fetchone()
         kind_names, kinds, populations, priors = self._con.execute("SELECT * FROM summary").fetchone()
         self._kind_names = kind_names.split("|")
         self._kinds: bytes = kinds
@@ -502,12 +491,11 @@ class Gazetteer:
             name starting with these words is in the gazetteer (a filter: True may be wrong,
             False never is).
         """
-        bits, user, crc32 = self._prefix_bits, self._user_prefixes, zlib.crc32
-        for p in prefixes:
-            h = crc32(p.encode()) & _PREFIX_MASK
-            if bits[h >> 3] >> (h & 7) & 1 or p in user:
-                return True
-        return False
+        user = self._user_prefixes
+        if not user:
+            return self._store.begins_a_key(prefixes)
+        prefixes = list(prefixes)
+        return self._store.begins_a_key(prefixes) or not user.isdisjoint(prefixes)
 
     def match_tiers(
         self,

@@ -101,3 +101,18 @@ def test_a_gazetteer_rebuilds_a_missing_or_damaged_store(tmp_path, monkeypatch):
         assert [c.place.id for c in again.lookup("Qaryat Alpha")] == ["t1"]
         assert again.get("t2").population == 9000
         assert Store(store).n_places == 2
+
+
+def test_the_prefix_filter_has_the_prefixes_written_to_it(tmp_path):
+    from geomap.gazetteer_store import PREFIX_BITS, prefix_bit
+
+    bits = bytearray(1 << (PREFIX_BITS - 3))
+    for prefix in ("new", "new york", "ras al"):
+        h = prefix_bit(prefix)
+        bits[h >> 3] |= 1 << (h & 7)
+    write_store(tmp_path / "s.store", [], [], bytes(bits))
+    store = Store(tmp_path / "s.store")
+    assert store.begins_a_key(["zzz", "new york"]) and store.begins_a_key(iter(["ras al"]))
+    assert not store.begins_a_key(["york", "qqq zzz", "new yorkshire"]) and not store.begins_a_key([])
+    with pytest.raises(ValueError, match="prefix filter"):
+        write_store(tmp_path / "t.store", [], [], b"\0")
