@@ -62,3 +62,11 @@ cpdef list _glue(unicode text)
 
 @cython.locals(y=double, k=double)
 cpdef double _round3(double x)
+
+@cython.locals(near_lat=double, near_lon=double, row_size=long, row=double, col=double, r=long, k=long)
+cpdef long _cell(double lat, double lon)
+
+@cython.locals(score=double, best_score=double, second=double, lat=double, lon=double, la=double, lo=double,
+               a1_share=double, own_w=double, total=double, near_lat=double, near_lon=double, near=bint,
+               in_container=bint, named=bint)
+cpdef tuple _choose(list rows, bint province, object container, bint county, object evidence)

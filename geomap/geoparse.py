@@ -804,10 +804,13 @@ def _prev_word(text: str, pos: int) -> str:
     return stripped[start:].rstrip(".")
 
 
+#: A locative cue that ends a text: "in", "near the", "the town of". (The lookahead of the cues'
+#: first letters lets the regex engine give up at most places after one test, instead of one
+#: per cue.)
 _LOCATIVE_RE = re.compile(
-    r"(?:\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)|\b(?:town|city|village|"
-    r"district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|outskirts)\s+of)"
-    r"\s+(?:the\s+)?$",
+    r"\b(?=[acdfginoprstv])(?:(?:in|at|near|from|into|outside|around|across|toward|towards|via)|(?:town|"
+    r"city|village|district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|"
+    r"outskirts)\s+of)\s+(?:the\s+)?$",
     re.I,
 )
 #: The Arabic cues, alone or after "wa-"/"fa-" ("and"), and "bi-" ("in") glued to the name.
@@ -1081,7 +1084,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     containers = [_container_after(spans, idx, text) for idx in range(len(spans))]
 
-    # what choose() needs of each candidate, the same in every pass: its score with the
+    # what _choose() needs of each candidate, the same in every pass: its score with the
     # evidence that does not depend on the other spans' choices (the first terms of the sum)
     # and its reason's
     prepared: list[list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = []
@@ -1152,60 +1155,6 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         prepared.append(rows)
         prepared_by_name[same] = rows
 
-    def choose(idx: int, sp: _Span, evidence: tuple | None) -> tuple[Candidate, float, tuple, float]:
-        """Return a span's best candidate, its score, the notes of its reason (see ``_why``) and
-        the lead of its score over the next best.
-
-        ``evidence`` is None in the first pass, else what the other names give
-        (:meth:`_Coherence.evidence`).
-        """
-        province = provinces[idx]
-        container = containers[idx]
-        if container is not None:
-            cp = container.place
-            c_kind, c_cc, c_a1c, c_a1 = cp.kind, cp.country_code, cp.admin1_code, cp.admin1
-        county = sp.county and evidence is not None
-        if evidence is not None:
-            name, a1_votes, grid, own_key, own_w, total, top_a1 = evidence
-        best, best_score, second, best_notes = None, -1e9, -1e9, ("", False, False, False)
-        for c, score, kind, a1key, p, note in prepared[idx]:
-            near = in_container = False
-            if evidence is not None and kind not in _LARGE_KINDS:
-                a1_share = a1_votes.get(a1key, 0.0) - (own_w if own_key == a1key else 0.0)
-                if total > 0:
-                    score += 1.2 * a1_share / total
-                lat, lon = p.lat, p.lon
-                cell = math.floor(lat / _NEAR_LAT) * _ROW + math.floor(lon / _NEAR_LON)  # _cell(lat, lon)
-                for other, la, lo in grid.get(cell, ()) if grid else ():
-                    if other != name and abs(lat - la) < _NEAR_LAT and abs(lon - lo) < _NEAR_LON:
-                        score += 0.5  # another name's place nearby
-                        near = True
-                        break
-            if container is not None and a1key[0] == c_cc:
-                if c_kind == "country":
-                    score += 1.0
-                    in_container = True
-                elif c_kind == "admin1" and (a1key[1] == c_a1c or p.admin1 == c_a1):
-                    score += 1.5
-                    in_container = True
-            if county:
-                if top_a1 is not None and a1key == top_a1:
-                    score += 1.5
-                if c.tier > 1:
-                    score -= 2.0
-            named = province and kind == "admin1"
-            if named:
-                score += 1.2
-            if score > best_score:
-                second = best_score
-                best, best_score, best_notes = c, score, (note, near, in_container, named)
-            elif score > second:
-                second = score
-        assert best is not None
-        note, near, in_container, named = best_notes
-        notes = (note, near, container.place.name if in_container else None, named)
-        return best, best_score, notes, best_score - second if second > -1e9 else 10.0
-
     # pass 1: priors, countries and containers; then admin-1 coherence and proximity, name by
     # name from the most to the least certain, each seeing the latest readings of the others
     # (so that "Atlanta" settles Georgia before the ambiguous "Decatur" is read, and not the
@@ -1216,7 +1165,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         alike = (id(prepared[i]), id(containers[i]), provinces[i])
         pick = first_picks.get(alike)
         if pick is None:
-            pick = first_picks[alike] = choose(i, sp, None)
+            pick = first_picks[alike] = _choose(prepared[i], provinces[i], containers[i], sp.county, None)
         chosen.append(pick)
     spans_of: dict[str, list[int]] = {}
     margin: dict[str, float] = {}
@@ -1241,12 +1190,14 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
                 picks: dict[tuple, tuple] = {}  # mentions alike in all else are read alike
                 for i in redo:
                     if len(redo) == 1:
-                        pick = choose(i, spans[i], evidence)
+                        pick = _choose(prepared[i], provinces[i], containers[i], spans[i].county, evidence)
                     else:
                         alike = (id(prepared[i]), id(containers[i]), provinces[i], spans[i].county)
                         pick = picks.get(alike)
                         if pick is None:
-                            pick = picks[alike] = choose(i, spans[i], evidence)
+                            pick = picks[alike] = _choose(
+                                prepared[i], provinces[i], containers[i], spans[i].county, evidence
+                            )
                     changed = changed or pick[0] is not chosen[i][0]
                     chosen[i] = pick
             if changed:
@@ -1330,8 +1281,69 @@ def _round3(x: float) -> float:
 
 
 def _cell(lat: float, lon: float) -> int:
-    """Return the number of the grid cell of a position."""
-    return math.floor(lat / _NEAR_LAT) * _ROW + math.floor(lon / _NEAR_LON)
+    """Return the number of the grid cell of a position: ``floor(lat / _NEAR_LAT) * _ROW +
+    floor(lon / _NEAR_LON)``."""
+    near_lat, near_lon, row_size = _NEAR_LAT, _NEAR_LON, _ROW  # (C numbers, compiled)
+    row, col = lat / near_lat, lon / near_lon
+    r, k = int(row), int(col)  # (towards zero: below zero, one more than the floor when inexact)
+    return (r - (r > row)) * row_size + k - (k > col)
+
+
+def _choose(
+    rows: list, province: bool, container: Candidate | None, county: bool, evidence: tuple | None
+) -> tuple[Candidate, float, tuple, float]:
+    """Return a span's best candidate, its score, the notes of its reason (see ``_why``) and
+    the lead of its score over the next best.
+
+    ``rows`` are the span's candidates as ``_resolve`` prepares them, ``province`` whether the
+    text names the span as a province, ``container`` the best candidate of a region named as
+    containing it, ``county`` whether it is a county's name, and ``evidence`` None in the first
+    pass, else what the other names give (:meth:`_Coherence.evidence`).
+    """
+    if container is not None:
+        cp = container.place
+        c_kind, c_cc, c_a1c, c_a1 = cp.kind, cp.country_code, cp.admin1_code, cp.admin1
+    county = county and evidence is not None
+    if evidence is not None:
+        name, a1_votes, grid, own_key, own_w, total, top_a1 = evidence
+    near_lat, near_lon = _NEAR_LAT, _NEAR_LON
+    best, best_score, second, best_notes = None, -1e9, -1e9, ("", False, False, False)
+    for c, score, kind, a1key, p, note in rows:
+        near = in_container = False
+        if evidence is not None and kind not in _LARGE_KINDS:
+            a1_share = a1_votes.get(a1key, 0.0) - (own_w if own_key == a1key else 0.0)
+            if total > 0:
+                score += 1.2 * a1_share / total
+            lat, lon = p.lat, p.lon
+            for other, la, lo in grid.get(_cell(lat, lon), ()) if grid else ():
+                if other != name and abs(lat - la) < near_lat and abs(lon - lo) < near_lon:
+                    score += 0.5  # another name's place nearby
+                    near = True
+                    break
+        if container is not None and a1key[0] == c_cc:
+            if c_kind == "country":
+                score += 1.0
+                in_container = True
+            elif c_kind == "admin1" and (a1key[1] == c_a1c or p.admin1 == c_a1):
+                score += 1.5
+                in_container = True
+        if county:
+            if top_a1 is not None and a1key == top_a1:
+                score += 1.5
+            if c.tier > 1:
+                score -= 2.0
+        named = province and kind == "admin1"
+        if named:
+            score += 1.2
+        if score > best_score:
+            second = best_score
+            best, best_score, best_notes = c, score, (note, near, in_container, named)
+        elif score > second:
+            second = score
+    assert best is not None
+    note, near, in_container, named = best_notes
+    notes = (note, near, container.place.name if in_container else None, named)
+    return best, best_score, notes, best_score - second if second > -1e9 else 10.0
 
 
 class _Coherence:
@@ -1353,11 +1365,11 @@ class _Coherence:
         self._readings: dict[str, list[Place]] = {}  # per name: its spans' readings
 
     def evidence(self, name: str, county: bool) -> tuple:
-        """Return what the other names give a name, for ``choose`` in ``_resolve``.
+        """Return what the other names give a name, for :func:`_choose` in ``_resolve``.
 
         ``(name, votes per area, grid of positions, the area of the name's own vote, its
         weight, the votes of the other names, the area with the most votes)``: with the name and
-        its own vote ``choose`` leaves out the name's own evidence; the last is None unless the
+        its own vote :func:`_choose` leaves out the name's own evidence; the last is None unless the
         name is a county's (``county``).
         """
         vote = self._vote.get(name)
@@ -1388,7 +1400,7 @@ class _Coherence:
                     grid[cell + d] = [pt for pt in grid[cell + d] if pt[0] != name]
         self._readings[name] = places
         vote = None
-        points = set()  # (each point is listed once: choose only asks whether some point is near)
+        points = set()  # (each point is listed once: _choose only asks whether some point is near)
         for i, p in zip(idxs, places, strict=True):
             kind = p.kind
             if kind in _LARGE_KINDS:
@@ -1415,7 +1427,9 @@ def _container_after(spans: list[_Span], idx: int, text: str):
     """
     if idx > 0:
         prv = spans[idx - 1]
-        if _POSSESSIVE_GAP_RE.fullmatch(text, prv.end, spans[idx].start):  # (the gap, unsliced)
+        if text[prv.end : prv.end + 1] in ("'", "\u2019") and _POSSESSIVE_GAP_RE.fullmatch(
+            text, prv.end, spans[idx].start  # (the gap, unsliced)
+        ):
             admin = [c for c in prv.cands if c.place.kind in ("admin1", "country")]
             if admin:
                 return max(admin, key=_SCORE)

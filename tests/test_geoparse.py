@@ -300,6 +300,44 @@ def test_prev_word_is_its_regex(text, pos):
     assert _prev_word(text, pos) == (m.group(1).rstrip(".") if m else "")
 
 
+#: _LOCATIVE_RE as it was written first: the cues' alternatives alone.
+_LOCATIVE_SPEC = re.compile(
+    r"(?:\b(?:in|at|near|from|into|outside|around|across|toward|towards|via)|\b(?:town|city|village|"
+    r"district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|outskirts)\s+of)"
+    r"\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(["in", "At", "ſuburb", "İn", "town", "of", "the", "THE", "via", "x", "Kamp", "neighborhood"])
+        | st.text(alphabet="inatofrhe ſKİı\u00a0\t-_é1", max_size=4),
+        max_size=6,
+    ).map(" ".join),
+    st.sampled_from(["", " ", "  ", "\t", "-"]),
+)
+def test_the_locative_regex_finds_what_its_specification_finds(text, end):
+    from geomap.geoparse import _LOCATIVE_RE
+
+    text += end
+    assert (_LOCATIVE_RE.search(text) is None) == (_LOCATIVE_SPEC.search(text) is None)
+
+
+@example(-0.6, -0.8)
+@example(-1.2, 1.6)
+@example(-0.0, 180.0)
+@example(-1e-300, -179.99999)
+@given(st.floats(-90, 90), st.floats(-180, 180))
+def test_cell_is_the_floor_of_the_grid_position(lat, lon):
+    import math
+
+    from geomap.geoparse import _NEAR_LAT, _NEAR_LON, _ROW, _cell
+
+    assert _cell(lat, lon) == math.floor(lat / _NEAR_LAT) * _ROW + math.floor(lon / _NEAR_LON)
+
+
 @example(0.0005)
 @example(0.0015)
 @example(2.675)
