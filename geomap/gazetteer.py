@@ -81,11 +81,27 @@ def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, 
     text fields and the three numbers).
     """
     out = {}
-    new, text_slots, (set_lat, set_lon, set_population) = _new_object, _RECORD_SLOTS, _NUMBER_SLOTS
+    new = _new_object
+    set_id, set_name, set_ascii, set_kind, set_cc, set_a1c, set_a1, set_a2c, set_a2, set_parent, set_source = (
+        _RECORD_SLOTS
+    )
+    set_lat, set_lon, set_population = _NUMBER_SLOTS
     for rowid, lat, lon, population, record in rows:
+        f = record.split("\t")
+        if len(f) != len(_RECORD_FIELDS):
+            raise ValueError(f"index row {rowid} has {len(f)} text fields, not {len(_RECORD_FIELDS)}")
         place = new(Place)
-        for set_slot, value in zip(text_slots, record.split("\t"), strict=True):
-            set_slot(place, value)
+        set_id(place, f[0])
+        set_name(place, f[1])
+        set_ascii(place, f[2])
+        set_kind(place, f[3])
+        set_cc(place, f[4])
+        set_a1c(place, f[5])
+        set_a1(place, f[6])
+        set_a2c(place, f[7])
+        set_a2(place, f[8])
+        set_parent(place, f[9])
+        set_source(place, f[10])
         set_lat(place, lat)
         set_lon(place, lon)
         set_population(place, population)

@@ -1009,6 +1009,19 @@ def _province_of_before(text: str, start: int) -> bool:
     return before.rstrip().endswith("of") and _PROVINCE_OF_RE.search(before) is not None
 
 
+def _top_two(cands: Sequence[Candidate]) -> tuple[Candidate, Candidate | None]:
+    """Return the first two of ``sorted(cands, key=score, reverse=True)`` (None for a missing
+    second), without sorting: the first of the best-scored, then the next of the best-scored
+    or else the first of the next best."""
+    first = second = None
+    for c in cands:
+        if first is None or c.score > first.score:
+            first, second = c, first
+        elif second is None or c.score > second.score:
+            second = c
+    return first, second
+
+
 def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
@@ -1016,15 +1029,15 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     by_name: dict[str, tuple[str, float]] = {}
     # per matched name (and how its candidates were narrowed): its best guess and weight
     guesses: dict[tuple[str, bool, bool], tuple[str, float]] = {}
-    ranked_of: dict[int, list[Candidate]] = {}  # per candidate list: its candidates, best first
+    ranked_of: dict[int, tuple] = {}  # per candidate list: its best two (_top_two)
     for sp in spans:
         ranked = ranked_of.get(id(sp.cands))
         if ranked is None:
-            ranked = ranked_of[id(sp.cands)] = sorted(sp.cands, key=_SCORE, reverse=True)  # (stable)
+            ranked = ranked_of[id(sp.cands)] = _top_two(sp.cands)
         guess = guesses.get((sp.name, sp.abbrev, sp.listed))
         if guess is None:
-            top = ranked[0]
-            margin = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+            top, runner = ranked
+            margin = top.score - (runner.score if runner is not None else 0.0)
             guess = guesses[(sp.name, sp.abbrev, sp.listed)] = (
                 top.place.country_code, 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
             )
@@ -1219,8 +1232,8 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
         else:
             why = _why(best, notes)
-        ranked = ranked_of[id(sp.cands)]  # the best score among the other candidates:
-        runner_up = ranked[0].score if ranked[0] is not best else ranked[1].score if len(ranked) > 1 else 0.0
+        top, runner = ranked_of[id(sp.cands)]  # the best score among the other candidates:
+        runner_up = top.score if top is not best else runner.score if runner is not None else 0.0
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
         own_share = share_for(sp)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geomap.gazetteer import Gazetteer
+from geomap.gazetteer import Candidate, Gazetteer
 from geomap.geoparse import (
     _CAPS,
     _NEXT_WORD_RE,
@@ -24,6 +24,7 @@ from geomap.geoparse import (
     geoparse,
 )
 from geomap.names import keys
+from geomap.schema import Place
 from tests.conftest import SEEDS, needs_shared
 
 #: Pieces of text that exercise the word and run rules.
@@ -323,6 +324,16 @@ def test_the_locative_regex_finds_what_its_specification_finds(text, end):
 
     text += end
     assert (_LOCATIVE_RE.search(text) is None) == (_LOCATIVE_SPEC.search(text) is None)
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=8))
+def test_top_two_are_the_first_two_of_the_stable_sort(scores):
+    from geomap.geoparse import _top_two
+
+    cands = [Candidate(Place(str(i), "x", "x", "village", 0.0, 0.0, "SY"), 0, float(s)) for i, s in enumerate(scores)]
+    ranked = sorted(cands, key=lambda c: c.score, reverse=True)
+    first, second = _top_two(cands)
+    assert first is ranked[0] and second is (ranked[1] if len(ranked) > 1 else None)
 
 
 @example(-0.6, -0.8)
