@@ -70,3 +70,6 @@ cpdef long _cell(double lat, double lon)
                a1_share=double, own_w=double, total=double, near_lat=double, near_lon=double, near=bint,
                in_container=bint, named=bint)
 cpdef tuple _choose(list rows, bint province, object container, bint county, object evidence)
+
+@cython.locals(end=Py_ssize_t, i=Py_ssize_t)
+cpdef object _county_at(unicode text, Py_ssize_t pos)

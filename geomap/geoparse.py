@@ -704,7 +704,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         if arabic:
             spans = _with_clitic_names(text, arabic, gaz, names, spans)
     for sp in spans:
-        m = _COUNTY_RE.match(text, sp.end)
+        m = _county_at(text, sp.end)
         if sp.surface.endswith(_COUNTY_ENDINGS) and "admin2" in sp.match.kind_tiers:
             sp.county = True  # a county the gazetteer knows: "Laurel County"
             sp.head = "county"
@@ -761,13 +761,25 @@ def _greedy_matches(
     return tuple(out)
 
 
+def _county_at(text: str, pos: int) -> re.Match | None:
+    """Return ``_COUNTY_RE.match(text, pos)``, asked only when a C, P, B or T follows spaces
+    at ``pos`` (most names are followed by none of these words)."""
+    end = len(text)
+    i = pos
+    while i < end and text[i].isspace():  # (str.isspace is the regex's \s)
+        i += 1
+    if i == pos or i == end or text[i] not in "CPBT":
+        return None
+    return _COUNTY_RE.match(text, pos)
+
+
 def _alone(text: str, end: int, found: _Match) -> bool:
     """True when a one-word stop-word match ending at ``end`` is no name whatever follows.
 
     :func:`_keep` rejects it, unless "County" follows or a period makes it a state's
     abbreviation (a period leaves its key as it is).
     """
-    return not _COUNTY_RE.match(text, end) and not (
+    return not _county_at(text, end) and not (
         text[end : end + 1] == "." and "admin1" in found.kind_tiers
     )
 

@@ -212,7 +212,8 @@ def _fold_token(token: str) -> tuple[str, str]:
 
 def _fold(token: str) -> tuple[str, str]:
     """:func:`_fold_token`, uncached."""
-    text = token.replace("ou", "u").replace("oo", "u").replace("ee", "i")  # (an exact str)
+    text = token.replace("ou", "u")  # (an exact str, even of a subclass of str)
+    text = text.replace("oo", "u").replace("ee", "i")  # (compiled: str's own replace, called directly)
     if _has_double(text):
         text = _single(text)
     if not text.isalnum():  # the regexes' word boundaries may fall inside the word

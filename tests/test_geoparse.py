@@ -336,6 +336,20 @@ def test_top_two_are_the_first_two_of_the_stable_sort(scores):
     assert first is ranked[0] and second is (ranked[1] if len(ranked) > 1 else None)
 
 
+@given(
+    st.lists(st.sampled_from(["County", "Parish", "Borough", "Township", "Countyx", "C", "Co", "x", "é", "-"]))
+    .map(" ".join) | st.text(alphabet="CPBTounty \t\u00a0é1", max_size=12),
+    st.integers(0, 8),
+)
+def test_county_at_is_the_county_regex(text, pos):
+    from geomap.geoparse import _COUNTY_RE, _county_at
+
+    pos = min(pos, len(text))
+    want = _COUNTY_RE.match(text, pos)
+    got = _county_at(text, pos)
+    assert (got and got.span()) == (want and want.span())
+
+
 @example(-0.6, -0.8)
 @example(-1.2, 1.6)
 @example(-0.0, 180.0)
