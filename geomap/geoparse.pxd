@@ -47,7 +47,7 @@ cpdef bint _alone(unicode text, Py_ssize_t end, object found)
 @cython.locals(end=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t)
 cpdef unicode _next_word(unicode text, Py_ssize_t pos)
 
-@cython.locals(before=unicode, stripped=unicode, token=unicode, start=Py_ssize_t)
+@cython.locals(start=Py_ssize_t, j=Py_ssize_t, i=Py_ssize_t)
 cpdef unicode _prev_word(unicode text, Py_ssize_t pos)
 
 @cython.locals(before=unicode)

@@ -209,7 +209,6 @@ _CAPS_SET = frozenset(filter(re.compile("[%s]" % _CAPS).fullmatch, map(chr, rang
 _LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")  # (the specification of _next_word)
 _PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")  # (the specification of _prev_word)
-_PREV_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 _POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
 _POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
 _SCORE = attrgetter("score")
@@ -802,18 +801,16 @@ def _next_word(text: str, pos: int) -> str:
 def _prev_word(text: str, pos: int) -> str:
     """Return the word before the spaces before ``pos`` (what ``_PREV_WORD_RE`` finds in the 30
     characters before it), without its final periods; ``""`` when there is none."""
-    before = text[max(0, pos - 30) : pos]
-    stripped = before.rstrip()  # (``str.rstrip`` strips what ``str.isspace`` calls a space)
-    if len(stripped) == len(before):
+    start = max(0, pos - 30)
+    j = pos
+    while j > start and text[j - 1].isspace():  # (str.isspace is the regex's \s)
+        j -= 1
+    if j == pos:
         return ""
-    # the last whitespace-separated token, when it is all letters and periods (most are)
-    token = stripped.rsplit(None, 1)[-1] if stripped else ""
-    if token.isascii() and token.replace(".", "").isalpha():
-        return token.rstrip(".")
-    start = len(stripped)
-    while start > 0 and stripped[start - 1] in _PREV_WORD_CHARS:
-        start -= 1
-    return stripped[start:].rstrip(".")
+    i = j
+    while i > start and (text[i - 1] == "." or "a" <= text[i - 1] <= "z" or "A" <= text[i - 1] <= "Z"):
+        i -= 1
+    return text[i:j].rstrip(".")
 
 
 #: A locative cue that ends a text: "in", "near the", "the town of". (The lookahead of the cues'
