@@ -73,3 +73,6 @@ cpdef tuple _choose(list rows, bint province, object container, bint county, obj
 
 @cython.locals(end=Py_ssize_t, i=Py_ssize_t)
 cpdef object _county_at(unicode text, Py_ssize_t pos)
+
+@cython.locals(low=Py_ssize_t, j=Py_ssize_t)
+cpdef bint _province_of_before(unicode text, Py_ssize_t start)

@@ -1014,8 +1014,13 @@ def _why(best: Candidate, notes: tuple[str, bool, str | None, bool]) -> str:
 
 def _province_of_before(text: str, start: int) -> bool:
     """True when "province of" (or "governorate of") comes right before ``start``."""
-    before = text[max(0, start - 30) : start]
-    return before.rstrip().endswith("of") and _PROVINCE_OF_RE.search(before) is not None
+    low = max(0, start - 30)
+    j = start
+    while j > low and text[j - 1].isspace():
+        j -= 1
+    if j - 2 < low or text[j - 2] != "o" or text[j - 1] != "f":  # (most names: no "of" before them)
+        return False
+    return _PROVINCE_OF_RE.search(text[low:start]) is not None
 
 
 def _top_two(cands: Sequence[Candidate]) -> tuple[Candidate, Candidate | None]:

@@ -350,6 +350,19 @@ def test_county_at_is_the_county_regex(text, pos):
     assert (got and got.span()) == (want and want.span())
 
 
+@given(
+    st.lists(st.sampled_from(["province", "governorate", "provinces", "of", "Of", "the", "x", "\u00a0", "\n"]))
+    .map(" ".join),
+    st.sampled_from(["", " ", "  ", "\t"]),
+)
+def test_province_of_before_is_its_regex(text, end):
+    from geomap.geoparse import _PROVINCE_OF_RE, _province_of_before
+
+    text += end + "Idlib"
+    start = len(text) - 5
+    assert _province_of_before(text, start) == (_PROVINCE_OF_RE.search(text[max(0, start - 30) : start]) is not None)
+
+
 @example(-0.6, -0.8)
 @example(-1.2, 1.6)
 @example(-0.0, 180.0)
