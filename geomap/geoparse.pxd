@@ -76,3 +76,6 @@ cpdef object _county_at(unicode text, Py_ssize_t pos)
 
 @cython.locals(low=Py_ssize_t, j=Py_ssize_t)
 cpdef bint _province_of_before(unicode text, Py_ssize_t start)
+
+cdef class _Span:
+    cdef public object start, end, surface, name, match, head, run, cands, name_word, county, key, abbrev, listed

@@ -27,7 +27,7 @@ import weakref
 from bisect import bisect_left
 from collections import ChainMap, Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from itertools import chain, pairwise
 from operator import attrgetter
 from typing import NamedTuple
@@ -232,21 +232,50 @@ class _Match(NamedTuple):
     stop: bool  # the key is a stop word or phrase (a common word alone)
 
 
-@dataclass(slots=True)
 class _Span:
-    start: int
-    end: int
-    surface: str
-    name: str  # the surface matched in the gazetteer (before "County" or a period is added)
-    match: _Match | None  # how the name matched (None for a name of a county list)
-    head: str  # a place-type word right after ("province")
-    run: tuple[int, int]  # the capitalised run the span lies in
-    cands: Sequence[Candidate] = ()  # its candidates (loaded when the span is kept)
-    name_word: bool = False  # the word ends a person's or organisation's name elsewhere
-    county: bool = False  # "X County"
-    key: str = ""  # key0 of the surface
-    abbrev: bool = False  # a state's abbreviation with its period ("Conn.", "Ill."): only the state
-    listed: bool = False  # a name of a county list ("Douglas" in "Douglas and Sarpy counties")
+    """A matched name in a text, while the geoparser reads it.
+
+    (A plain class with its ``__init__`` written out: compiled, ``geoparse.pxd`` makes it an
+    extension type, which a dataclass cannot be, and its construction a C call.)
+    """
+
+    __slots__ = (
+        "start", "end", "surface", "name", "match", "head", "run", "cands", "name_word", "county", "key", "abbrev",
+        "listed",
+    )
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        surface: str,
+        name: str,  # the surface matched in the gazetteer (before "County" or a period is added)
+        match: _Match | None,  # how the name matched (None for a name of a county list)
+        head: str,  # a place-type word right after ("province")
+        run: tuple[int, int],  # the capitalised run the span lies in
+        cands: Sequence[Candidate] = (),  # its candidates (loaded when the span is kept)
+        name_word: bool = False,  # the word ends a person's or organisation's name elsewhere
+        county: bool = False,  # "X County"
+        key: str = "",  # key0 of the surface
+        abbrev: bool = False,  # a state's abbreviation with its period ("Conn.", "Ill."): only the state
+        listed: bool = False,  # a name of a county list ("Douglas" in "Douglas and Sarpy counties")
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.surface = surface
+        self.name = name
+        self.match = match
+        self.head = head
+        self.run = run
+        self.cands = cands
+        self.name_word = name_word
+        self.county = county
+        self.key = key
+        self.abbrev = abbrev
+        self.listed = listed
+
+    def __repr__(self) -> str:
+        return f"_Span({self.start}, {self.end}, {self.surface!r}, key={self.key!r}, county={self.county})"
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
