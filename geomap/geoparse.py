@@ -842,13 +842,19 @@ def _prev_word(text: str, pos: int) -> str:
     return text[i:j].rstrip(".")
 
 
-#: A locative cue that ends a text: "in", "near the", "the town of". (The lookahead of the cues'
-#: first letters lets the regex engine give up at most places after one test, instead of one
-#: per cue.)
-_LOCATIVE_RE = re.compile(
-    r"\b(?=[acdfginoprstv])(?:(?:in|at|near|from|into|outside|around|across|toward|towards|via)|(?:town|"
-    r"city|village|district|province|governorate|neighbou?rhood|suburb|area|region|capital|port|camp|"
-    r"outskirts)\s+of)\s+(?:the\s+)?$",
+#: The words that place the name after them ("in Homs"), and the areas whose name follows
+#: "of" ("the town of Saraqeb", "the outskirts of Hama").
+_LOCATIVE_CUES = "in at near from into outside around across toward towards via".split()
+_LOCATIVE_AREAS = (
+    "town city village district province governorate neighbourhood neighborhood suburb area region capital port "
+    "camp outskirts"
+).split()
+#: A locative cue that ends a text ("in ", "near the ", "the town of "), spelt backwards:
+#: ``_LOCATIVE_REV.match(text[::-1])`` is one attempt at one place, where a search for the cue
+#: at the end of the text tries every place.
+_LOCATIVE_REV = re.compile(
+    r"\s+(?:eht\s+)?(?:%s|fo\s+(?:%s))\b"
+    % ("|".join(w[::-1] for w in _LOCATIVE_CUES), "|".join(w[::-1] for w in _LOCATIVE_AREAS)),
     re.I,
 )
 #: The Arabic cues, alone or after "wa-"/"fa-" ("and"), and "bi-" ("in") glued to the name.
@@ -861,7 +867,7 @@ _CONTRACTION_RE = re.compile(r"['\u2019](?:re|ve|ll|d|m|t)$", re.I)
 def _located(text: str, start: int) -> bool:
     """True when a locative cue ("in", "the town of", "في") comes right before ``start``."""
     before = text[max(0, start - 25) : start]
-    if _LOCATIVE_RE.search(before) is not None:
+    if _LOCATIVE_REV.match(before[::-1]) is not None:
         return True
     return not before.isascii() and _AR_LOCATIVE_RE.search(before) is not None
 
