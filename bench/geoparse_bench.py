@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLD = (
-    'cold = the first pass in this process: the gazetteer object exists (its SQLite index built '
-    "and opened, key filter and ranking summary read: the load time above) but every "
+    "cold = the first pass in this process: the gazetteer object exists (its index built and "
+    "opened, its store mapped, its ranking summary read: the load time above) but every "
     "per-process cache (name keys, index lookups, places, candidates, recognised surfaces) "
     "starts empty; the operating system's file cache is whatever earlier runs left"
 )
