@@ -3,8 +3,10 @@
 The package ships two compressed files built by ``gazetteer/build.py``:
 ``data/places.tsv.xz`` (every place with its alternate names) and ``data/areas.geojson.gz``
 (simplified polygons of countries, admin-1 areas and Syria's districts). On first use geomap
-indexes the places into an SQLite file in the user cache directory (``$GEOMAP_CACHE_DIR``, else
-``$XDG_CACHE_HOME/geomap`` or ``~/.cache/geomap``); later loads open that index in milliseconds.
+indexes the places into the user cache directory (``$GEOMAP_CACHE_DIR``, else
+``$XDG_CACHE_HOME/geomap`` or ``~/.cache/geomap``): an SQLite file, and beside it a store of the
+name keys and places that the geoparser reads through a memory map
+(:mod:`geomap.gazetteer_store`); later loads open both in milliseconds.
 
 Users add places and aliases without a rebuild with a CSV (``name,lat,lon`` plus optional
 ``aliases,kind,country_code,admin1,admin2,parent,id``; ``aliases`` is ``|``-separated), passed
