@@ -6,7 +6,8 @@
 # compiled every module fails.
 cimport cython
 
-@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t)
+@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t, parts=list, k=Py_ssize_t,
+               word=unicode)
 cpdef list _words(unicode text)
 
 @cython.locals(h=Py_ssize_t, start=Py_ssize_t)

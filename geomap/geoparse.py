@@ -202,6 +202,9 @@ _CAPS_WORD_RE = re.compile(
     r"|(?<=[%s])[%s%s]*)"
     % (_CAPS, _FAST_TAIL, _CAPS_NOT_ASCII, _FAST_TAIL, _AR_LETTERS, _AR_LETTERS, _AR_MARKS)
 )
+#: ``_CAPS_WORD_RE`` as one group: its ``split`` gives the text between the words and the words
+#: in turn, as strings (cheaper than a match object per word).
+_CAPS_WORD_SPLIT_RE = re.compile("(%s)" % _CAPS_WORD_RE.pattern)
 #: The alternative of ``_WORD_RE`` for an article glued to a capitalised word ("al-Assad").
 _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[%s])%s" % (_ARTICLE, _CAPS, _FAST_TAIL))
 #: The characters of the class ``[_CAPS]`` (all below U+1F00), for a test without a regex.
@@ -289,9 +292,14 @@ def _words(text: str) -> list[tuple[int, int, str]]:
     glue = _glue(text)
     out = []
     if not glue:
-        for m in caps.finditer(text):
-            start, end = m.span()  # (one method call, and a slice, instead of three calls)
-            out.append((start, end, text[start:end]))
+        parts = _CAPS_WORD_SPLIT_RE.split(text)  # (between, word, between, ..., between)
+        end = len(parts[0])
+        for k in range(1, len(parts), 2):
+            word = parts[k]
+            start = end
+            end = start + len(word)
+            out.append((start, end, word))
+            end += len(parts[k + 1])
         return out
     a = _article_word(text, 0, glue)
     found = caps.finditer(text)
