@@ -116,3 +116,29 @@ def test_the_prefix_filter_has_the_prefixes_written_to_it(tmp_path):
     assert not store.begins_a_key(["york", "qqq zzz", "new yorkshire"]) and not store.begins_a_key([])
     with pytest.raises(ValueError, match="prefix filter"):
         write_store(tmp_path / "t.store", [], [], b"\0")
+
+
+def test_the_store_source_run_as_python_reads_as_the_build_does(tmp_path, gaz):
+    # (without a C compiler the store runs as plain Python: the same answers from the same file)
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import geomap.gazetteer_store as built
+
+    source = Path(built.__file__).with_name("gazetteer_store.py")
+    spec = importlib.util.spec_from_file_location("gazetteer_store_as_python", source)
+    plain = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = plain
+    try:
+        spec.loader.exec_module(plain)
+        path = gaz.index_path.with_suffix(".store")
+        a, b = plain.Store(path), built.Store(path)
+        keys = ["homs", "aleppo", "alepo", "hms", "springfield", "new york", "no such name", "حمص"]
+        assert a.hits(keys) == b.hits(keys) and len(b.hits(keys)) >= 6
+        rows = [1, 2, 1000, b.n_places]
+        assert a.rows(rows) == b.rows(rows)
+        for prefixes in (["new"], ["qqq zzz"], ["ras"], []):
+            assert a.begins_a_key(prefixes) == b.begins_a_key(prefixes)
+    finally:
+        del sys.modules[spec.name]
