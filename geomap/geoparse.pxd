@@ -80,3 +80,7 @@ cpdef bint _province_of_before(unicode text, Py_ssize_t start)
 
 cdef class _Span:
     cdef public object start, end, surface, name, match, head, run, cands, name_word, county, key, abbrev, listed
+
+cpdef Py_ssize_t _spaces_end(unicode text, Py_ssize_t pos, Py_ssize_t end)
+
+cpdef Py_ssize_t _spaces_start(unicode text, Py_ssize_t pos, Py_ssize_t low)

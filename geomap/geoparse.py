@@ -797,13 +797,26 @@ def _greedy_matches(
     return tuple(out)
 
 
+def _spaces_end(text: str, pos: int, end: int) -> int:
+    """Return where the spaces that start at ``pos`` end (``end`` at most). A space is what
+    ``str.isspace`` says is one, the characters of the regex ``\\s``."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _spaces_start(text: str, pos: int, low: int) -> int:
+    """Return where the spaces that end at ``pos`` start (``low`` at least)."""
+    while pos > low and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
 def _county_at(text: str, pos: int) -> re.Match | None:
     """Return ``_COUNTY_RE.match(text, pos)``, asked only when a C, P, B or T follows spaces
     at ``pos`` (most names are followed by none of these words)."""
     end = len(text)
-    i = pos
-    while i < end and text[i].isspace():  # (str.isspace is the regex's \s)
-        i += 1
+    i = _spaces_end(text, pos, end)
     if i == pos or i == end or text[i] not in "CPBT":
         return None
     return _COUNTY_RE.match(text, pos)
@@ -824,9 +837,7 @@ def _next_word(text: str, pos: int) -> str:
     """Return the ASCII letters after the spaces at ``pos``, within 30 characters of it; ``""``
     when there are none (what group 1 of ``_NEXT_WORD_RE.match(text, pos, pos + 30)`` is)."""
     end = min(pos + 30, len(text))
-    i = pos
-    while i < end and text[i].isspace():  # (str.isspace is the regex's \s)
-        i += 1
+    i = _spaces_end(text, pos, end)
     if i == pos:
         return ""
     j = i
@@ -839,9 +850,7 @@ def _prev_word(text: str, pos: int) -> str:
     """Return the word before the spaces before ``pos`` (what ``_PREV_WORD_RE`` finds in the 30
     characters before it), without its final periods; ``""`` when there is none."""
     start = max(0, pos - 30)
-    j = pos
-    while j > start and text[j - 1].isspace():  # (str.isspace is the regex's \s)
-        j -= 1
+    j = _spaces_start(text, pos, start)
     if j == pos:
         return ""
     i = j
@@ -1058,9 +1067,7 @@ def _why(best: Candidate, notes: tuple[str, bool, str | None, bool]) -> str:
 def _province_of_before(text: str, start: int) -> bool:
     """True when "province of" (or "governorate of") comes right before ``start``."""
     low = max(0, start - 30)
-    j = start
-    while j > low and text[j - 1].isspace():
-        j -= 1
+    j = _spaces_start(text, start, low)
     if j - 2 < low or text[j - 2] != "o" or text[j - 1] != "f":  # (most names: no "of" before them)
         return False
     return _PROVINCE_OF_RE.search(text[low:start]) is not None
