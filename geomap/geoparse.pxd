@@ -6,14 +6,14 @@
 # compiled every module fails.
 cimport cython
 
-@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t, parts=list, k=Py_ssize_t,
-               word=unicode)
-cpdef list _words(unicode text)
+@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t)
+cpdef list _word_parts(unicode text)
 
 @cython.locals(h=Py_ssize_t, start=Py_ssize_t)
 cpdef object _article_word(unicode text, Py_ssize_t pos, list glue)
 
-@cython.locals(start=Py_ssize_t, end=Py_ssize_t, prev_end=Py_ssize_t, width=Py_ssize_t, w=unicode, last=unicode, current=list, runs=list, gap=unicode)
+@cython.locals(start=Py_ssize_t, end=Py_ssize_t, prev_end=Py_ssize_t, width=Py_ssize_t, w=unicode, last=unicode, current=list, runs=list, gap=unicode,
+               parts=list, k=Py_ssize_t, pos=Py_ssize_t)
 cpdef list _runs(unicode text)
 
 cpdef bint _sentence_initial(unicode text, Py_ssize_t pos)
@@ -43,7 +43,7 @@ cpdef unicode _run_key(unicode text, list run)
 @cython.locals(out=list, i=Py_ssize_t, n=Py_ssize_t, length=Py_ssize_t, row=list)
 cpdef tuple _greedy_matches(list by_start, object table)
 
-cpdef bint _alone(unicode text, Py_ssize_t end, object found)
+cpdef bint _alone(unicode text, Py_ssize_t end, _Match found)
 
 @cython.locals(end=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t)
 cpdef unicode _next_word(unicode text, Py_ssize_t pos)
@@ -56,7 +56,7 @@ cpdef bint _located(unicode text, Py_ssize_t start)
 
 
 @cython.locals(surface=unicode, low=unicode, k0=unicode, letters=unicode, strong=bint, run_start=Py_ssize_t, run_end=Py_ssize_t, before_words=list, after_words=list, words=list, is_common=bint)
-cpdef bint _keep(object span, unicode text, frozenset common=*)
+cpdef bint _keep(_Span span, unicode text, frozenset common=*)
 
 @cython.locals(out=list, last=Py_ssize_t, i=Py_ssize_t)
 cpdef list _glue(unicode text)
@@ -78,9 +78,37 @@ cpdef object _county_at(unicode text, Py_ssize_t pos)
 @cython.locals(low=Py_ssize_t, j=Py_ssize_t)
 cpdef bint _province_of_before(unicode text, Py_ssize_t start)
 
+cdef class _Match:
+    cdef public object tiers, kind_tiers, demonym, key, variant_key, best, stop
+
 cdef class _Span:
-    cdef public object start, end, surface, name, match, head, run, cands, name_word, county, key, abbrev, listed
+    cdef public object start, end, surface, name, head, run, cands, name_word, county, key, abbrev, listed
+    cdef public _Match match
+
+@cython.locals(sp=_Span, abbrev=unicode, states=list)
+cpdef list _finish_spans(unicode text, object gaz, list spans, set names)
 
 cpdef Py_ssize_t _spaces_end(unicode text, Py_ssize_t pos, Py_ssize_t end)
 
 cpdef Py_ssize_t _spaces_start(unicode text, Py_ssize_t pos, Py_ssize_t low)
+
+cdef class _Coherence:
+    cdef dict _vote, grid, _readings
+    cdef object votes
+    cdef double total
+
+    cpdef tuple evidence(self, unicode name, bint county)
+
+    cpdef object top_area(self)
+
+    @cython.locals(grid=dict, points=set, w=double)
+    cpdef settle(self, unicode name, list idxs, list places)
+
+@cython.locals(hit=dict, total=double, own_w=double)
+cpdef dict _share_without(unicode key, dict by_name, object votes, double total_votes, dict cache)
+
+@cython.locals(sp=_Span, coherence=_Coherence, score=double, total_votes=double, best_score=double, runner_up=double, conf=double)
+cpdef list _resolve(list spans, unicode text, object focus)
+
+@cython.locals(prv=_Span, nxt=_Span, admin=list)
+cpdef object _container_after(list spans, Py_ssize_t idx, unicode text)

@@ -57,7 +57,7 @@ _CAPS = "A-Z" + _CAPS_NOT_ASCII
 #: The letters that may follow a name word's first one.
 _WORD_TAIL = r"[\w'\u2019\u2018`\u02bf\u02be\u00e0-\u00ff]*"
 #: A name word: capitalised (Latin), an article glued to a capitalised word, or Arabic script.
-#: (The specification of a word; :func:`_words` finds its matches faster.)
+#: (The specification of a word; :func:`_word_parts` finds its matches faster.)
 _WORD_RE = re.compile(
     r"(?:St|Mt|Ft|Pt)\.(?=\s[A-Z])|[A-Z]\.\s?[A-Z][a-z]{1,3}\.|(?:[A-Z]\.){2,}|(?:%s[-\u2011](?=[%s])|[%s])%s"
     r"|[%s][%s%s]*" % (_ARTICLE, _CAPS, _CAPS, _WORD_TAIL, _AR_LETTERS, _AR_LETTERS, _AR_MARKS)
@@ -223,16 +223,35 @@ _new_object = object.__new__
 _MENTION_SLOTS = tuple(Mention.__dict__[f.name].__set__ for f in fields(Mention))
 
 
-class _Match(NamedTuple):
-    """How a capitalised surface matches the gazetteer."""
+class _Match:
+    """How a capitalised surface matches the gazetteer.
 
-    tiers: dict[int, int]  # Gazetteer.match_tiers
-    kind_tiers: dict[str, int]  # the least tier of each kind of candidate (Gazetteer.best_summary)
-    demonym: bool  # every candidate matches as a demonym
-    key: str  # key0 of the surface
-    variant_key: str  # key1 of the surface
-    best: CandidateSummary  # the first of the best-scored of Gazetteer.summaries
-    stop: bool  # the key is a stop word or phrase (a common word alone)
+    (A plain class, as :class:`_Span` is: compiled, an extension type whose fields the typed
+    helpers read as C fields, not by the named tuple's properties.)
+    """
+
+    __slots__ = ("tiers", "kind_tiers", "demonym", "key", "variant_key", "best", "stop")
+
+    def __init__(
+        self,
+        tiers: dict[int, int],  # Gazetteer.match_tiers
+        kind_tiers: dict[str, int],  # the least tier of each kind of candidate (Gazetteer.best_summary)
+        demonym: bool,  # every candidate matches as a demonym
+        key: str,  # key0 of the surface
+        variant_key: str,  # key1 of the surface
+        best: CandidateSummary,  # the first of the best-scored of Gazetteer.summaries
+        stop: bool,  # the key is a stop word or phrase (a common word alone)
+    ) -> None:
+        self.tiers = tiers
+        self.kind_tiers = kind_tiers
+        self.demonym = demonym
+        self.key = key
+        self.variant_key = variant_key
+        self.best = best
+        self.stop = stop
+
+    def __repr__(self) -> str:
+        return f"_Match(key={self.key!r}, kind_tiers={self.kind_tiers!r}, demonym={self.demonym})"
 
 
 class _Span:
@@ -281,44 +300,39 @@ class _Span:
         return f"_Span({self.start}, {self.end}, {self.surface!r}, key={self.key!r}, county={self.county})"
 
 
-def _words(text: str) -> list[tuple[int, int, str]]:
-    """Return ``(start, end, word)`` of every match of ``_WORD_RE``, left to right.
+def _word_parts(text: str) -> list[str]:
+    """Return the matches of ``_WORD_RE`` in ``text`` and the text between them, in turn.
 
-    Scans with ``_CAPS_WORD_RE`` and, only where a hyphen precedes a capital, tries
-    ``_ARTICLE_WORD_RE``: the two never match at the same position, so taking the leftmost of
-    their next matches at each step gives the matches of the single regex.
+    ``[between, word, between, ..., word, between]``: joined, the parts are the text; the
+    words are the odd ones. Scans with ``_CAPS_WORD_RE`` and, only where a hyphen precedes a
+    capital, tries ``_ARTICLE_WORD_RE``: the two never match at the same position, so taking
+    the leftmost of their next matches at each step gives the matches of the single regex.
     """
-    caps = _CAPS_WORD_RE
     glue = _glue(text)
-    out = []
     if not glue:
-        parts = _CAPS_WORD_SPLIT_RE.split(text)  # (between, word, between, ..., between)
-        end = len(parts[0])
-        for k in range(1, len(parts), 2):
-            word = parts[k]
-            start = end
-            end = start + len(word)
-            out.append((start, end, word))
-            end += len(parts[k + 1])
-        return out
+        return _CAPS_WORD_SPLIT_RE.split(text)  # (one call for the whole text: the common case)
+    caps = _CAPS_WORD_RE
+    out = []
+    pos = 0  # the end of the last word
     a = _article_word(text, 0, glue)
     found = caps.finditer(text)
     m = next(found, None)
     while m is not None or a is not None:
         if a is not None and (m is None or a.start() < m.start()):
-            out.append((a.start(), a.end(), a.group()))
-            pos = a.end()
-            a = _article_word(text, pos, glue)
-            if m is not None and m.start() < pos:  # overlapped by the article word: rescan
-                found = caps.finditer(text, pos)
+            start, end = a.span()
+            a = _article_word(text, end, glue)
+            if m is not None and m.start() < end:  # overlapped by the article word: rescan
+                found = caps.finditer(text, end)
                 m = next(found, None)
         else:
             start, end = m.span()
-            out.append((start, end, text[start:end]))
-            pos = end
-            if a is not None and a.start() < pos:
-                a = _article_word(text, pos, glue)
+            if a is not None and a.start() < end:
+                a = _article_word(text, end, glue)
             m = next(found, None)
+        out.append(text[pos:start])
+        out.append(text[start:end])
+        pos = end
+    out.append(text[pos:])
     return out
 
 
@@ -355,11 +369,20 @@ def _article_word(text: str, pos: int, glue: list[int]) -> re.Match | None:
 
 
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
-    """Group name words into runs joined by single spaces and connector words."""
+    """Group name words into runs joined by single spaces and connector words.
+
+    Each word of a run is ``(start, end, word)``.
+    """
     runs: list[list[tuple[int, int, str]]] = []
     current: list[tuple[int, int, str]] = []
     prev_end = -1
-    for start, end, w in _words(text):
+    parts = _word_parts(text)
+    pos = len(parts[0])  # where the next word starts
+    for k in range(1, len(parts), 2):
+        w = parts[k]
+        start = pos
+        end = start + len(w)
+        pos = end + len(parts[k + 1])
         last = w[-1]
         # _trim, for the suffixes a word can end with: "'s" (4 letters or more), "'", "s'"
         if last == "s":
@@ -521,8 +544,7 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
                 demonym = min(tiers.values()) == TIER_DEMONYM
                 best, kind_tiers = gaz.best_summary(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
-                # _Match(...), without the named tuple's Python-level __new__
-                out[surface] = _new_tuple(_Match, (tiers, kind_tiers, demonym, k0, k1, best, stop))
+                out[surface] = _Match(tiers, kind_tiers, demonym, k0, k1, best, stop)
     return out
 
 
@@ -739,6 +761,15 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         arabic = [run for run in runs if _is_arabic_letter(run[0][2][0])]
         if arabic:
             spans = _with_clitic_names(text, arabic, gaz, names, spans)
+    return _finish_spans(text, gaz, spans, names)
+
+
+def _finish_spans(text: str, gaz: Gazetteer, spans: list[_Span], names: set[str]) -> list[_Span]:
+    """Extend the spans of counties ("Laurel County") and of states' abbreviations ("Ind.")
+    over the word or period that makes them so, and set each span's key and name word.
+
+    ``names`` are the words that end a person's or organisation's name in the text.
+    """
     for sp in spans:
         m = _county_at(text, sp.end)
         if sp.surface.endswith(_COUNTY_ENDINGS) and "admin2" in sp.match.kind_tiers:
@@ -1086,6 +1117,26 @@ def _top_two(cands: Sequence[Candidate]) -> tuple[Candidate, Candidate | None]:
     return first, second
 
 
+def _share_without(
+    key: str, by_name: dict[str, tuple[str, float]], votes: Counter, total_votes: float,
+    cache: dict[str, dict[str, float]],
+) -> dict[str, float]:
+    """Return the countries' shares of the votes without a name's own (a name is no evidence
+    for itself), cached in ``cache`` per name.
+
+    ``by_name`` holds each name's vote (country and weight), ``votes`` their sums per country
+    and ``total_votes`` the sum of all.
+    """
+    hit = cache.get(key)
+    if hit is None:
+        own_cc, own_w = by_name.get(key, ("", 0.0))
+        total = total_votes - own_w
+        hit = cache[key] = (
+            {cc: (v - (own_w if cc == own_cc else 0.0)) / total for cc, v in votes.items()} if total > 0 else {}
+        )
+    return hit
+
+
 def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mention]:
     """Choose one candidate per span using document context."""
     # countries the document is about: unambiguous country mentions, demonyms, best guesses
@@ -1115,23 +1166,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         votes[cc] += w
     total_votes = sum(votes.values()) or 1.0
 
-    share_cache: dict[str, dict[str, float]] = {}
-
-    # (no closure here may call another: compiled, the closures of a function share one scope
-    # object, which would then hold a reference to itself and outlive the call as garbage for
-    # the cycle collector; a test checks that a geoparse() call leaves none)
-    def share_for(sp: _Span) -> dict[str, float]:
-        """Country shares without the span's own name (a name is no evidence for itself)."""
-        k = sp.key
-        hit = share_cache.get(k)
-        if hit is None:
-            own_cc, own_w = by_name.get(k, ("", 0.0))
-            total = total_votes - own_w
-            hit = share_cache[k] = (
-                {cc: (v - (own_w if cc == own_cc else 0.0)) / total for cc, v in votes.items()} if total > 0 else {}
-            )
-        return hit
-
+    share_cache: dict[str, dict[str, float]] = {}  # per name: _share_without
     share = {cc: v / total_votes for cc, v in votes.items()}
 
     # admin-1 areas named in the document; US counties named in it and the towns that could lie
@@ -1164,10 +1199,10 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     # what _choose() needs of each candidate, the same in every pass: its score with the
     # evidence that does not depend on the other spans' choices (the first terms of the sum)
     # and its reason's
-    prepared: list[list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = []
+    prepared: list[list[tuple[Candidate, float, str, tuple[str, str], float, float, str, str]]] = []
     provinces: list[bool] = []  # the text names the span as a province
     # spans of one name share their candidate objects (and spans of one key their shares)
-    prepared_by_name: dict[tuple, list[tuple[Candidate, float, str, tuple[str, str], Place, str]]] = {}
+    prepared_by_name: dict[tuple, list[tuple[Candidate, float, str, tuple[str, str], float, float, str, str]]] = {}
     for sp in spans:
         provinces.append(
             sp.head in _ADMIN_HEADS or _province_of_before(text, sp.start)
@@ -1177,7 +1212,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         if rows is not None:
             prepared.append(rows)
             continue
-        sp_share = share_for(sp)
+        sp_share = _share_without(sp.key, by_name, votes, total_votes, share_cache)
         cands = sp.cands
         k = sp.key
         home_admin1 = {
@@ -1228,7 +1263,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
                 if len(other) > 1 or (other and k not in other):  # another name than its own
                     score += 1.0
                     note += ", with a town in it" if kind == "admin2" else ", with its county"
-            rows.append((c, score, kind, a1key, p, note))
+            rows.append((c, score, kind, a1key, p.lat, p.lon, p.admin1, note))
         prepared.append(rows)
         prepared_by_name[same] = rows
 
@@ -1249,7 +1284,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     for i, sp in enumerate(spans):
         spans_of.setdefault(sp.key, []).append(i)
         margin[sp.key] = max(margin.get(sp.key, -1e9), chosen[i][3])
-    order = sorted(margin, key=lambda n: -margin[n])
+    order = sorted(margin, key=margin.__getitem__, reverse=True)  # (stable, as a sort by -margin)
     # (the first sweep only needs the readings, the second gives the scores; the others'
     # evidence adds at most 1.2 + 0.5 to a candidate's score, so a reading that led the first
     # pass by more stays in the first sweep, unless the span is a county, whose candidates the
@@ -1292,7 +1327,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     for idx, sp in enumerate(spans):
         best, best_score, notes, _ = chosen[idx]
         top = best_by_name[sp.key]
-        if top[0].place.id != best.place.id and any(c.place.id == top[0].place.id for c in sp.cands):
+        if top[0].place.id != best.place.id and any([c.place.id == top[0].place.id for c in sp.cands]):
             best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
         else:
             why = _why(best, notes)
@@ -1300,7 +1335,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         runner_up = top.score if top is not best else runner.score if runner is not None else 0.0
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
-        own_share = share_for(sp)
+        own_share = _share_without(sp.key, by_name, votes, total_votes, share_cache)
         reason = f"{why}; {p.kind} in {p.admin1 + ', ' if p.admin1 and p.kind != 'admin1' else ''}{p.country_code}"
         if share.get(p.country_code, 0) > 0.3:
             reason += f"; document is about {p.country_code}"
@@ -1385,13 +1420,12 @@ def _choose(
         name, a1_votes, grid, own_key, own_w, total, top_a1 = evidence
     near_lat, near_lon = _NEAR_LAT, _NEAR_LON
     best, best_score, second, best_notes = None, -1e9, -1e9, ("", False, False, False)
-    for c, score, kind, a1key, p, note in rows:
+    for c, score, kind, a1key, lat, lon, admin1, note in rows:
         near = in_container = False
         if evidence is not None and kind not in _LARGE_KINDS:
             a1_share = a1_votes.get(a1key, 0.0) - (own_w if own_key == a1key else 0.0)
             if total > 0:
                 score += 1.2 * a1_share / total
-            lat, lon = p.lat, p.lon
             for other, la, lo in grid.get(_cell(lat, lon), ()) if grid else ():
                 if other != name and abs(lat - la) < near_lat and abs(lon - lo) < near_lon:
                     score += 0.5  # another name's place nearby
@@ -1401,7 +1435,7 @@ def _choose(
             if c_kind == "country":
                 score += 1.0
                 in_container = True
-            elif c_kind == "admin1" and (a1key[1] == c_a1c or p.admin1 == c_a1):
+            elif c_kind == "admin1" and (a1key[1] == c_a1c or admin1 == c_a1):
                 score += 1.5
                 in_container = True
         if county:
@@ -1433,6 +1467,8 @@ class _Coherence:
     around it, so the points that may be near a position are those listed under its cell.
     """
 
+    __slots__ = ("_vote", "votes", "total", "grid", "_readings")
+
     def __init__(self) -> None:
         #: per name: its area, the vote's weight and the index of its first voting span
         self._vote: dict[str, tuple[tuple[str, str], float, int]] = {}
@@ -1460,7 +1496,12 @@ class _Coherence:
         for area, _, pos in self._vote.values():
             if area not in first or pos < first[area]:
                 first[area] = pos
-        return min(first, key=lambda a: (-self.votes[a], first[a])) if first else None
+        best = best_key = None
+        for area, pos in first.items():  # (min(first, key=...): the first of the least keys)
+            key = (-self.votes[area], pos)
+            if best_key is None or key < best_key:
+                best, best_key = area, key
+        return best
 
     def settle(self, name: str, idxs: list[int], places: list[Place]) -> None:
         """Make a name's vote and points those of its spans' (``idxs``) latest readings."""

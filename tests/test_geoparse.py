@@ -20,7 +20,7 @@ from geomap.geoparse import (
     _round3,
     _runs,
     _sub_span_keys,
-    _words,
+    _word_parts,
     geoparse,
 )
 from geomap.names import keys
@@ -155,8 +155,12 @@ def test_spans_are_always_inside_the_text(gaz, text):
 
 
 @given(_texts)
-def test_words_are_the_matches_of_the_word_regex(text):
-    assert _words(text) == [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+def test_word_parts_are_the_matches_of_the_word_regex_and_the_text_between(text):
+    parts = _word_parts(text)
+    assert "".join(parts) == text
+    starts = itertools.accumulate(map(len, parts[:-1]), initial=0)  # where each part starts
+    words = [(start, start + len(w), w) for k, (start, w) in enumerate(zip(starts, parts, strict=True)) if k % 2]
+    assert words == [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
 
 
 @given(_texts)
