@@ -26,6 +26,8 @@ cpdef bint _is_arabic_letter(unicode char)
 @cython.locals(k=Py_ssize_t, end=Py_ssize_t, words=list, last=unicode, second=unicode)
 cpdef tuple _run_name_words(list run)
 
+cpdef unicode _word_key0(unicode word)
+
 @cython.locals(start=Py_ssize_t, prev_end=Py_ssize_t, word=unicode)
 cpdef _add_tokens(unicode text, list run, Py_ssize_t i, Py_ssize_t j, list tokens)
 
@@ -94,7 +96,7 @@ cpdef Py_ssize_t _spaces_start(unicode text, Py_ssize_t pos, Py_ssize_t low)
 
 cdef class _Coherence:
     cdef dict _vote, grid, _readings
-    cdef object votes
+    cdef dict votes
     cdef double total
 
     cpdef tuple evidence(self, unicode name, bint county)
@@ -105,7 +107,7 @@ cdef class _Coherence:
     cpdef settle(self, unicode name, list idxs, list places)
 
 @cython.locals(hit=dict, total=double, own_w=double)
-cpdef dict _share_without(unicode key, dict by_name, object votes, double total_votes, dict cache)
+cpdef dict _share_without(unicode key, dict by_name, dict votes, double total_votes, dict cache)
 
 @cython.locals(sp=_Span, coherence=_Coherence, score=double, total_votes=double, best_score=double, runner_up=double, conf=double)
 cpdef list _resolve(list spans, unicode text, object focus)

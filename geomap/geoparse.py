@@ -25,7 +25,7 @@ import sys
 import types
 import weakref
 from bisect import bisect_left
-from collections import ChainMap, Counter
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from itertools import chain, pairwise
@@ -465,10 +465,10 @@ def _run_name_words(run: list[tuple[int, int, str]]) -> tuple[str, ...]:
     last = words[-1][2]
     if "-" in last or "\u2011" in last:  # (a leading article has its hyphen: most words have none)
         last = _LEADING_ARTICLE_RE.sub("", last)
-    last = key0(last)
+    last = _word_key0(last)
     second = words[1][2].lower()
     if len(words) == 2 and second not in _ORG_HEADS and second not in _PLACE_HEADS and second not in _STOP:
-        return (last, key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
+        return (last, _word_key0(words[0][2]))  # "Patrick Smith": Patrick is a first name here
     return (last,)
 
 
@@ -483,6 +483,11 @@ _SURFACES: weakref.WeakKeyDictionary[Gazetteer, _Surfaces] = weakref.WeakKeyDict
 _SURFACE_CACHE_SIZE = 300_000
 #: The longest sub-span looked up, in words.
 _MAX_WORDS = 6
+
+
+def _word_key0(word: str) -> str:
+    """Return ``key0(word)``: the word in lower case when it is ASCII letters only (most are)."""
+    return word.lower() if word.isalpha() and word.isascii() else key0(word)
 
 
 def _word_tokens(word: str) -> list[str]:
@@ -756,7 +761,7 @@ def _lookup_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         # "Roy A. Nelson": a first name, a middle initial and a surname (two runs: a period
         # and its space stand between them)
         if len(run[-1][2]) == 1 and len(run) > 1 and after[0][0] == run[-1][1] + 2 and text[run[-1][1]] == ".":
-            names.add(key0(after[0][2]))
+            names.add(_word_key0(after[0][2]))
     if not text.isascii():
         arabic = [run for run in runs if _is_arabic_letter(run[0][2][0])]
         if arabic:
@@ -1118,7 +1123,7 @@ def _top_two(cands: Sequence[Candidate]) -> tuple[Candidate, Candidate | None]:
 
 
 def _share_without(
-    key: str, by_name: dict[str, tuple[str, float]], votes: Counter, total_votes: float,
+    key: str, by_name: dict[str, tuple[str, float]], votes: dict[str, float], total_votes: float,
     cache: dict[str, dict[str, float]],
 ) -> dict[str, float]:
     """Return the countries' shares of the votes without a name's own (a name is no evidence
@@ -1159,11 +1164,11 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
         k = sp.key
         if guess[1] > by_name.get(k, ("", -1.0))[1]:
             by_name[k] = guess
-    votes: Counter = Counter()
+    votes: dict[str, float] = {}  # (a dict, not a Counter: its missing keys cost a Python call)
     for cc in focus:
-        votes[cc] += 2.0
+        votes[cc] = votes.get(cc, 0.0) + 2.0
     for cc, w in by_name.values():
-        votes[cc] += w
+        votes[cc] = votes.get(cc, 0.0) + w
     total_votes = sum(votes.values()) or 1.0
 
     share_cache: dict[str, dict[str, float]] = {}  # per name: _share_without
@@ -1472,7 +1477,7 @@ class _Coherence:
     def __init__(self) -> None:
         #: per name: its area, the vote's weight and the index of its first voting span
         self._vote: dict[str, tuple[tuple[str, str], float, int]] = {}
-        self.votes: Counter = Counter()  # area -> votes
+        self.votes: dict[tuple[str, str], float] = {}  # area -> votes
         self.total = 0.0  # all votes
         self.grid: dict[int, list[tuple[str, float, float]]] = {}  # cell -> (name, lat, lon)
         self._readings: dict[str, list[Place]] = {}  # per name: its spans' readings
@@ -1510,7 +1515,7 @@ class _Coherence:
         if before is not None:
             old = self._vote.pop(name, None)
             if old is not None:
-                self.votes[old[0]] -= old[1]
+                self.votes[old[0]] -= old[1]  # (every area voted for has its entry)
                 self.total -= old[1]
             cells = {_cell(p.lat, p.lon) for p in before if p.kind not in _LARGE_KINDS and p.kind != "admin1"}
             for cell in cells:
@@ -1533,7 +1538,7 @@ class _Coherence:
                     grid.setdefault(cell + d, []).append(pt)
         if vote is not None:
             self._vote[name] = vote
-            self.votes[vote[0]] += vote[1]
+            self.votes[vote[0]] = self.votes.get(vote[0], 0.0) + vote[1]
             self.total += vote[1]
 
 

@@ -20,10 +20,11 @@ from geomap.geoparse import (
     _round3,
     _runs,
     _sub_span_keys,
+    _word_key0,
     _word_parts,
     geoparse,
 )
-from geomap.names import keys
+from geomap.names import key0, keys
 from geomap.schema import Place
 from tests.conftest import SEEDS, needs_shared
 
@@ -161,6 +162,11 @@ def test_word_parts_are_the_matches_of_the_word_regex_and_the_text_between(text)
     starts = itertools.accumulate(map(len, parts[:-1]), initial=0)  # where each part starts
     words = [(start, start + len(w), w) for k, (start, w) in enumerate(zip(starts, parts, strict=True)) if k % 2]
     assert words == [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+@given(st.one_of(st.text(alphabet="abcXYZ'-. \u00e9\u0131", max_size=12), _texts))
+def test_word_key0_is_key0(word):
+    assert _word_key0(word) == key0(word)
 
 
 @given(_texts)
