@@ -327,6 +327,41 @@ def _build_index(source: Path, target: Path) -> None:
                 os.unlink(path)
 
 
+def _summarize(tiers: dict[int, int], kind_names: list[str], kinds: bytes, priors: array) -> tuple:
+    """Return ``(row, tier, score, kind_tiers)``: the first of the best-scored index rows of match
+    tiers, its tier and score, and the least tier of each kind among the rows.
+
+    The loop of :meth:`Gazetteer.best_summary`, where every row is the index's (none a user
+    place's): ``kinds`` and ``priors`` hold each row's kind (an index into ``kind_names``) and
+    prior.
+    """
+    weight = _TIER_WEIGHT
+    kind_tiers: dict[str, int] = {}
+    best_row, best_tier, best_score = -1, 0, 0.0
+    for rowid, tier in tiers.items():
+        kind = kind_names[kinds[rowid]]
+        if tier < kind_tiers.get(kind, 99):
+            kind_tiers[kind] = tier
+        score = weight[tier] + priors[rowid]
+        # (max() keeps the first of equal scores: only a greater one replaces it)
+        if best_row < 0 or score > best_score:
+            best_row, best_tier, best_score = rowid, tier, score
+    return best_row, best_tier, best_score, kind_tiers
+
+
+def _skeleton_among_stricter(best: dict[int, int]) -> bool:
+    """True when some row matches as a skeleton and another more strictly (``TIER_SKELETON in
+    best.values() and min(best.values()) < TIER_SKELETON``)."""
+    skeleton_tier = TIER_SKELETON
+    skeleton = stricter = False
+    for tier in best.values():
+        if tier == skeleton_tier:
+            skeleton = True
+        elif tier < skeleton_tier:
+            stricter = True
+    return skeleton and stricter
+
+
 def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, bytes]) -> dict[int, int]:
     """Return ``{index row: best tier}`` of the hits of query keys, each with its looseness.
 
@@ -335,22 +370,21 @@ def _best_tiers(wanted: Iterable[tuple[str, int]], hits: dict[str, bytes]) -> di
     hits are no looser).
     """
     best: dict[int, int] = {}
-    get = best.get
     pairs = _HIT_PAIR.iter_unpack
     for key, key_tier in wanted:
         rows = pairs(hits.get(key, b""))
         if key_tier == 0:
             for rowid, tier in rows:
-                if tier < get(rowid, 99):
+                if tier < best.get(rowid, 99):
                     best[rowid] = tier
             continue
         # a hit through a looser query key is no stricter than that key
         floor = TIER_VARIANT if key_tier == 1 else TIER_SKELETON
         for rowid, tier in rows:
-            if key_tier == 2 and (tier == TIER_DEMONYM or get(rowid) == TIER_DEMONYM):
+            if key_tier == 2 and (tier == TIER_DEMONYM or best.get(rowid) == TIER_DEMONYM):
                 continue  # ("Iraqi" is Iraq's demonym, not a transliteration of "Iraq")
             eff = tier if tier > floor else floor  # max(tier, floor)
-            if eff < get(rowid, 99):
+            if eff < best.get(rowid, 99):
                 best[rowid] = eff
     return best
 
@@ -560,8 +594,7 @@ class Gazetteer:
         else:
             looser = [(key, key_tier) for key_tier, key in enumerate(wanted) if not key_tier or key != k0]
             best = _best_tiers(looser, hits)
-        tiers = best.values()
-        if TIER_SKELETON in tiers and min(tiers) < TIER_SKELETON:
+        if _skeleton_among_stricter(best):
             best = {r: t for r, t in best.items() if t < TIER_SKELETON or t == TIER_DEMONYM}
         return best
 
@@ -622,19 +655,8 @@ class Gazetteer:
                 if c.tier < kind_tiers.get(c.kind, 99):
                     kind_tiers[c.kind] = c.tier
             return max(light, key=attrgetter("score")), kind_tiers
-        kind_names, kinds, priors, weight = self._kind_names, self._kinds, self._priors, _TIER_WEIGHT
-        get = kind_tiers.get
-        best_row: int | None = None
-        best_tier, best_score = 0, 0.0
-        for rowid, tier in tiers.items():
-            kind = kind_names[kinds[rowid]]
-            if tier < get(kind, 99):
-                kind_tiers[kind] = tier
-            score = weight[tier] + priors[rowid]
-            # (max() keeps the first of equal scores: only a greater one replaces it)
-            if best_row is None or score > best_score:
-                best_row, best_tier, best_score = rowid, tier, score
-        best = (best_tier, best_score, kind_names[kinds[best_row]], self._populations[best_row])
+        best_row, best_tier, best_score, kind_tiers = _summarize(tiers, self._kind_names, self._kinds, self._priors)
+        best = (best_tier, best_score, self._kind_names[self._kinds[best_row]], self._populations[best_row])
         return _new_tuple(CandidateSummary, best), kind_tiers
 
     def candidates(self, name: str, *, skeletons: bool = True) -> list[Candidate]:
