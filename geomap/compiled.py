@@ -1,9 +1,10 @@
 """Which of the geoparser's modules run compiled, and the guard against a stale build.
 
 ``pip install`` compiles the modules of :data:`MODULES` with Cython where a C compiler is
-present (see ``setup.py``). Each extension sits beside its source, runs the same code with about
-a fifth fewer machine instructions, and is what ``import`` picks. Without a compiler the build
-skips them and everything runs as plain Python.
+present (see ``setup.py``). Each extension sits beside its source, runs the same code with fewer
+machine instructions (with the C types of the ``.pxd`` files, a first geoparsing pass takes about
+45 % fewer), and is what ``import`` picks. Without a compiler the build skips them and everything
+runs as plain Python.
 
 The build records the SHA-256 of each source it compiled (with its ``.pxd`` of C types, if any)
 in :data:`STAMP`. An extension whose source has changed since (an edited or updated checkout)
