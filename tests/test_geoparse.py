@@ -13,6 +13,7 @@ from geomap.geoparse import (
     _NEXT_WORD_RE,
     _PREV_WORD_RE,
     _WORD_RE,
+    _Coherence,
     _glue,
     _lowercase_elsewhere,
     _next_word,
@@ -556,3 +557,19 @@ def test_a_call_leaves_no_garbage_for_the_cycle_collector(gaz):
     finally:
         gc.enable()
     assert {m.place.name for m in mentions} >= {"Homs", "Aleppo"}
+
+
+@given(st.lists(st.tuples(st.sampled_from(["SY", "LB", "US"]), st.sampled_from(["01", "02"]), st.booleans()),
+                min_size=1, max_size=8))
+def test_the_top_area_has_the_most_votes_and_of_equal_ones_the_first_voted(readings):
+    """``_Coherence.top_area``: ``min`` of the voted areas by (-votes, first position)."""
+    coherence = _Coherence()
+    votes: dict = {}
+    first: dict = {}
+    for i, (cc, a1, is_admin1) in enumerate(readings):
+        kind = "admin1" if is_admin1 else "city"
+        place = Place(str(i), f"n{i}", f"n{i}", kind, float(i), 0.0, cc, a1)
+        coherence.settle(f"name{i}", [10 - i], [place])
+        votes[(cc, a1)] = votes.get((cc, a1), 0.0) + (2.0 if is_admin1 else 1.0)
+        first[(cc, a1)] = min(first.get((cc, a1), 99), 10 - i)
+    assert coherence.top_area() == min(first, key=lambda a: (-votes[a], first[a]))
