@@ -17,10 +17,10 @@ cdef class Store:
 
     @cython.locals(slots="const int[:]", key_ends="const long long[:]", hit_ends="const long long[:]",
                    mask=Py_ssize_t, keys_at=Py_ssize_t, hits_at=Py_ssize_t, out=dict, encoded=bytes,
-                   size=Py_ssize_t, slot=Py_ssize_t, number=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t)
+                   size=Py_ssize_t, slot=Py_ssize_t, number=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, key=unicode)
     cpdef dict hits(self, object keys)
 
-    @cython.locals(bits="const unsigned char[:]", bit=Py_ssize_t)
+    @cython.locals(bits="const unsigned char[:]", bit=Py_ssize_t, prefix=unicode)
     cpdef bint begins_a_key(self, object prefixes)
 
     @cython.locals(ends="const long long[:]", floats="const double[:]", ints="const long long[:]",

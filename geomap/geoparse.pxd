@@ -71,7 +71,7 @@ cpdef long _cell(double lat, double lon)
 
 @cython.locals(score=double, best_score=double, second=double, lat=double, lon=double, la=double, lo=double,
                a1_share=double, own_w=double, total=double, near_lat=double, near_lon=double, near=bint,
-               in_container=bint, named=bint)
+               in_container=bint, named=bint, a1_votes=dict, grid=dict)
 cpdef tuple _choose(list rows, bint province, object container, bint county, object evidence)
 
 @cython.locals(end=Py_ssize_t, i=Py_ssize_t)
