@@ -6,8 +6,16 @@
 # compiled every module fails.
 cimport cython
 
-@cython.locals(out=list, pos=Py_ssize_t, glue=list, start=Py_ssize_t, end=Py_ssize_t)
+@cython.locals(out=list, last=Py_ssize_t, glue=list, start=Py_ssize_t, word_start=Py_ssize_t, end=Py_ssize_t)
 cpdef list _word_parts(unicode text)
+
+@cython.locals(i=Py_ssize_t, c=Py_UCS4)
+cpdef Py_ssize_t _caps_word_start(unicode text, Py_ssize_t pos)
+
+@cython.locals(n=Py_ssize_t, c=Py_UCS4, j=Py_ssize_t, k=Py_ssize_t, m=Py_ssize_t)
+cpdef Py_ssize_t _caps_word_end(unicode text, Py_ssize_t start)
+
+cpdef bint _is_tail(Py_UCS4 char)
 
 @cython.locals(h=Py_ssize_t, start=Py_ssize_t)
 cpdef object _article_word(unicode text, Py_ssize_t pos, list glue)

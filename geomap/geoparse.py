@@ -28,6 +28,7 @@ from bisect import bisect_left
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
+from importlib.machinery import EXTENSION_SUFFIXES
 from itertools import chain, pairwise
 from operator import attrgetter
 from typing import NamedTuple
@@ -209,6 +210,12 @@ _CAPS_WORD_SPLIT_RE = re.compile("(%s)" % _CAPS_WORD_RE.pattern)
 _ARTICLE_WORD_RE = re.compile(r"%s[-\u2011](?=[%s])%s" % (_ARTICLE, _CAPS, _FAST_TAIL))
 #: The characters of the class ``[_CAPS]`` (all below U+1F00), for a test without a regex.
 _CAPS_SET = frozenset(filter(re.compile("[%s]" % _CAPS).fullmatch, map(chr, range(0x1F00))))
+#: The Arabic letters that begin a word, and the characters of an Arabic word (letters and marks).
+_AR_LETTER_SET = frozenset(filter(re.compile("[%s]" % _AR_LETTERS).fullmatch, map(chr, range(0x600, 0x700))))
+_AR_WORD_SET = frozenset(filter(re.compile("[%s%s]" % (_AR_LETTERS, _AR_MARKS)).fullmatch, map(chr, range(0x600, 0x700))))
+#: Whether this module runs compiled (from an extension, not its source): character loops are
+#: then C loops, faster than the regex engine's scan, which is the faster one in Python.
+_COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
 _LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")  # (the specification of _next_word)
 _PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")  # (the specification of _prev_word)
@@ -304,36 +311,97 @@ def _word_parts(text: str) -> list[str]:
     """Return the matches of ``_WORD_RE`` in ``text`` and the text between them, in turn.
 
     ``[between, word, between, ..., word, between]``: joined, the parts are the text; the
-    words are the odd ones. Scans with ``_CAPS_WORD_RE`` and, only where a hyphen precedes a
-    capital, tries ``_ARTICLE_WORD_RE``: the two never match at the same position, so taking
-    the leftmost of their next matches at each step gives the matches of the single regex.
+    words are the odd ones. Finds the matches of ``_CAPS_WORD_RE`` and, only where a hyphen
+    precedes a capital, of ``_ARTICLE_WORD_RE``: the two never match at the same position, so
+    taking the leftmost of their next matches at each step gives the matches of the single
+    regex.
     """
     glue = _glue(text)
-    if not glue:
-        return _CAPS_WORD_SPLIT_RE.split(text)  # (one call for the whole text: the common case)
-    caps = _CAPS_WORD_RE
+    if not glue and not _COMPILED:
+        return _CAPS_WORD_SPLIT_RE.split(text)  # (as Python, one regex call for the whole text is fastest)
     out = []
-    pos = 0  # the end of the last word
-    a = _article_word(text, 0, glue)
-    found = caps.finditer(text)
-    m = next(found, None)
-    while m is not None or a is not None:
-        if a is not None and (m is None or a.start() < m.start()):
-            start, end = a.span()
+    last = 0  # the end of the last word
+    a = _article_word(text, 0, glue) if glue else None
+    start = _caps_word_start(text, 0)
+    while start >= 0 or a is not None:
+        if a is not None and (start < 0 or a.start() < start):
+            word_start, end = a.span()
             a = _article_word(text, end, glue)
-            if m is not None and m.start() < end:  # overlapped by the article word: rescan
-                found = caps.finditer(text, end)
-                m = next(found, None)
+            if 0 <= start < end:  # overlapped by the article word: look again after it
+                start = _caps_word_start(text, end)
         else:
-            start, end = m.span()
+            word_start, end = start, _caps_word_end(text, start)
             if a is not None and a.start() < end:
                 a = _article_word(text, end, glue)
-            m = next(found, None)
-        out.append(text[pos:start])
-        out.append(text[start:end])
-        pos = end
-    out.append(text[pos:])
+            start = _caps_word_start(text, end)
+        out.append(text[last:word_start])
+        out.append(text[word_start:end])
+        last = end
+    out.append(text[last:])
     return out
+
+
+def _caps_word_start(text: str, pos: int) -> int:
+    """Return where the next match of ``_CAPS_WORD_RE`` at or after ``pos`` starts; -1 for none.
+
+    Compiled, a C loop over the characters (a capital, or a letter of the Arabic block, begins
+    one); as Python, the regex engine's search, which is faster there.
+    """
+    if not _COMPILED:
+        m = _CAPS_WORD_RE.search(text, pos)
+        return -1 if m is None else m.start()
+    for i in range(pos, len(text)):
+        c = text[i]
+        if "A" <= c <= "Z":
+            return i
+        if c >= "\u00c0" and (c in _CAPS_SET or c in _AR_LETTER_SET):
+            return i
+    return -1
+
+
+def _caps_word_end(text: str, start: int) -> int:
+    """Return where the match of ``_CAPS_WORD_RE`` that starts at ``start`` ends.
+
+    Compiled, its alternatives are tried in order by C loops; as Python, by the regex engine.
+    """
+    if not _COMPILED:
+        return _CAPS_WORD_RE.match(text, start).end()
+    n = len(text)
+    c = text[start]
+    j = start + 1
+    if "\u0600" <= c <= "\u06ff":  # an Arabic letter, its letters and marks
+        while j < n and text[j] in _AR_WORD_SET:
+            j += 1
+        return j
+    if "A" <= c <= "Z" and j < n:
+        if (
+            text[j] == "t" and c in "SMFP" and j + 3 < n and text[j + 1] == "."
+            and text[j + 2].isspace() and "A" <= text[j + 3] <= "Z"
+        ):
+            return j + 2  # "St." before " X"
+        if text[j] == ".":
+            k = j + 1  # "J. Smi.": a period, a space or none, a capital, one to three letters, a period
+            if k < n and text[k].isspace():
+                k += 1
+            if k < n and "A" <= text[k] <= "Z":
+                m = k + 1
+                while m < n and m <= k + 4 and "a" <= text[m] <= "z":
+                    m += 1
+                if k + 2 <= m <= k + 4 and m < n and text[m] == ".":
+                    return m + 1
+            m = j  # "U.S.": a period after each of the capitals
+            while m + 2 < n and "A" <= text[m + 1] <= "Z" and text[m + 2] == ".":
+                m += 2
+            return m + 1 if m > j else j  # (else the word is its capital)
+    while j < n and _is_tail(text[j]):  # the letters and apostrophes of the rest of the word
+        j += 1
+    return j
+
+
+def _is_tail(char: str) -> bool:
+    """True for a character of ``_WORD_TAIL``'s class: a letter, digit or ``_`` (``\\w``), an
+    apostrophe or a small letter of Latin-1."""
+    return char.isalnum() or char in "_'\u2019\u2018`\u02bf\u02be" or "\u00e0" <= char <= "\u00ff"
 
 
 def _glue(text: str) -> list[int]:

@@ -10,11 +10,16 @@ from hypothesis import strategies as st
 from geomap.gazetteer import Candidate, Gazetteer
 from geomap.geoparse import (
     _CAPS,
+    _CAPS_WORD_RE,
     _NEXT_WORD_RE,
     _PREV_WORD_RE,
     _WORD_RE,
+    _WORD_TAIL,
+    _caps_word_end,
+    _caps_word_start,
     _Coherence,
     _glue,
+    _is_tail,
     _lowercase_elsewhere,
     _next_word,
     _prev_word,
@@ -168,6 +173,24 @@ def test_word_parts_are_the_matches_of_the_word_regex_and_the_text_between(text)
 @given(st.one_of(st.text(alphabet="abcXYZ'-. \u00e9\u0131", max_size=12), _texts))
 def test_word_key0_is_key0(word):
     assert _word_key0(word) == key0(word)
+
+
+@given(_texts)
+@example("St. Louis, U.S.A. J. Smi. x Ft.\u00a0Y A.B \u00c9\u00f7e \u060c\u062d\u0645\u0635\u0640 A.  B Mt.")
+def test_caps_word_loops_find_the_matches_of_the_caps_word_regex(text):
+    """The C loops of the compiled build (plain Python asks the regex itself)."""
+    found, pos = [], 0
+    while (start := _caps_word_start(text, pos)) >= 0:
+        pos = _caps_word_end(text, start)
+        found.append((start, pos))
+    assert found == [m.span() for m in _CAPS_WORD_RE.finditer(text)]
+
+
+def test_is_tail_is_the_class_of_a_word_tail():
+    tail = re.compile(_WORD_TAIL[:-1])  # (the class, without its "*")
+    assert [c for c in map(chr, range(0x3000)) if _is_tail(c)] == [
+        c for c in map(chr, range(0x3000)) if tail.fullmatch(c)
+    ]
 
 
 @given(_texts)
