@@ -401,7 +401,9 @@ def _caps_word_end(text: str, start: int) -> int:
 def _is_tail(char: str) -> bool:
     """True for a character of ``_WORD_TAIL``'s class: a letter, digit or ``_`` (``\\w``), an
     apostrophe or a small letter of Latin-1."""
-    return char.isalnum() or char in "_'\u2019\u2018`\u02bf\u02be" or "\u00e0" <= char <= "\u00ff"
+    if char < "\x80":  # (ASCII: its letters and digits are its alphanumerics)
+        return "a" <= char <= "z" or "A" <= char <= "Z" or "0" <= char <= "9" or char in "_'`"
+    return char.isalnum() or char in "\u2019\u2018\u02bf\u02be" or "\u00e0" <= char <= "\u00ff"
 
 
 def _glue(text: str) -> list[int]:
