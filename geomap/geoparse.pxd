@@ -1,9 +1,9 @@
 # C types for the compiled build of geoparse.py (Cython reads this file beside the module; plain
-# Python never does). The small per-word and per-span helpers below become C functions that take
-# positions as C integers and text as exactly str: about 6 % fewer instructions a pass. Their
-# signatures must match the module's. None of them may hold a closure: a generator expression
-# in one fails the compile (a list comprehension is fine), and then the test that the install
-# compiled every module fails.
+# Python never does). The helpers below become C functions that take positions as C integers,
+# text as exactly str and spans as the extension type _Span, whose fields they read as C fields.
+# Their signatures must match the module's. None of them may hold a closure: a generator
+# expression or a lambda in one fails the compile (a list comprehension is fine), and then the
+# test that the install compiled every module fails.
 cimport cython
 
 @cython.locals(out=list, last=Py_ssize_t, glue=list, start=Py_ssize_t, word_start=Py_ssize_t, end=Py_ssize_t)
