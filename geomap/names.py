@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from operator import methodcaller
 
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
 _APOS_RE = re.compile(f"[{_APOSTROPHES}]")
@@ -43,7 +42,6 @@ _ARTICLES = frozenset(
 # apostrophe rule.  Glued forms without separator ("Alqusayr") are left alone.
 _DOUBLE_RE = re.compile(r"([a-z])\1+")
 #: The replacement ``r"\1"`` as a C function of the match (re expands a template in Python).
-_FIRST_GROUP = methodcaller("group", 1)
 _FINAL_H_RE = re.compile(r"(?<=[aeiou])h\b")
 _VOWELS_RE = re.compile(r"\B[aeiou]+")
 
@@ -86,8 +84,9 @@ def _arabic_key(text: str) -> str:
 
 
 def _undouble(text: str) -> str:
-    """Return ``text`` with runs of one letter made single ("aleppo" -> "alepo")."""
-    return _DOUBLE_RE.sub(_FIRST_GROUP, text) if _DOUBLE_RE.search(text) else text
+    """Return ``text`` with runs of one letter made single ("aleppo" -> "alepo"): what
+    ``_DOUBLE_RE.sub`` does with its group, by :func:`_has_double` and :func:`_single`."""
+    return _single(text) if _has_double(text) else text
 
 
 @lru_cache(maxsize=262144)
@@ -214,8 +213,7 @@ def _fold(token: str) -> tuple[str, str]:
     """:func:`_fold_token`, uncached."""
     text = token.replace("ou", "u")  # (an exact str, even of a subclass of str)
     text = text.replace("oo", "u").replace("ee", "i")  # (compiled: str's own replace, called directly)
-    if _has_double(text):
-        text = _single(text)
+    text = _undouble(text)
     if not text.isalnum():  # the regexes' word boundaries may fall inside the word
         if "h" in text:
             text = _FINAL_H_RE.sub("", text)
@@ -226,7 +224,7 @@ def _fold(token: str) -> tuple[str, str]:
         text = text[:-1]
     text_k = text.replace("q", "k")
     skel = text_k[0] + text_k[1:].encode().translate(None, _VOWEL_BYTES).decode()
-    return text, (_single(skel) if _has_double(skel) else skel)
+    return text, _undouble(skel)
 
 
 def keys_of_word(token: str) -> tuple[str, str, str]:
