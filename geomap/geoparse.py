@@ -234,7 +234,7 @@ class _Match:
     """How a capitalised surface matches the gazetteer.
 
     (A plain class, as :class:`_Span` is: compiled, an extension type whose fields the typed
-    helpers read as C fields, not by the named tuple's properties.)
+    helpers read as C fields.)
     """
 
     __slots__ = ("tiers", "kind_tiers", "demonym", "key", "variant_key", "best", "stop")
@@ -1406,8 +1406,8 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
         else:
             why = _why(best, notes)
-        top, runner = ranked_of[id(sp.cands)]  # the best score among the other candidates:
-        runner_up = top.score if top is not best else runner.score if runner is not None else 0.0
+        leader, runner = ranked_of[id(sp.cands)]  # the best score among the other candidates:
+        runner_up = leader.score if leader is not best else runner.score if runner is not None else 0.0
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
         own_share = _share_without(sp.key, by_name, votes, total_votes, share_cache)
