@@ -3,6 +3,10 @@
 # read the rows' kinds as C bytes.
 cimport cython
 
+# (the module calls it only when compiled: see _COMPILED)
+cdef extern from "Python.h":
+    void _gc_untrack "PyObject_GC_UnTrack" (object)
+
 @cython.locals(kind_tiers=dict, best_row=Py_ssize_t, best_tier=Py_ssize_t, best_score=double, rowid=Py_ssize_t,
                tier=Py_ssize_t, score=double, kind=unicode, weight=dict)
 cpdef tuple _summarize(dict tiers, list kind_names, bytes kinds, object priors)

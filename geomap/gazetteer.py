@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from importlib import resources
+from importlib.machinery import EXTENSION_SUFFIXES
 from itertools import chain, groupby
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -74,6 +75,12 @@ _RECORD_FIELDS = (
 _RECORD_SLOTS = tuple(Place.__dict__[f].__set__ for f in _RECORD_FIELDS)
 _NUMBER_SLOTS = tuple(Place.__dict__[f].__set__ for f in ("lat", "lon", "population"))
 _new_object = object.__new__
+#: Whether this module runs compiled (from an extension, not its source). Then
+#: ``_gc_untrack`` is CPython's ``PyObject_GC_UnTrack`` (see gazetteer.pxd): the places and
+#: candidates the caches keep are taken out of the cycle collector's sight. They hold only
+#: strings, numbers and places, so they can be in no reference cycle, and a collection that
+#: walked the thousands of them a first pass makes read each from memory.
+_COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, Place]:
@@ -107,6 +114,8 @@ def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, 
         set_lat(place, lat)
         set_lon(place, lon)
         set_population(place, population)
+        if _COMPILED:
+            _gc_untrack(place)  # noqa: F821 (a C function, declared in gazetteer.pxd)
         out[rowid] = place
     return out
 
@@ -722,6 +731,8 @@ class Gazetteer:
             set_place(cand, place)
             set_tier(cand, tier)
             set_score(cand, score)
+            if _COMPILED:
+                _gc_untrack(cand)  # noqa: F821 (as in _places_of)
             out.append(cand)
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out

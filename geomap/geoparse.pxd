@@ -6,6 +6,10 @@
 # test that the install compiled every module fails.
 cimport cython
 
+# (the module calls it only when compiled: see gazetteer.py's _COMPILED)
+cdef extern from "Python.h":
+    void _gc_untrack "PyObject_GC_UnTrack" (object)
+
 @cython.locals(out=list, last=Py_ssize_t, glue=list, start=Py_ssize_t, word_start=Py_ssize_t, end=Py_ssize_t)
 cpdef list _word_parts(unicode text)
 

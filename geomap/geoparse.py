@@ -619,7 +619,9 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
                 demonym = min(tiers.values()) == TIER_DEMONYM
                 best, kind_tiers = gaz.best_summary(tiers)
                 stop = k0 in _STOP or k0 in _STOP_PHRASES
-                out[surface] = _Match(tiers, kind_tiers, demonym, k0, k1, best, stop)
+                found = out[surface] = _Match(tiers, kind_tiers, demonym, k0, k1, best, stop)
+                if _COMPILED:  # (it holds no reference cycle: see gazetteer._COMPILED)
+                    _gc_untrack(found)  # noqa: F821 (a C function, declared in geoparse.pxd)
     return out
 
 

@@ -3,6 +3,7 @@
 import lzma
 import zlib
 from array import array
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from geomap.gazetteer import Gazetteer, hit_pairs
 from geomap.gazetteer_format import PLACE_FIELDS, format_row
-from geomap.gazetteer_store import Store, StoreError, write_store
+from geomap.gazetteer_store import _POPULATE, Store, StoreError, write_store
 
 _KEYS = st.text(alphabet=st.sampled_from("abz -éحم"), min_size=1, max_size=6)
 
@@ -142,3 +143,29 @@ def test_the_store_source_run_as_python_reads_as_the_build_does(tmp_path, gaz):
             assert a.begins_a_key(prefixes) == b.begins_a_key(prefixes)
     finally:
         del sys.modules[spec.name]
+
+
+@pytest.mark.skipif(not _POPULATE, reason="the system maps no file populated (MAP_POPULATE is Linux's)")
+def test_the_store_is_resident_once_open(tmp_path):
+    # the first lookups of a process take no page fault: every page of the mapping is in it
+    path = tmp_path / "s.store"
+    write_store(path, [(f"k{i}", _packed([(1, 0)])) for i in range(5000)], [(1, 1.0, 2.0, 3, "x")])
+    store = Store(path)
+    size = path.stat().st_size
+    assert size > 2 << 20  # (the prefix filter alone is 2 MiB)
+    resident = _resident_kib(path)
+    assert resident is not None, "the store is not mapped"
+    assert resident * 1024 >= size - 4096
+    assert store.n_places == 1
+
+
+def _resident_kib(path):
+    """Return the resident size of this process's mapping of a file, from /proc/self/smaps."""
+    name = str(path.resolve())
+    mapped = False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if line.split()[-1:] == [name] and "-" in line.split()[0]:
+            mapped = True
+        elif mapped and line.startswith("Rss:"):
+            return int(line.split()[1])
+    return None
