@@ -2,6 +2,12 @@
 # Python never does): the loops over a name's index rows run over C integers and floats, and
 # read the rows' kinds as C bytes.
 cimport cython
+from geomap.schema cimport Place
+
+cdef class Candidate:
+    cdef readonly Place place
+    cdef readonly long tier
+    cdef readonly double score
 
 # (the module calls it only when compiled: see _COMPILED)
 cdef extern from "Python.h":

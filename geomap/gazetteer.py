@@ -27,7 +27,7 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -67,56 +67,25 @@ _RECORD_FIELDS = (
     "source",
 )
 
-
-#: The setters of the slots of :class:`Place`'s text fields, in ``_RECORD_FIELDS`` order, and of
-#: its latitude, longitude and population. ``Place(...)`` calls ``object.__setattr__`` once per
-#: field (it is a frozen dataclass); setting the slots directly makes the same object in less
-#: than half the time.
-_RECORD_SLOTS = tuple(Place.__dict__[f].__set__ for f in _RECORD_FIELDS)
-_NUMBER_SLOTS = tuple(Place.__dict__[f].__set__ for f in ("lat", "lon", "population"))
-_new_object = object.__new__
 #: Whether this module runs compiled (from an extension, not its source). Then
-#: ``_gc_untrack`` is CPython's ``PyObject_GC_UnTrack`` (see gazetteer.pxd): the places and
-#: candidates the caches keep are taken out of the cycle collector's sight. They hold only
-#: strings, numbers and places, so they can be in no reference cycle, and a collection that
-#: walked the thousands of them a first pass makes read each from memory.
+#: ``_gc_untrack`` is CPython's ``PyObject_GC_UnTrack`` (see gazetteer.pxd): the candidates the
+#: caches keep are taken out of the cycle collector's sight. They hold a place and numbers, so
+#: they can be in no reference cycle, and a collection that walked the thousands of them a first
+#: pass makes would read each from memory. (Compiled, a place is never in its sight: its fields
+#: are strings and numbers.)
 _COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, Place]:
-    """Return ``{rowid: Place}`` of index rows of ``rowid`` and the ``_PLACE_COLS``.
-
-    Each place is what ``Place(...)`` of its fields makes (every field is set: the record's
-    text fields and the three numbers).
-    """
+    """Return ``{rowid: Place}`` of index rows of ``rowid`` and the ``_PLACE_COLS``."""
     out = {}
-    new = _new_object
-    set_id, set_name, set_ascii, set_kind, set_cc, set_a1c, set_a1, set_a2c, set_a2, set_parent, set_source = (
-        _RECORD_SLOTS
-    )
-    set_lat, set_lon, set_population = _NUMBER_SLOTS
     for rowid, lat, lon, population, record in rows:
         f = record.split("\t")
         if len(f) != len(_RECORD_FIELDS):
             raise ValueError(f"index row {rowid} has {len(f)} text fields, not {len(_RECORD_FIELDS)}")
-        place = new(Place)
-        set_id(place, f[0])
-        set_name(place, f[1])
-        set_ascii(place, f[2])
-        set_kind(place, f[3])
-        set_cc(place, f[4])
-        set_a1c(place, f[5])
-        set_a1(place, f[6])
-        set_a2c(place, f[7])
-        set_a2(place, f[8])
-        set_parent(place, f[9])
-        set_source(place, f[10])
-        set_lat(place, lat)
-        set_lon(place, lon)
-        set_population(place, population)
-        if _COMPILED:
-            _gc_untrack(place)  # noqa: F821 (a C function, declared in gazetteer.pxd)
-        out[rowid] = place
+        # (the order of Place's fields; compiled, Place is an extension type whose __init__ takes
+        # its arguments as C fields)
+        out[rowid] = Place(f[0], f[1], f[2], f[3], lat, lon, f[4], f[5], f[6], f[7], f[8], population, f[9], f[10])
     return out
 
 
@@ -145,7 +114,7 @@ def _word_prefixes(key: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # (no slots: compiled, it is an extension type, as Place is)
 class Candidate:
     """A gazetteer entry matching a name, with how it matched and a ranking score."""
 
@@ -164,10 +133,6 @@ class Candidate:
         d["match"] = self.match
         d["score"] = round(self.score, 4)
         return d
-
-
-#: The setters of :class:`Candidate`'s slots, in field order (see :data:`_RECORD_SLOTS`).
-_CANDIDATE_SLOTS = tuple(Candidate.__dict__[f.name].__set__ for f in fields(Candidate))
 
 
 class CandidateSummary(NamedTuple):
@@ -721,18 +686,14 @@ class Gazetteer:
         """Build (and cache) the candidate list of a name from its match tiers."""
         out = []
         places, priors, weight = self._places, self._priors, _TIER_WEIGHT
-        new, (set_place, set_tier, set_score) = _new_object, _CANDIDATE_SLOTS
         for rowid, tier in best.items():
             place = places.get(rowid)
             if place is None:  # a user place, or one the full cache left out
                 place = self._place(rowid)
             score = weight[tier] + priors[rowid] if rowid > 0 else prior(place, tier)
-            cand = new(Candidate)  # Candidate(place, tier, score), by its slots (see _RECORD_SLOTS)
-            set_place(cand, place)
-            set_tier(cand, tier)
-            set_score(cand, score)
+            cand = Candidate(place, tier, score)
             if _COMPILED:
-                _gc_untrack(cand)  # noqa: F821 (as in _places_of)
+                _gc_untrack(cand)  # noqa: F821 (a C function, declared in gazetteer.pxd)
             out.append(cand)
         if len(self._cand_cache) < 200_000:
             self._cand_cache[(name, skeletons)] = out

@@ -5,6 +5,8 @@
 # expression or a lambda in one fails the compile (a list comprehension is fine), and then the
 # test that the install compiled every module fails.
 cimport cython
+from geomap.gazetteer cimport Candidate
+from geomap.schema cimport Place
 
 # (the module calls it only when compiled: see gazetteer.py's _COMPILED)
 cdef extern from "Python.h":
@@ -115,14 +117,18 @@ cdef class _Coherence:
 
     cpdef object top_area(self)
 
-    @cython.locals(grid=dict, points=set, w=double)
+    @cython.locals(grid=dict, points=set, w=double, p=Place)
     cpdef settle(self, unicode name, list idxs, list places)
 
 @cython.locals(hit=dict, total=double, own_w=double)
 cpdef dict _share_without(unicode key, dict by_name, dict votes, double total_votes, dict cache)
 
-@cython.locals(sp=_Span, coherence=_Coherence, score=double, total_votes=double, best_score=double, runner_up=double, conf=double)
+@cython.locals(sp=_Span, coherence=_Coherence, score=double, total_votes=double, best_score=double, runner_up=double, conf=double,
+               c=Candidate, p=Place, best=Candidate, leader=Candidate, runner=Candidate)
 cpdef list _resolve(list spans, unicode text, object focus)
 
 @cython.locals(prv=_Span, nxt=_Span, admin=list)
 cpdef object _container_after(list spans, Py_ssize_t idx, unicode text)
+
+@cython.locals(first=Candidate, second=Candidate, c=Candidate)
+cpdef tuple _top_two(object cands)

@@ -29,7 +29,7 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # (no slots: compiled, it is an extension type, and Cython's dataclass takes none)
 class Place:
     """One gazetteer entry.
 

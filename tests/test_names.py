@@ -109,6 +109,19 @@ def test_fold_token_agrees_with_the_regex_rules(token):
     assert _fold_token(token) == (text, undouble(_VOWELS_RE.sub("", text.replace("q", "k"))))
 
 
+@given(st.text(alphabet="aeiouhqkzAHQ09", min_size=1, max_size=12))
+def test_the_byte_loops_fold_as_the_string_rules(token):
+    # (the compiled _fold takes them for words of ASCII letters and digits; plain Python can
+    # run them too, and must agree as well)
+    from geomap.names import _DOUBLE_RE, _FINAL_H_RE, _VOWELS_RE, _fold_ascii
+
+    def undouble(t):
+        return _DOUBLE_RE.sub(r"\1", t)
+
+    text = _FINAL_H_RE.sub("", undouble(token.replace("ou", "u").replace("oo", "u").replace("ee", "i")))
+    assert _fold_ascii(token) == (text, undouble(_VOWELS_RE.sub("", text.replace("q", "k"))))
+
+
 def test_only_articles():
     from geomap.names import only_articles
 
