@@ -6,7 +6,7 @@
 # test that the install compiled every module fails.
 cimport cython
 from geomap.gazetteer cimport Candidate
-from geomap.schema cimport Place
+from geomap.schema cimport Mention, Place
 
 # (the module calls it only when compiled: see gazetteer.py's _COMPILED)
 cdef extern from "Python.h":
@@ -124,7 +124,7 @@ cdef class _Coherence:
 cpdef dict _share_without(unicode key, dict by_name, dict votes, double total_votes, dict cache)
 
 @cython.locals(sp=_Span, coherence=_Coherence, score=double, total_votes=double, best_score=double, runner_up=double, conf=double,
-               c=Candidate, p=Place, best=Candidate, leader=Candidate, runner=Candidate)
+               c=Candidate, p=Place, best=Candidate, leader=Candidate, runner=Candidate, mention=Mention)
 cpdef list _resolve(list spans, unicode text, object focus)
 
 @cython.locals(prv=_Span, nxt=_Span, admin=list)

@@ -27,7 +27,6 @@ import weakref
 from bisect import bisect_left
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from importlib.machinery import EXTENSION_SUFFIXES
 from itertools import chain, pairwise
 from operator import attrgetter
@@ -223,11 +222,6 @@ _POSSESSIVE_NAME_RE = re.compile(r"['\u2019]s\s+[A-Z]")
 _POSSESSIVE_GAP_RE = re.compile(r"['\u2019]s\s+(?:\w+\s+){0,2}")
 _SCORE = attrgetter("score")
 _new_tuple = tuple.__new__
-_new_object = object.__new__
-#: The setters of the slots of :class:`Mention`, in field order. ``Mention(...)`` calls
-#: ``object.__setattr__`` once per field (it is a frozen dataclass); setting the slots directly
-#: makes the same object in about a third of the time.
-_MENTION_SLOTS = tuple(Mention.__dict__[f.name].__set__ for f in fields(Mention))
 
 
 class _Match:
@@ -1400,7 +1394,6 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
 
     mentions: list[Mention] = []
     doubtful: list[int] = []  # mentions that read as a far-away small place or an adjective
-    set_start, set_end, set_surface, set_place, set_confidence, set_reason = _MENTION_SLOTS
     for idx, sp in enumerate(spans):
         best, best_score, notes, _ = chosen[idx]
         top = best_by_name[sp.key]
@@ -1426,13 +1419,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             adjective = p.population < 100_000 and far < 0.1 and _ADJECTIVE_NEXT_RE.match(text, sp.end)
             if (lone or adjective) and not _located(text, sp.start):
                 doubtful.append(len(mentions))
-        mention = _new_object(Mention)  # Mention(sp.start, sp.end, ...), by its slots
-        set_start(mention, sp.start)
-        set_end(mention, sp.end)
-        set_surface(mention, sp.surface)
-        set_place(mention, p)
-        set_confidence(mention, _round3(conf))
-        set_reason(mention, reason)
+        mention = Mention(sp.start, sp.end, sp.surface, p, _round3(conf), reason)
         mentions.append(mention)
     if not doubtful:
         return mentions

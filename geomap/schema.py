@@ -97,7 +97,7 @@ class Document:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # (no slots: compiled, it is an extension type, as Place is)
 class Mention:
     """A place mention in a text, resolved against the gazetteer.
 
