@@ -6,8 +6,7 @@ from geomap.schema cimport Place
 
 cdef class Candidate:
     cdef readonly Place place
-    cdef readonly long tier
-    cdef readonly double score
+    cdef readonly object tier, score
 
 # (the module calls it only when compiled: see _COMPILED)
 cdef extern from "Python.h":

@@ -69,11 +69,10 @@ _RECORD_FIELDS = (
 )
 
 #: Whether this module runs compiled (from an extension, not its source). Then
-#: ``_gc_untrack`` is CPython's ``PyObject_GC_UnTrack`` (see gazetteer.pxd): the candidates the
-#: caches keep are taken out of the cycle collector's sight. They hold a place and numbers, so
-#: they can be in no reference cycle, and a collection that walked the thousands of them a first
-#: pass makes would read each from memory. (Compiled, a place is never in its sight: its fields
-#: are strings and numbers.)
+#: ``_gc_untrack`` is CPython's ``PyObject_GC_UnTrack`` (see gazetteer.pxd): the places and
+#: candidates the caches keep are taken out of the cycle collector's sight. They hold strings,
+#: numbers and places, so they can be in no reference cycle, and a collection that walked the
+#: thousands of them a first pass makes would read each from memory.
 _COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
 
 
@@ -84,9 +83,11 @@ def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, 
         f = record.split("\t")
         if len(f) != len(_RECORD_FIELDS):
             raise ValueError(f"index row {rowid} has {len(f)} text fields, not {len(_RECORD_FIELDS)}")
-        # (the order of Place's fields; compiled, Place is an extension type whose __init__ takes
-        # its arguments as C fields)
-        out[rowid] = Place(f[0], f[1], f[2], f[3], lat, lon, f[4], f[5], f[6], f[7], f[8], population, f[9], f[10])
+        # (in the order of Place's fields; compiled, Place is an extension type)
+        place = Place(f[0], f[1], f[2], f[3], lat, lon, f[4], f[5], f[6], f[7], f[8], population, f[9], f[10])
+        if _COMPILED:
+            _gc_untrack(place)  # noqa: F821 (a C function, declared in gazetteer.pxd)
+        out[rowid] = place
     return out
 
 

@@ -6,7 +6,7 @@ import json
 import shutil
 import sys
 import sysconfig
-from importlib.machinery import EXTENSION_SUFFIXES, SourceFileLoader
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, SourceFileLoader
 from pathlib import Path
 
 import pytest
@@ -155,3 +155,44 @@ def test_the_compiled_geoparser_reads_the_sample_reports_as_its_source_does(sour
     for path in samples:
         text = path.read_text(encoding="utf-8")
         assert _read(geoparse, text, gaz) == _read(source_geoparse.geoparse, text, gaz), path.name
+
+
+def test_the_records_take_what_the_plain_dataclasses_take():
+    """Compiled, Place, Candidate and Mention are extension types; each still holds its fields
+    unconverted (a subclass of str, an int for a float, None) and behaves as a frozen dataclass."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from geomap.gazetteer import Candidate
+    from geomap.schema import Mention, Place
+
+    place = Place(_Text("170063"), "Homs", "Homs", "city", 34, 36.72, "SY", population=None)
+    assert type(place.id) is _Text and type(place.lat) is int and place.population is None
+    same = Place("170063", "Homs", "Homs", "city", 34, 36.72, "SY", population=None)
+    assert place == same and hash(place) == hash(same)
+    assert place != dataclasses.replace(same, lat=34.5)
+    assert dataclasses.asdict(place) == place.as_dict() and list(place.as_dict())[:4] == ["id", "name", "ascii_name", "kind"]
+    cand = Candidate(place, 1, 2.5)
+    mention = Mention(3, 7, "Homs", place, 0.9, "why")
+    for record in (place, cand, mention):
+        assert pickle.loads(pickle.dumps(record)) == record == copy.copy(record)
+        with pytest.raises(AttributeError):
+            record.id = "x"  # (frozen)
+    assert cand.as_dict()["match"] == cand.match and mention.place is place
+
+
+def test_the_cached_places_and_candidates_are_out_of_the_cycle_collectors_sight(gaz):
+    """Compiled, the places and candidates the gazetteer keeps are not tracked: they hold no
+    cycle, and the collections of a first pass would walk them all."""
+    import gc
+
+    import geomap.gazetteer
+
+    if not isinstance(geomap.gazetteer.__loader__, ExtensionFileLoader):
+        pytest.skip("the gazetteer runs as Python here: it leaves its objects tracked")
+    cands = gaz.candidates("Springfield")
+    assert len(cands) > 5
+    assert not any(gc.is_tracked(c) or gc.is_tracked(c.place) for c in cands)
+    gc.collect()
+    assert [c.place.name for c in gaz.candidates("Springfield")] == [c.place.name for c in cands]
