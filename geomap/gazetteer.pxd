@@ -1,6 +1,8 @@
 # C types for the compiled build of gazetteer.py (Cython reads this file beside the module; plain
-# Python never does): the loops over a name's index rows run over C integers and floats, and
-# read the rows' kinds as C bytes.
+# Python never does): Candidate is an extension type (its fields Python objects, as the
+# dataclass's are, but its place typed, so that the geoparser reads a candidate's place's fields
+# as C fields), the loops over a name's index rows run over C integers and floats and read the
+# rows' kinds as C bytes, and the module may call CPython's PyObject_GC_UnTrack.
 cimport cython
 from geomap.schema cimport Place
 

@@ -1,6 +1,7 @@
 # C types for the compiled build of geoparse.py (Cython reads this file beside the module; plain
 # Python never does). The helpers below become C functions that take positions as C integers,
-# text as exactly str and spans as the extension type _Span, whose fields they read as C fields.
+# text as exactly str and spans as the extension type _Span, whose fields they read as C fields
+# (as they read those of the candidates, places and mentions typed below, extension types too).
 # Their signatures must match the module's. None of them may hold a closure: a generator
 # expression or a lambda in one fails the compile (a list comprehension is fine), and then the
 # test that the install compiled every module fails.

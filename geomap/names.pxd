@@ -1,6 +1,7 @@
 # C types for the compiled build of names.py (Cython reads this file beside the module; plain
 # Python never does): the letter scans of _has_double and _single (which _undouble calls) run as C
-# loops over exactly-str text, and _fold calls the str methods of its words directly.
+# loops over exactly-str text, _fold calls the str methods of its words directly, and the byte
+# loops of _fold_ascii run over a bytearray as C loops.
 cimport cython
 
 @cython.locals(i=Py_ssize_t, c=Py_UCS4)

@@ -175,9 +175,9 @@ _VOWEL_BYTES = b"aeiou"
 #: Each word :func:`_fold_token` has folded, with its forms (while there are fewer than
 #: :data:`_FOLDED_SIZE`; a plain dict: ``lru_cache`` costs more per call than the folding saves).
 _FOLDED: dict[str, tuple[str, str]] = {}
+_FOLDED_SIZE = 65536
 #: Whether this module runs compiled (from an extension, not its source).
 _COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
-_FOLDED_SIZE = 65536
 
 
 def _has_double(text: str) -> bool:
