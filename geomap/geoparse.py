@@ -28,7 +28,7 @@ from bisect import bisect_left
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from importlib.machinery import EXTENSION_SUFFIXES
-from itertools import chain, pairwise
+from itertools import pairwise
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -601,7 +601,11 @@ def _match_surfaces(missing: dict[str, tuple[str, str, str]], gaz: Gazetteer) ->
     """
     # all three keys of each (Gazetteer.match_tiers uses a skeleton of fewer than three
     # consonants nowhere, but asking for it too costs less than leaving it out)
-    keys = set(chain.from_iterable(missing.values()))
+    keys = set()
+    for k0, k1, sk in missing.values():
+        keys.add(k0)
+        keys.add(k1)
+        keys.add(sk)
     hits = gaz.key_hits(keys)
     out: dict[str, _Match | None] = dict.fromkeys(missing)
     for surface, triple in missing.items():
@@ -1215,14 +1219,10 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
     by_name: dict[str, tuple[str, float]] = {}
     # per matched name (and how its candidates were narrowed): its best guess and weight
     guesses: dict[tuple[str, bool, bool], tuple[str, float]] = {}
-    ranked_of: dict[int, tuple] = {}  # per candidate list: its best two (_top_two)
-    for sp in spans:
-        ranked = ranked_of.get(id(sp.cands))
-        if ranked is None:
-            ranked = ranked_of[id(sp.cands)] = _top_two(sp.cands)
+    ranked = [_top_two(sp.cands) for sp in spans]  # per span: its best two candidates
+    for sp, (top, runner) in zip(spans, ranked, strict=True):
         guess = guesses.get((sp.name, sp.abbrev, sp.listed))
         if guess is None:
-            top, runner = ranked
             margin = top.score - (runner.score if runner is not None else 0.0)
             guess = guesses[(sp.name, sp.abbrev, sp.listed)] = (
                 top.place.country_code, 1.0 if top.place.kind == "country" else min(1.0, 0.3 + margin)
@@ -1401,7 +1401,7 @@ def _resolve(spans: list[_Span], text: str, focus: Sequence[str]) -> list[Mentio
             best, best_score, why = top[0], top[1], _why(top[0], top[2]) + ", as elsewhere in the text"
         else:
             why = _why(best, notes)
-        leader, runner = ranked_of[id(sp.cands)]  # the best score among the other candidates:
+        leader, runner = ranked[idx]  # the best score among the other candidates:
         runner_up = leader.score if leader is not best else runner.score if runner is not None else 0.0
         conf = 1.0 / (1.0 + math.exp(-(best_score - runner_up - 0.5)))
         p = best.place
