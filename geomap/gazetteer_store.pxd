@@ -20,7 +20,7 @@ cdef class Store:
                    size=Py_ssize_t, slot=Py_ssize_t, number=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, key=unicode)
     cpdef dict hits(self, object keys)
 
-    @cython.locals(bits="const unsigned char[:]", bit=Py_ssize_t, prefix=unicode)
+    @cython.locals(bits="const unsigned char[:]", bit=Py_ssize_t, mask=Py_ssize_t, prefix=unicode)
     cpdef bint begins_a_key(self, object prefixes)
 
     @cython.locals(ends="const long long[:]", floats="const double[:]", ints="const long long[:]",

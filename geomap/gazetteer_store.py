@@ -236,10 +236,10 @@ class Store:
     def begins_a_key(self, prefixes: Iterable[str]) -> bool:
         """Return True when the prefix filter has one of these word sequences (see
         :meth:`geomap.gazetteer.Gazetteer.extends_a_key`)."""
-        bits, crc32 = self._prefixes, zlib.crc32
+        bits, crc32, mask = self._prefixes, zlib.crc32, _PREFIX_MASK
         for prefix in prefixes:
             bit = crc32(prefix.encode())
-            bit &= _PREFIX_MASK
+            bit &= mask
             if bits[bit >> 3] >> (bit & 7) & 1:
                 return True
         return False
