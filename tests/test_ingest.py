@@ -576,18 +576,22 @@ def test_a_flat_folder_is_listed_in_bounded_memory(tmp_path, monkeypatch):
         (tmp_path / f"report-{(i * 7919) % 6007:05d}.txt").write_bytes(b"")
     monkeypatch.setattr(ingest, "_SORT_RUN", 500)
     monkeypatch.setattr(ingest, "_SPILL_BLOCK", 50)
-    n, last, in_order = 0, "", True
-    tracemalloc.start()
-    try:
-        for p in iter_paths([tmp_path]):
-            n, last, in_order = n + 1, p.name, in_order and p.name > last
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert n == 6000 and in_order
+    peaks = []
+    for _ in range(2):
+        n, last, in_order = 0, "", True
+        tracemalloc.start()
+        try:
+            for p in iter_paths([tmp_path]):
+                n, last, in_order = n + 1, p.name, in_order and p.name > last
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert n == 6000 and in_order
     # 6,000 entries held at once peak at 0.5 MB (1.3 MB as DirEntry objects); one run of 500
-    # entries and a block of 50 per spilled run stay well below
-    assert peak < 0.25 * MB, peak
+    # entries and a block of 50 per spilled run stay well below. (pathlib interns the names in
+    # the interpreter's table of interned strings, which, after other tests, may double in one
+    # walk, 1.9 MB at once, none of the walk's doing; it does not double again in the next.)
+    assert min(peaks) < 0.25 * MB, peaks
 
 
 def test_fifo_and_devices_do_not_block(tmp_path):
