@@ -40,6 +40,22 @@ def source_digest(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def is_extension(module_file: str) -> bool:
+    """Return True when a module's ``__file__`` is a compiled extension, not its source.
+
+    The compiled modules ask this of themselves, to take the paths that are faster as C (a
+    character loop where Python would ask the regex engine).
+
+    Examples
+    --------
+    >>> is_extension(__file__)
+    False
+    """
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    return module_file.endswith(tuple(EXTENSION_SUFFIXES))
+
+
 def compiled_modules() -> list[str]:
     """Return the modules of :data:`MODULES` that run as compiled extensions (importing them).
 

@@ -31,12 +31,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
-from importlib.machinery import EXTENSION_SUFFIXES
 from itertools import chain, groupby
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from geomap.compiled import is_extension
 from geomap.errors import GazetteerError, RegionError
 from geomap.gazetteer_format import parse_row
 from geomap.gazetteer_store import PREFIX_BITS, Store, StoreError, prefix_bit, write_store
@@ -73,7 +73,7 @@ _RECORD_FIELDS = (
 #: candidates the caches keep are taken out of the cycle collector's sight. They hold strings,
 #: numbers and places, so they can be in no reference cycle, and a collection that walked the
 #: thousands of them a first pass makes would read each from memory.
-_COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
+_COMPILED = is_extension(__file__)
 
 
 def _places_of(rows: Iterable[tuple[int, float, float, int, str]]) -> dict[int, Place]:

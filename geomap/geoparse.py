@@ -27,11 +27,11 @@ import weakref
 from bisect import bisect_left
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
-from importlib.machinery import EXTENSION_SUFFIXES
 from itertools import pairwise
 from operator import attrgetter
 from typing import NamedTuple
 
+from geomap.compiled import is_extension
 from geomap.gazetteer import (
     TIER_DEMONYM,
     TIER_SKELETON,
@@ -214,7 +214,7 @@ _AR_LETTER_SET = frozenset(filter(re.compile("[%s]" % _AR_LETTERS).fullmatch, ma
 _AR_WORD_SET = frozenset(filter(re.compile("[%s%s]" % (_AR_LETTERS, _AR_MARKS)).fullmatch, map(chr, range(0x600, 0x700))))
 #: Whether this module runs compiled (from an extension, not its source): character loops are
 #: then C loops, faster than the regex engine's scan, which is the faster one in Python.
-_COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
+_COMPILED = is_extension(__file__)
 _LEADING_ARTICLE_RE = re.compile(r"^%s[-\u2011]" % _ARTICLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")  # (the specification of _next_word)
 _PREV_WORD_RE = re.compile(r"([A-Za-z.]+)\s+$")  # (the specification of _prev_word)

@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib.machinery import EXTENSION_SUFFIXES
+
+from geomap.compiled import is_extension
 
 _APOSTROPHES = "'`\u2018\u2019\u02bb\u02bc\u02bd\u02be\u02bf\u00b4\u2032\u055a"
 _APOS_RE = re.compile(f"[{_APOSTROPHES}]")
@@ -177,7 +178,7 @@ _VOWEL_BYTES = b"aeiou"
 _FOLDED: dict[str, tuple[str, str]] = {}
 _FOLDED_SIZE = 65536
 #: Whether this module runs compiled (from an extension, not its source).
-_COMPILED = __file__.endswith(tuple(EXTENSION_SUFFIXES))
+_COMPILED = is_extension(__file__)
 
 
 def _has_double(text: str) -> bool:
